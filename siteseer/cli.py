@@ -1,0 +1,151 @@
+"""The ``siteseer`` command: serve a folder, index it, search it, read its traffic."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from siteseer.config import Config, ConfigError, load_config
+
+EXAMPLE_SITE = Path(__file__).resolve().parent.parent / "examples" / "site"
+
+
+def _load(directory: str | None, config_file: str | None) -> Config:
+    root = Path(directory) if directory else EXAMPLE_SITE
+    try:
+        return load_config(root, config_file)
+    except ConfigError as exc:
+        click.echo(f"siteseer: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+dir_argument = click.argument("directory", required=False, type=click.Path(file_okay=False))
+config_option = click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                             help="Configuration file (default: siteseer.toml in DIR).")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="siteseer")
+def main() -> None:
+    """Serve a folder of files as a fast, searchable website."""
+
+
+@main.command()
+@dir_argument
+@click.option("--host", default=None, help="Address to listen on.  [default: 127.0.0.1]")
+@click.option("--port", type=int, default=None, help="Port to listen on.  [default: 8000]")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes answering requests.  [default: 1]")
+@click.option("--pages", "pages_dir", type=click.Path(exists=True, file_okay=False), default=None,
+              help="A folder of your own Dash page modules to serve too.")
+@click.option("--no-index", is_flag=True, help="Serve files only: do not index or watch the folder.")
+@config_option
+def serve(directory, host, port, workers, pages_dir, no_index, config_file) -> None:
+    """Serve DIRECTORY (default: the example site) with search at /.
+
+    Files are served at their own paths; / is the search page, /search?q=...
+    the results, /api/search the JSON API and /admin the traffic dashboard
+    (when an admin password is set). Indexing runs in the background.
+    """
+    config = _load(directory, config_file)
+    if host is not None:
+        config.server.host = host
+    if port is not None:
+        config.server.port = port
+    if workers is not None:
+        config.server.workers = workers
+    if pages_dir is not None:
+        config.server.pages_dir = str(Path(pages_dir).resolve())
+    if no_index:
+        config.index.enabled = False
+    from siteseer.server.run import serve as run
+
+    shown_host = f"[{config.server.host}]" if ":" in config.server.host else config.server.host
+    click.echo(f"siteseer: serving {config.root}")
+    click.echo(f"siteseer: open http://{shown_host}:{config.server.port}/")
+    run(config)
+
+
+@main.command()
+@dir_argument
+@config_option
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def index(directory, config_file, quiet) -> None:
+    """Build or refresh the search index of DIRECTORY, then print a summary."""
+    config = _load(directory, config_file)
+    from siteseer.index.indexer import format_summary, run_index
+
+    summary = run_index(config, progress=None if quiet else "bar")
+    click.echo(format_summary(summary))
+
+
+@main.command()
+@dir_argument
+@click.argument("query")
+@click.option("--page", type=click.IntRange(min=1), default=1, help="Results page.")
+@click.option("--type", "kind", default=None, help="Only this file type (html, pdf, json, ...).")
+@config_option
+def search(directory, query, page, kind, config_file) -> None:
+    """Search the index of DIRECTORY for QUERY and print the results."""
+    config = _load(directory, config_file)
+    from siteseer.search.cli import format_results
+    from siteseer.search.errors import QueryError
+    from siteseer.search.service import SearchService
+
+    try:
+        result = SearchService(config).search(query, page=page, per_page=config.search.per_page, type=kind)
+    except QueryError as exc:
+        click.echo(f"siteseer: {exc}", err=True)
+        sys.exit(1)
+    click.echo(format_results(result))
+
+
+@main.command()
+@dir_argument
+@click.option("--since", default="24h", show_default=True,
+              help="Start of the range: a duration back from now (30m, 24h, 7d) or a date (2026-11-01).")
+@click.option("--until", default=None, help="End of the range (a date); default now.")
+@config_option
+def stats(directory, since, until, config_file) -> None:
+    """Print a short traffic summary of DIRECTORY's server."""
+    config = _load(directory, config_file)
+    from siteseer.stats.cli import format_stats
+
+    try:
+        start, end = _time_range(since, until)
+    except ValueError as exc:
+        click.echo(f"siteseer: {exc}", err=True)
+        sys.exit(2)
+    click.echo(format_stats(config, start, end))
+
+
+def _time_range(since: str, until: str | None) -> tuple[float, float]:
+    """Parse --since/--until into epoch seconds."""
+    import datetime as dt
+
+    def parse_point(text: str) -> float:
+        try:
+            point = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a date like 2026-11-01 or a duration like 24h") from None
+        if point.tzinfo is None:
+            point = point.replace(tzinfo=dt.timezone.utc)
+        return point.timestamp()
+
+    now = time.time()
+    units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+    if since[-1:] in units and since[:-1].isdigit():
+        start = now - int(since[:-1]) * units[since[-1]]
+    else:
+        start = parse_point(since)
+    end = parse_point(until) if until else now
+    if end <= start:
+        raise ValueError("--until must be after --since")
+    return start, end
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+"""Configuration: ``siteseer.toml`` in the served folder (or ``--config``).
+
+Every setting has a safe default, so a folder with no config file works.
+A wrong setting raises ``ConfigError`` with one line naming the key and the
+reason; the CLI prints that line and exits (no traceback). Secrets can come
+from environment variables so they never need to sit in the file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE_NAME = "siteseer.toml"
+
+# Environment variables that override the file (secrets and deploy-time knobs).
+ENV_ADMIN_PASSWORD = "SITESEER_ADMIN_PASSWORD"
+ENV_ADMIN_PASSWORD_HASH = "SITESEER_ADMIN_PASSWORD_HASH"
+ENV_SECRET_KEY = "SITESEER_SECRET_KEY"
+# How the CLI hands the resolved config to granian's worker processes.
+ENV_CONFIG_JSON = "SITESEER_CONFIG_JSON"
+
+
+class ConfigError(Exception):
+    """A setting is wrong. ``str(err)`` is one line: ``key: reason``."""
+
+    def __init__(self, key: str, reason: str):
+        super().__init__(f"{key}: {reason}")
+        self.key = key
+        self.reason = reason
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    workers: int = 1
+    site_name: str = "siteseer"
+    header_read_timeout: float = 10.0  # seconds granian waits for a request's headers
+    max_header_bytes: int = 65536
+    max_url_length: int = 8192
+    max_body_bytes: int = 1 << 20  # Dash callbacks and API bodies; files take no bodies
+    access_log: str = "combined"  # combined | json | off
+    redirect_status: int = 301  # 301 or 308
+    pages_dir: str = ""  # extra Dash pages (``--pages``)
+
+
+@dataclass
+class FilesConfig:
+    directory_listing: bool = True
+    serve_dotfiles: bool = False
+    compress_min_bytes: int = 1024
+    cache_control: str = "no-cache"  # validators make revalidation cheap
+
+
+@dataclass
+class AccessConfig:
+    block: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)  # empty: everyone not blocked
+    trusted_proxies: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IndexConfig:
+    enabled: bool = True
+    state_dir: str = ".siteseer"  # relative to the served folder unless absolute
+    max_unit_chars: int = 30000
+    max_file_bytes: int = 50 << 20  # larger documents are recorded as skipped
+    exclude: list[str] = field(default_factory=list)  # glob patterns, relative paths
+    workers: int = 0  # extraction processes; 0 = one per core
+    watch: bool = True
+
+
+@dataclass
+class SearchConfig:
+    per_page: int = 10
+    max_per_page: int = 50
+    max_query_chars: int = 1000
+
+
+@dataclass
+class AdminConfig:
+    password_hash: str = ""  # see siteseer.stats.auth for the format
+    session_hours: float = 12.0
+    metrics_allow: list[str] = field(default_factory=lambda: ["127.0.0.1/32", "::1/128"])
+
+
+@dataclass
+class RateLimitConfig:
+    enabled: bool = True
+    rate: float = 100.0  # requests per second per client
+    burst: int = 400
+    auto_block_minutes: float = 10.0  # 0 disables automatic blocks
+    max_404_per_minute: int = 120
+
+
+@dataclass
+class StatsConfig:
+    enabled: bool = True
+    retention_days: int = 30
+
+
+@dataclass
+class Config:
+    root: Path = Path(".")
+    config_path: Path | None = None
+    server: ServerConfig = field(default_factory=ServerConfig)
+    files: FilesConfig = field(default_factory=FilesConfig)
+    access: AccessConfig = field(default_factory=AccessConfig)
+    redirects: dict[str, str] = field(default_factory=dict)
+    index: IndexConfig = field(default_factory=IndexConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
+    admin: AdminConfig = field(default_factory=AdminConfig)
+    ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
+    stats: StatsConfig = field(default_factory=StatsConfig)
+    secret_key: str = ""  # signs admin sessions; derived from the password hash if empty
+
+    @property
+    def state_dir(self) -> Path:
+        path = Path(self.index.state_dir)
+        return path if path.is_absolute() else self.root / path
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["root"] = str(self.root)
+        data["config_path"] = str(self.config_path) if self.config_path else None
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Config":
+        data = json.loads(text)
+        root = Path(data.pop("root"))
+        config_path = data.pop("config_path")
+        config = _build(data, source="(worker)")
+        config.root = root
+        config.config_path = Path(config_path) if config_path else None
+        return config
+
+
+_SECTIONS = {
+    "server": ServerConfig,
+    "files": FilesConfig,
+    "access": AccessConfig,
+    "index": IndexConfig,
+    "search": SearchConfig,
+    "admin": AdminConfig,
+    "ratelimit": RateLimitConfig,
+    "stats": StatsConfig,
+}
+
+
+def load_config(root: str | Path, config_file: str | Path | None = None, env: dict[str, str] | None = None) -> Config:
+    """Read the configuration for serving ``root``.
+
+    Looks for ``--config`` first, then ``siteseer.toml`` in ``root``; with
+    neither, every default applies. Raises ``ConfigError`` for any problem.
+    """
+    env = os.environ if env is None else env
+    root_path = Path(root).expanduser()
+    if not root_path.is_dir():
+        raise ConfigError("DIR", f"{root_path} is not a folder")
+    root_path = root_path.resolve()
+
+    path: Path | None
+    if config_file is not None:
+        path = Path(config_file).expanduser()
+        if not path.is_file():
+            raise ConfigError("--config", f"{path} does not exist")
+    else:
+        candidate = root_path / CONFIG_FILE_NAME
+        path = candidate if candidate.is_file() else None
+
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(str(path), f"not valid TOML ({exc})") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(str(path), f"cannot be read ({exc})") from None
+
+    config = _build(data, source=str(path) if path else "(defaults)")
+    config.root = root_path
+    config.config_path = path.resolve() if path else None
+
+    if env.get(ENV_ADMIN_PASSWORD_HASH):
+        config.admin.password_hash = env[ENV_ADMIN_PASSWORD_HASH]
+    elif env.get(ENV_ADMIN_PASSWORD):
+        from siteseer.stats.auth import hash_password  # only when a password is given
+
+        config.admin.password_hash = hash_password(env[ENV_ADMIN_PASSWORD])
+    if env.get(ENV_SECRET_KEY):
+        config.secret_key = env[ENV_SECRET_KEY]
+    return config
+
+
+def _build(data: dict[str, Any], source: str) -> Config:
+    config = Config()
+    for key, value in data.items():
+        if key == "redirects":
+            config.redirects = _check_redirects(value)
+        elif key == "secret_key":
+            if not isinstance(value, str):
+                raise ConfigError("secret_key", "must be a string")
+            config.secret_key = value
+        elif key in _SECTIONS:
+            if not isinstance(value, dict):
+                raise ConfigError(key, "must be a table, like [" + key + "]")
+            setattr(config, key, _build_section(key, _SECTIONS[key], value))
+        else:
+            raise ConfigError(key, f"unknown section (known: {', '.join(sorted([*_SECTIONS, 'redirects']))})")
+    _check(config)
+    return config
+
+
+def _build_section(section: str, cls: type, values: dict[str, Any]) -> Any:
+    instance = cls()
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        if key not in fields:
+            raise ConfigError(f"{section}.{key}", f"unknown setting (known: {', '.join(fields)})")
+        default = getattr(instance, key)
+        setattr(instance, key, _coerce(f"{section}.{key}", value, default))
+    return instance
+
+
+def _coerce(key: str, value: Any, default: Any) -> Any:
+    """Check ``value`` has the type of the default (ints accepted for floats)."""
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ConfigError(key, f"must be true or false, not {value!r}")
+        return value
+    if isinstance(default, int):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(key, f"must be a whole number, not {value!r}")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError(key, f"must be a number, not {value!r}")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise ConfigError(key, f"must be a string, not {value!r}")
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(key, "must be a list of strings")
+        return list(value)
+    return value
+
+
+def _check_redirects(value: Any) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise ConfigError("redirects", 'must be a table of "/old" = "/new" entries')
+    for source, target in value.items():
+        key = f'redirects."{source}"'
+        if not source.startswith("/"):
+            raise ConfigError(key, "the old path must start with /")
+        if not isinstance(target, str) or not target:
+            raise ConfigError(key, "the new location must be a non-empty string")
+        if source.count("*") > 1 or (source.count("*") == 1 and not source.endswith("*")):
+            raise ConfigError(key, "only one trailing * is allowed, as in /blog/*")
+        if "*" in target and "*" not in source:
+            raise ConfigError(key, "the new location has * but the old path does not")
+    return dict(value)
+
+
+def _check_networks(key: str, values: list[str]) -> None:
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ConfigError(key, f"{value!r} is not an IP address or CIDR network") from None
+
+
+def _positive(key: str, value: float) -> None:
+    if value <= 0:
+        raise ConfigError(key, f"must be greater than 0, not {value!r}")
+
+
+def _check(config: Config) -> None:
+    s = config.server
+    if not 0 <= s.port <= 65535:
+        raise ConfigError("server.port", f"must be between 0 and 65535, not {s.port}")
+    _positive("server.workers", s.workers)
+    _positive("server.header_read_timeout", s.header_read_timeout)
+    if s.header_read_timeout > 60:
+        raise ConfigError("server.header_read_timeout", "must be at most 60 seconds")
+    if s.max_header_bytes < 8192:
+        raise ConfigError("server.max_header_bytes", "must be at least 8192")
+    if s.max_url_length < 256:
+        raise ConfigError("server.max_url_length", "must be at least 256")
+    _positive("server.max_body_bytes", s.max_body_bytes)
+    if s.access_log not in ("combined", "json", "off"):
+        raise ConfigError("server.access_log", f'must be "combined", "json" or "off", not {s.access_log!r}')
+    if s.redirect_status not in (301, 302, 307, 308):
+        raise ConfigError("server.redirect_status", f"must be 301, 302, 307 or 308, not {s.redirect_status}")
+    if config.files.compress_min_bytes < 0:
+        raise ConfigError("files.compress_min_bytes", "must not be negative")
+    _check_networks("access.block", config.access.block)
+    _check_networks("access.allow", config.access.allow)
+    _check_networks("access.trusted_proxies", config.access.trusted_proxies)
+    _check_networks("admin.metrics_allow", config.admin.metrics_allow)
+    _positive("index.max_unit_chars", config.index.max_unit_chars)
+    _positive("index.max_file_bytes", config.index.max_file_bytes)
+    if config.index.workers < 0:
+        raise ConfigError("index.workers", "must be 0 (one per core) or more")
+    _positive("search.per_page", config.search.per_page)
+    _positive("search.max_per_page", config.search.max_per_page)
+    _positive("search.max_query_chars", config.search.max_query_chars)
+    _positive("admin.session_hours", config.admin.session_hours)
+    _positive("ratelimit.rate", config.ratelimit.rate)
+    _positive("ratelimit.burst", config.ratelimit.burst)
+    if config.ratelimit.auto_block_minutes < 0:
+        raise ConfigError("ratelimit.auto_block_minutes", "must not be negative")
+    _positive("stats.retention_days", config.stats.retention_days)

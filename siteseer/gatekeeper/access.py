@@ -1,0 +1,222 @@
+"""Who is asking, and may they: client IPs, proxies, block and allow lists.
+
+The client IP is the socket's peer unless that peer is a configured trusted
+proxy; only then do ``X-Forwarded-For`` / ``Forwarded`` count, read from the
+right (the entries a trusted proxy appended) until the first untrusted
+address. A client cannot spoof its way past the blocklist by sending its
+own ``X-Forwarded-For``.
+
+IPv4-mapped IPv6 addresses (``::ffff:192.0.2.1``) are matched as IPv4.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import time
+import tomllib
+from pathlib import Path
+from typing import Iterable, Mapping
+
+log = logging.getLogger("siteseer.access")
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_ip(text: str) -> IPAddress | None:
+    """An address from text (brackets, zone ids and ports tolerated), IPv4-mapped → IPv4."""
+    text = text.strip().strip('"')
+    if text.startswith("["):  # "[2001:db8::1]:443" or "[::1]"
+        text = text[1 : text.find("]")] if "]" in text else text[1:]
+    elif text.count(":") == 1:  # "192.0.2.1:8080"
+        text = text.split(":", 1)[0]
+    text = text.split("%", 1)[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def parse_network(text: str) -> IPNetwork:
+    """A network from config text; a bare address is a /32 or /128. Raises ValueError."""
+    network = ipaddress.ip_network(text.strip(), strict=False)
+    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96:
+        mapped = network.network_address.ipv4_mapped
+        if mapped is not None:
+            return ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}", strict=False)
+    return network
+
+
+def peer_address(client: str) -> str:
+    """granian's ``scope.client`` ("ip:port", "[v6]:port") → the address text."""
+    address = parse_ip(client) if client.count(":") != 1 else parse_ip(client.rsplit(":", 1)[0])
+    return str(address) if address is not None else client
+
+
+class NetworkSet:
+    """Membership test for many networks in O(number of prefix lengths).
+
+    Networks are grouped by prefix length, each group a set of integers; an
+    address is masked once per length present. With 1,000 blocklist entries
+    that is a handful of set lookups instead of 1,000 comparisons.
+    """
+
+    __slots__ = ("_v4", "_v6", "_cache", "networks")
+
+    def __init__(self, networks: Iterable[IPNetwork | str] = ()):
+        self.networks: list[IPNetwork] = []
+        self._v4: dict[int, set[int]] = {}
+        self._v6: dict[int, set[int]] = {}
+        self._cache: dict[str, bool] = {}
+        for network in networks:
+            net = parse_network(network) if isinstance(network, str) else network
+            self.networks.append(net)
+            table = self._v4 if net.version == 4 else self._v6
+            table.setdefault(net.prefixlen, set()).add(int(net.network_address))
+
+    def __len__(self) -> int:
+        return len(self.networks)
+
+    def __contains__(self, address: IPAddress | str | None) -> bool:
+        if address is None:
+            return False
+        if isinstance(address, str):
+            cached = self._cache.get(address)
+            if cached is not None:
+                return cached
+            result = self._contains(parse_ip(address))
+            if len(self._cache) > 65536:  # bounded: a scan from many addresses can't grow it
+                self._cache.clear()
+            self._cache[address] = result
+            return result
+        return self._contains(address)
+
+    def _contains(self, address: IPAddress | None) -> bool:
+        if address is None:
+            return False
+        if address.version == 4:
+            table, bits = self._v4, 32
+        else:
+            table, bits = self._v6, 128
+        value = int(address)
+        for prefixlen, members in table.items():
+            shift = bits - prefixlen
+            if (value >> shift) << shift in members:
+                return True
+        return False
+
+
+def client_ip(peer: str, headers: Mapping[str, str], trusted: NetworkSet) -> str:
+    """The real client address: the peer, or what trusted proxies say it was."""
+    if not len(trusted) or peer not in trusted:
+        return peer
+    hops: list[str] = []
+    forwarded = headers.get("forwarded")
+    if forwarded:
+        for element in forwarded.split(","):
+            for pair in element.split(";"):
+                name, _, value = pair.partition("=")
+                if name.strip().lower() == "for":
+                    hops.append(value.strip())
+    else:
+        xff = headers.get("x-forwarded-for")
+        if xff:
+            hops = [part for part in xff.split(",")]
+    # Walk from the nearest hop back; the first address not a trusted proxy is the client.
+    for hop in reversed(hops):
+        address = parse_ip(hop)
+        if address is None:
+            return peer  # garbage from a proxy: trust only what we saw ourselves
+        text = str(address)
+        if text not in trusted:
+            return text
+    return str(parse_ip(hops[0])) if hops and parse_ip(hops[0]) else peer
+
+
+class AccessList:
+    """The block and allow lists every worker applies, kept fresh without restart.
+
+    Sources: ``[access]`` in the config file (re-read when the file changes)
+    and the dynamic ``BlockStore`` the admin dashboard and the rate limiter
+    write to. ``refresh()`` is cheap and called at most once per
+    ``interval`` seconds from the request path, so a change reaches every
+    worker within ``interval`` (+ one request).
+    """
+
+    def __init__(self, block: Iterable[str], allow: Iterable[str], trusted: Iterable[str],
+                 config_path: Path | None = None, block_store=None, interval: float = 1.0):
+        self.config_path = config_path
+        self.block_store = block_store
+        self.interval = interval
+        self._static_block = list(block)
+        self.allow = NetworkSet(allow)
+        self.trusted = NetworkSet(trusted)
+        self.blocked = NetworkSet(self._static_block)
+        self._next_check = 0.0
+        self._config_mtime = self._mtime()
+        self._store_version: int | None = None
+        self.refresh(force=True)
+
+    def _mtime(self) -> int | None:
+        try:
+            return os.stat(self.config_path).st_mtime_ns if self.config_path else None
+        except OSError:
+            return None
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now < self._next_check:
+            return
+        self._next_check = now + self.interval
+        changed = False
+        mtime = self._mtime()
+        if mtime != self._config_mtime:
+            self._config_mtime = mtime
+            changed = self._reload_config() or changed
+        if self.block_store is not None:
+            try:
+                version = self.block_store.version()
+            except Exception as exc:  # a locked or broken DB must not stop serving
+                log.warning("blocklist store unreadable: %s", exc)
+                version = self._store_version
+            if version != self._store_version:
+                self._store_version = version
+                changed = True
+        if changed or force:
+            self._rebuild()
+
+    def _reload_config(self) -> bool:
+        try:
+            data = tomllib.loads(self.config_path.read_text(encoding="utf-8")).get("access", {})
+            block = [str(v) for v in data.get("block", [])]
+            allow = NetworkSet(str(v) for v in data.get("allow", []))
+            trusted = NetworkSet(str(v) for v in data.get("trusted_proxies", []))
+            NetworkSet(block)  # validate before swapping anything in
+        except Exception as exc:
+            log.error("access lists in %s not reloaded, keeping the old ones: %s", self.config_path, exc)
+            return False
+        self._static_block, self.allow, self.trusted = block, allow, trusted
+        log.info("access lists reloaded from %s", self.config_path)
+        return True
+
+    def _rebuild(self) -> None:
+        dynamic: list[str] = []
+        if self.block_store is not None:
+            try:
+                dynamic = [b.network for b in self.block_store.active()]
+            except Exception as exc:
+                log.warning("blocklist store unreadable: %s", exc)
+                dynamic = [str(n) for n in self.blocked.networks[len(self._static_block):]]
+        self.blocked = NetworkSet([*self._static_block, *dynamic])
+
+    def denied(self, ip: str) -> bool:
+        """True when ``ip`` must get a 403."""
+        self.refresh()
+        if ip in self.blocked:
+            return True
+        return bool(len(self.allow)) and ip not in self.allow

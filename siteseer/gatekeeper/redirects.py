@@ -1,0 +1,54 @@
+"""Moved resources: redirect rules from the ``[redirects]`` config table.
+
+Two kinds of rule: exact (``"/old/page.html" = "/new/page.html"``) and
+prefix (``"/blog/*" = "/posts/*"``: the rest of the path carries over).
+Exact rules win; among prefix rules the longest prefix wins. The client's
+query string is always kept.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+
+def join_query(location: str, raw_query: str) -> str:
+    """``location`` with the client's query string kept (merged if it has one)."""
+    if not raw_query:
+        return location
+    fragment = ""
+    if "#" in location:
+        location, fragment = location.split("#", 1)
+        fragment = "#" + fragment
+    separator = "&" if "?" in location else "?"
+    return f"{location}{separator}{raw_query}{fragment}"
+
+
+class Redirects:
+    def __init__(self, rules: dict[str, str], status: int = 301):
+        self.status = status
+        self.exact: dict[str, str] = {}
+        self.prefixes: list[tuple[str, str]] = []
+        for source, target in rules.items():
+            if source.endswith("*"):
+                self.prefixes.append((source[:-1], target[:-1] if target.endswith("*") else target))
+            else:
+                self.exact[source] = target
+        self.prefixes.sort(key=lambda rule: len(rule[0]), reverse=True)
+        self._keeps_rest = {src: rules[src + "*"].endswith("*") for src, _ in self.prefixes}
+
+    def __bool__(self) -> bool:
+        return bool(self.exact or self.prefixes)
+
+    def location(self, path: str, raw_query: str = "") -> str | None:
+        """Where ``path`` moved to, or None. ``path`` is percent-decoded."""
+        target = self.exact.get(path)
+        if target is None:
+            for prefix, new_prefix in self.prefixes:
+                if path.startswith(prefix):
+                    rest = path[len(prefix):]
+                    target = new_prefix + rest if self._keeps_rest[prefix] else new_prefix
+                    break
+        if target is None:
+            return None
+        # The decoded path is re-encoded so the Location header stays ASCII.
+        return join_query(quote(target, safe="/:?#[]@!$&'()*+,;=%~"), raw_query)

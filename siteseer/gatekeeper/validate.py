@@ -1,0 +1,98 @@
+"""Request checks that run before any handler: the request line and framing.
+
+granian (hyper) already rejects most broken HTTP. What reaches us can still
+be wrong in ways a proxy in front of us might read differently, so these
+rules are strict: a request that two parsers could disagree on is refused and
+its connection closed (that is what stops request smuggling).
+
+Each rule is a small pure function returning a ``Problem`` or ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Mapping
+
+# Methods siteseer knows. Anything else that is a valid token is "not
+# implemented" (501); anything that is not a token is malformed (400).
+KNOWN_METHODS = frozenset(
+    {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"}
+)
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+# After granian's decoding, a '%' must still start a valid escape: a lone
+# '%zz' means the client sent broken percent-encoding.
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# granian decodes invalid UTF-8 in the path to U+FFFD: a client that sent
+# bytes that are not UTF-8 (overlong "%c0%ae", "%ff") gets a 400.
+_REPLACEMENT = "\ufffd"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    status: int
+    message: str
+    close: bool = False  # close the connection after answering (framing errors)
+
+
+def check_method(method: str) -> Problem | None:
+    if method in KNOWN_METHODS:
+        return None
+    if _TOKEN.match(method):
+        return Problem(501, f"method {method!r} is not implemented")
+    return Problem(400, "malformed request method", close=True)
+
+
+def check_target(path: str, raw_query: str, method: str, max_url_length: int) -> Problem | None:
+    """The request target: length, form, encoding."""
+    if len(path) + len(raw_query) + 1 > max_url_length:
+        return Problem(414, f"the URL is longer than {max_url_length} characters")
+    if path == "*":
+        return None if method == "OPTIONS" else Problem(400, "asterisk form is only for OPTIONS")
+    if not path.startswith("/"):
+        return Problem(400, "the path must start with /")
+    if _CONTROL.search(path):
+        return Problem(400, "control characters or NUL in the path")
+    if _REPLACEMENT in path:
+        return Problem(400, "invalid percent-encoding or UTF-8 in the path")
+    if "%" in path and _BAD_PERCENT.search(path):
+        return Problem(400, "invalid percent-encoding in the path")
+    if raw_query:
+        if _CONTROL.search(raw_query) or "%00" in raw_query:
+            return Problem(400, "control characters or NUL in the query string")
+        if "%" in raw_query and _BAD_PERCENT.search(raw_query):
+            return Problem(400, "invalid percent-encoding in the query string")
+    return None
+
+
+def check_framing(headers: Mapping[str, str], http_version: str) -> Problem | None:
+    """Body framing and Host: the rules that defeat request smuggling."""
+    te = headers.get("transfer-encoding")
+    cl = headers.get("content-length")
+    if te is not None:
+        if te.strip().lower() != "chunked":
+            return Problem(400, "only 'Transfer-Encoding: chunked' is accepted", close=True)
+        if cl is not None:
+            return Problem(400, "Transfer-Encoding together with Content-Length", close=True)
+    if cl is not None and not (cl.isascii() and cl.isdigit() and len(cl) <= 18):
+        return Problem(400, "invalid Content-Length", close=True)
+    if http_version == "1.1" and not headers.get("host"):
+        return Problem(400, "HTTP/1.1 requests need a Host header", close=True)
+    return None
+
+
+def check_request(
+    method: str,
+    path: str,
+    raw_query: str,
+    headers: Mapping[str, str],
+    http_version: str,
+    max_url_length: int,
+) -> Problem | None:
+    """All the checks, cheapest and most fundamental first."""
+    return (
+        check_framing(headers, http_version)
+        or check_method(method)
+        or check_target(path, raw_query, method, max_url_length)
+    )

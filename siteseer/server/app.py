@@ -1,0 +1,306 @@
+"""The RSGI application every granian worker runs.
+
+This is the only module that speaks granian's protocol. It turns the scope
+into a ``Request``, runs the gatekeeper, picks the handler for the path and
+sends the ``Response`` back; then it writes the access log line and the
+traffic record. The order of work is in ``docs/ARCHITECTURE.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from siteseer.config import ENV_CONFIG_JSON, Config
+from siteseer.files.compress import compress_body
+from siteseer.files.static import FileServer
+from siteseer.gatekeeper.access import AccessList, client_ip, peer_address
+from siteseer.gatekeeper.accesslog import AccessLog
+from siteseer.gatekeeper.errors import error_response, wants_json
+from siteseer.gatekeeper.headers import BASE_HEADERS, FILES_CSP, app_csp
+from siteseer.gatekeeper.redirects import Redirects
+from siteseer.gatekeeper.validate import check_request
+from siteseer.server.messages import Request, Response
+from siteseer.server.wsgi import WSGIMount
+
+log = logging.getLogger("siteseer.server")
+
+WEB_METHODS = "GET, HEAD, POST"
+READ_METHODS = "GET, HEAD"
+# Dash's bundles carry a fingerprint in their URL, so their compressed form
+# can be cached by URL.
+_IMMUTABLE_PREFIXES = ("/_dash-component-suites/", "/_siteseer/", "/admin/_dash-component-suites/")
+
+
+class Services:
+    """The long-lived parts one worker shares between requests."""
+
+    def __init__(self, config: Config):
+        from siteseer.search.api import SearchAPI
+        from siteseer.search.service import SearchService
+        from siteseer.stats.blocks import BlockStore
+        from siteseer.web.app import create_web_app, csp_script_hashes, web_paths
+
+        self.config = config
+        config.state_dir.mkdir(parents=True, exist_ok=True)
+        self.block_store = BlockStore(config.state_dir)
+        self.access = AccessList(
+            config.access.block, config.access.allow, config.access.trusted_proxies,
+            config_path=config.config_path, block_store=self.block_store,
+        )
+        self.redirects = Redirects(config.redirects, config.server.redirect_status)
+        self.files = FileServer(config)
+        self.search = SearchService(config)
+        self.search_api = SearchAPI(self.search)
+        self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="siteseer-wsgi")
+        max_body = config.server.max_body_bytes
+
+        self.web = create_web_app(config, self.search)
+        if config.server.pages_dir:
+            from siteseer.web.app import load_user_pages
+
+            load_user_pages(self.web, config.server.pages_dir)
+        self.web_routes = web_paths(self.web)
+        self.web_mount = WSGIMount(self.web.server, self.executor, max_body)
+        hashes = list(csp_script_hashes(self.web))
+
+        self.recorder = None
+        if config.stats.enabled:
+            from siteseer.stats.recorder import TrafficRecorder
+
+            self.recorder = TrafficRecorder(config)
+        self.ratelimiter = None
+        if config.ratelimit.enabled:
+            from siteseer.stats.ratelimit import RateLimiter
+
+            self.ratelimiter = RateLimiter(config, self.block_store)
+
+        from siteseer.stats import endpoints
+        from siteseer.web.admin import create_admin_app, csp_script_hashes as admin_hashes
+
+        self.healthz = endpoints.healthz
+        self.metrics = endpoints.Metrics(config, self) if hasattr(endpoints, "Metrics") else endpoints.metrics
+        admin = create_admin_app(config, self)
+        self.admin_mount = WSGIMount(admin, self.executor, max_body)
+        hashes += list(admin_hashes(admin))
+        self.app_csp = app_csp(hashes)
+
+    def close(self) -> None:
+        if self.recorder is not None:
+            self.recorder.close()
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+
+class SiteseerApp:
+    """The RSGI callable: gatekeeper → redirects → routes → files → 404."""
+
+    def __init__(self, config: Config, services: Services | None = None):
+        self.config = config
+        self.services = services or Services(config)
+        self.accesslog = AccessLog(config.server.access_log)
+        self.max_url_length = config.server.max_url_length
+        self.compress_min = config.files.compress_min_bytes
+        s = self.services
+        self._files_headers = [*BASE_HEADERS, ("content-security-policy", FILES_CSP), ("server", "siteseer")]
+        self._app_headers = [*BASE_HEADERS, ("content-security-policy", s.app_csp), ("server", "siteseer")]
+        self._flush_handle: asyncio.TimerHandle | None = None
+
+    # --- RSGI entry points -------------------------------------------------
+    def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        def flush_log() -> None:
+            self.accesslog.flush()
+            self._flush_handle = loop.call_later(1.0, flush_log)
+
+        self._flush_handle = loop.call_later(1.0, flush_log)
+
+    def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._flush_handle is not None:
+            self._flush_handle.cancel()
+        self.accesslog.flush()
+        self.services.close()
+
+    async def __rsgi__(self, scope: Any, proto: Any) -> None:
+        if scope.proto != "http":  # siteseer has no websockets
+            proto.close(403)
+            return
+        started = time.perf_counter()
+        peer = peer_address(scope.client)
+        request = Request(scope.method, scope.path, scope.query_string, scope.headers, peer,
+                          scope.scheme, scope.http_version, proto)
+        try:
+            response = await self.handle(request)
+        except Exception:
+            log.exception("error answering %s %s", request.method, request.target)
+            response = error_response(request, 500, "The server hit an error answering this request.")
+        sent = self.send(proto, request, response)
+        self.after(request, response, sent, started)
+
+    # --- the order of work ---------------------------------------------------
+    async def handle(self, request: Request) -> Response:
+        s = self.services
+        problem = check_request(request.method, request.path, request.raw_query, request.headers,
+                                request.http_version, self.max_url_length)
+        if problem is not None:
+            extra = [("connection", "close")] if problem.close else []
+            request.state["problem"] = problem.message
+            return error_response(request, problem.status, problem.message, extra)
+
+        request.client_ip = client_ip(request.peer_ip, request.headers, s.access.trusted)
+        if s.access.denied(request.client_ip):
+            request.state["blocked"] = "blocklist"
+            return error_response(request, 403, "Access from your address is not allowed.")
+        if s.ratelimiter is not None:
+            wait = s.ratelimiter.check(request.client_ip)
+            if wait is not None:
+                request.state["blocked"] = "ratelimit"
+                return error_response(request, 429, "Too many requests: slow down.",
+                                      [("retry-after", str(max(1, int(wait + 0.999))))])
+
+        if s.redirects:
+            location = s.redirects.location(request.path, request.raw_query)
+            if location is not None:
+                return Response(s.redirects.status, [("location", location), ("content-type", "text/plain")],
+                                f"Moved to {location}\n".encode())
+
+        if request.method == "OPTIONS":
+            return Response(204, [("allow", self._allowed_methods(request.path))])
+        return await self.route(request)
+
+    def _allowed_methods(self, path: str) -> str:
+        return WEB_METHODS if self._is_web(path) or path.startswith("/admin") else READ_METHODS
+
+    def _is_web(self, path: str) -> bool:
+        routes = self.services.web_routes
+        return path in routes.exact or path.startswith(routes.prefixes)
+
+    async def route(self, request: Request) -> Response:
+        s = self.services
+        path = request.path
+        if path == "/healthz":
+            return await s.healthz(request)
+        if path == "/metrics":
+            return await s.metrics(request)
+        if path.startswith("/api/"):
+            return await s.search_api(request) or error_response(request, 404, f"No API at {path}.")
+        if path == "/admin" or path.startswith("/admin/"):
+            return await self.mounted(s.admin_mount, request)
+        if self._is_web(path):
+            return await self.mounted(s.web_mount, request)
+        request.state["route"] = "files"
+        response = await s.files(request)
+        if response is not None:
+            return response
+        request.state.pop("route")
+        return await self.not_found(request)
+
+    async def mounted(self, mount: WSGIMount, request: Request) -> Response:
+        if request.method not in ("GET", "HEAD", "POST"):
+            return error_response(request, 405, f"{request.method} is not allowed here.", [("allow", WEB_METHODS)])
+        response = await mount(request)
+        self.compress(request, response)
+        return response
+
+    async def not_found(self, request: Request) -> Response:
+        """A real 404: the site's own not-found page for browsers, JSON for programs."""
+        accept = request.headers.get("accept") or ""
+        if request.method in ("GET", "HEAD") and "text/html" in accept and not wants_json(request):
+            response = await self.services.web_mount(request)
+            if response.status == 200:
+                response.status = 404
+                self.compress(request, response)
+                return response
+        return error_response(request, 404, f"Nothing at {request.path}.")
+
+    def compress(self, request: Request, response: Response) -> None:
+        if response.file is not None or response.stream is not None or len(response.body) < self.compress_min:
+            return
+        if response.header("content-encoding") is not None:
+            return
+        content_type = response.header("content-type") or ""
+        path = request.path
+        key = request.target if path.startswith(_IMMUTABLE_PREFIXES) else None
+        body, encoding = compress_body(response.body, content_type, request.headers.get("accept-encoding"),
+                                       self.compress_min, cache_key=key)
+        if encoding is not None:
+            response.body = body
+            response.headers.append(("content-encoding", encoding))
+            response.headers.append(("vary", "Accept-Encoding"))
+
+    # --- sending and after -------------------------------------------------------
+    def send(self, proto: Any, request: Request, response: Response) -> int:
+        """Send ``response``; return the number of body bytes it carries."""
+        security = self._files_headers if request.state.get("route") == "files" else self._app_headers
+        headers = [*response.headers, *security]
+        status = response.status
+        length = response.content_length
+        no_body = request.method == "HEAD" or status in (204, 304) or status < 200
+        try:
+            if response.file is not None:
+                if length is None:
+                    length = os.stat(response.file).st_size
+                if status not in (204, 304):
+                    headers.append(("content-length", str(length)))
+                if no_body:
+                    proto.response_empty(status, headers)
+                elif response.file_range is not None:
+                    start, end = response.file_range
+                    proto.response_file_range(status, headers, response.file, start, end)
+                else:
+                    proto.response_file(status, headers, response.file)
+            elif response.stream is not None:
+                if no_body:
+                    proto.response_empty(status, headers)
+                else:
+                    asyncio.ensure_future(self._stream(proto.response_stream(status, headers), response.stream))
+            else:
+                if no_body:
+                    if status not in (204, 304):
+                        headers.append(("content-length", str(length)))
+                    proto.response_empty(status, headers)
+                else:
+                    proto.response_bytes(status, headers, response.body)
+        except Exception as exc:  # the client went away, or the file vanished
+            log.debug("could not send %s: %s", request.target, exc)
+            return 0
+        return 0 if no_body else (length or 0)
+
+    @staticmethod
+    async def _stream(transport: Any, chunks: Any) -> None:
+        try:
+            async for chunk in chunks:
+                await transport.send_bytes(chunk)
+        except Exception as exc:
+            log.debug("stream ended early: %s", exc)
+
+    def after(self, request: Request, response: Response, sent: int, started: float) -> None:
+        duration_ms = (time.perf_counter() - started) * 1000
+        s = self.services
+        status = response.status
+        if s.ratelimiter is not None and "blocked" not in request.state:
+            s.ratelimiter.note_status(request.client_ip, status)
+        headers = request.headers
+        entry = {
+            "ts": time.time(), "ip": request.client_ip, "method": request.method,
+            "path": request.path, "query": request.raw_query, "target": request.target,
+            "http_version": request.http_version, "status": status, "bytes": sent,
+            "duration_ms": duration_ms, "ua": headers.get("user-agent"),
+            "referrer": headers.get("referer"), "search": request.state.get("search"),
+            "blocked": request.state.get("blocked"),
+        }
+        self.accesslog.write(entry)
+        if s.recorder is not None:
+            s.recorder.record(entry)
+
+
+def create_app() -> SiteseerApp:
+    """granian's factory: one app per worker, configured by the CLI through the environment."""
+    text = os.environ.get(ENV_CONFIG_JSON)
+    if not text:
+        raise RuntimeError(f"{ENV_CONFIG_JSON} is not set: start siteseer with `siteseer serve`")
+    config = Config.from_json(text)
+    logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
+    return SiteseerApp(config)

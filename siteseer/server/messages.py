@@ -1,0 +1,150 @@
+"""Request and Response: the plain objects every part of siteseer speaks.
+
+The server core (``siteseer.server.app``) turns granian's RSGI scope into a
+``Request`` and sends back whatever ``Response`` a handler returns. Handlers
+never touch the RSGI protocol, so they can be tested without a server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, AsyncIterable, Awaitable, Callable, Mapping
+from urllib.parse import parse_qs
+
+
+class BodyError(Exception):
+    """The request body could not be read: too large (413) or malformed (400)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+class Request:
+    """One HTTP request as the handlers see it.
+
+    ``path`` is percent-decoded (granian decodes it); ``raw_query`` is not.
+    ``headers`` maps lower-case names to values (granian's RSGIHeaders, or a
+    dict in tests). ``client_ip`` is the real client after the gatekeeper has
+    applied the trusted-proxy rules; ``peer_ip`` is the socket's address.
+    """
+
+    __slots__ = (
+        "method", "path", "raw_query", "headers", "peer_ip", "client_ip",
+        "scheme", "http_version", "_read_body", "_query", "state",
+    )
+
+    def __init__(
+        self,
+        method: str,
+        path: str,
+        raw_query: str = "",
+        headers: Mapping[str, str] | None = None,
+        peer_ip: str = "127.0.0.1",
+        scheme: str = "http",
+        http_version: str = "1.1",
+        read_body: Callable[[], Awaitable[bytes]] | None = None,
+    ):
+        self.method = method
+        self.path = path
+        self.raw_query = raw_query
+        self.headers = headers if headers is not None else {}
+        self.peer_ip = peer_ip
+        self.client_ip = peer_ip
+        self.scheme = scheme
+        self.http_version = http_version
+        self._read_body = read_body
+        self._query: dict[str, list[str]] | None = None
+        # Per-request scratch space: handlers leave facts here for the
+        # access log and traffic recorder (e.g. state["search"] = {...}).
+        self.state: dict[str, Any] = {}
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        value = self.headers.get(name.lower())
+        return default if value is None else value
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        """The query string parsed into lists of values (lazily, once)."""
+        if self._query is None:
+            self._query = parse_qs(self.raw_query, keep_blank_values=True)
+        return self._query
+
+    def query_value(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    @property
+    def target(self) -> str:
+        """Path plus query string, as the client asked for it (for logs)."""
+        return self.path + ("?" + self.raw_query if self.raw_query else "")
+
+    async def body(self, limit: int = 1 << 20) -> bytes:
+        """Read the whole body, refusing more than ``limit`` bytes."""
+        if self._read_body is None:
+            return b""
+        length = self.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise BodyError(413, "request body too large")
+        try:
+            data = await self._read_body()
+        except Exception as exc:  # granian raises on broken chunked framing
+            raise BodyError(400, f"malformed request body: {exc}") from None
+        if len(data) > limit:
+            raise BodyError(413, "request body too large")
+        return data
+
+
+@dataclass(slots=True)
+class Response:
+    """What a handler answers. Exactly one of body / file / stream is used.
+
+    ``file`` is sent by granian with zero-copy file sending; ``file_range``
+    is ``(start, end)`` with ``end`` exclusive. The core strips the body for
+    HEAD requests and adds the security headers.
+    """
+
+    status: int = 200
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    body: bytes = b""
+    file: str | None = None
+    file_range: tuple[int, int] | None = None
+    stream: AsyncIterable[bytes] | None = None
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+    def set_header(self, name: str, value: str) -> None:
+        lname = name.lower()
+        self.headers = [(k, v) for k, v in self.headers if k.lower() != lname]
+        self.headers.append((name, value))
+
+    @property
+    def content_length(self) -> int | None:
+        if self.file_range is not None:
+            return self.file_range[1] - self.file_range[0]
+        if self.file is not None or self.stream is not None:
+            value = self.header("content-length")
+            return int(value) if value else None
+        return len(self.body)
+
+    @classmethod
+    def text(cls, text: str, status: int = 200, headers: list[tuple[str, str]] | None = None) -> "Response":
+        return cls(status, [("content-type", "text/plain; charset=utf-8"), *(headers or [])], text.encode())
+
+    @classmethod
+    def html(cls, html: str, status: int = 200, headers: list[tuple[str, str]] | None = None) -> "Response":
+        return cls(status, [("content-type", "text/html; charset=utf-8"), *(headers or [])], html.encode())
+
+    @classmethod
+    def json(cls, data: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> "Response":
+        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        return cls(status, [("content-type", "application/json"), *(headers or [])], body)
+
+
+Handler = Callable[[Request], Awaitable[Response | None]]

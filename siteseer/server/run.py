@@ -1,0 +1,56 @@
+"""Start granian with siteseer's RSGI app, and the indexer beside it.
+
+granian's defaults are raised for safety: a client gets 10 s to send its
+headers (a slow-loris client is cut off) and at most 64 KiB of them.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from siteseer.config import ENV_CONFIG_JSON, Config
+
+log = logging.getLogger("siteseer")
+
+
+def build_server(config: Config, workers: int):
+    from granian.constants import Interfaces
+    from granian.http import HTTP1Settings
+    from granian.server import Server
+
+    os.environ[ENV_CONFIG_JSON] = config.to_json()
+    s = config.server
+    return Server(
+        "siteseer.server.app:create_app",
+        address=s.host,
+        port=s.port,
+        interface=Interfaces.RSGI,
+        workers=workers,
+        factory=True,
+        websockets=False,
+        http1_settings=HTTP1Settings(
+            header_read_timeout=int(s.header_read_timeout * 1000),
+            max_buffer_size=s.max_header_bytes,
+            keep_alive=True,
+        ),
+        log_access=False,  # siteseer writes its own access log with the real client IP
+        respawn_failed_workers=True,
+        respawn_interval=0.5,
+        workers_kill_timeout=5,
+    )
+
+
+def serve(config: Config) -> None:
+    """Serve until interrupted: index in the background, answer at once."""
+    indexer = None
+    if config.index.enabled:
+        from siteseer.index.process import start_indexer
+
+        indexer = start_indexer(config)
+    try:
+        build_server(config, config.server.workers).serve()
+    finally:
+        if indexer is not None and indexer.is_alive():
+            indexer.terminate()
+            indexer.join(timeout=5)

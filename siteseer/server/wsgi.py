@@ -1,0 +1,98 @@
+"""Run a WSGI app (Flask, so Dash) behind the RSGI front, in a thread pool.
+
+The gatekeeper and file serving run on granian's native interface; Dash's
+Flask app is synchronous, so each call goes to a thread and the event loop
+stays free for file requests. Answers from Dash are small (JSON, HTML, JS
+bundles), so the whole body is collected before it is sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable
+
+
+from siteseer.server.messages import BodyError, Request, Response
+
+log = logging.getLogger("siteseer.wsgi")
+
+WSGIApp = Callable[[dict, Callable], Any]
+
+# Hop-by-hop and framing headers are the server's business, not the app's.
+_DROP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"})
+
+
+def build_environ(request: Request, body: bytes, server_name: str = "siteseer", server_port: str = "80") -> dict:
+    headers = request.headers
+    environ = {
+        "REQUEST_METHOD": request.method,
+        "SCRIPT_NAME": "",
+        # WSGI wants the path as latin-1-decoded bytes of the UTF-8 path.
+        "PATH_INFO": request.path.encode("utf-8").decode("latin-1"),
+        "QUERY_STRING": request.raw_query,
+        "SERVER_NAME": server_name,
+        "SERVER_PORT": server_port,
+        "SERVER_PROTOCOL": f"HTTP/{request.http_version}",
+        "REMOTE_ADDR": request.client_ip,
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": request.scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": True,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "siteseer.request": request,
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    for name, value in headers.items():
+        key = name.upper().replace("-", "_")
+        if key == "CONTENT_TYPE":
+            environ["CONTENT_TYPE"] = value
+        elif key == "CONTENT_LENGTH":
+            continue
+        else:
+            environ["HTTP_" + key] = value
+    return environ
+
+
+def call_wsgi(app: WSGIApp, environ: dict) -> Response:
+    """Call the app and collect its whole answer (runs in a worker thread)."""
+    captured: dict[str, Any] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info=None):
+        captured["status"] = int(status.split(" ", 1)[0])
+        captured["headers"] = [(k, v) for k, v in headers if k.lower() not in _DROP_HEADERS]
+        return lambda data: captured.setdefault("written", []).append(data)
+
+    result = app(environ, start_response)
+    try:
+        chunks = [*captured.get("written", []), *result]
+    finally:
+        close = getattr(result, "close", None)
+        if close is not None:
+            close()
+    return Response(captured["status"], captured["headers"], b"".join(chunks))
+
+
+class WSGIMount:
+    """A WSGI app as a siteseer handler."""
+
+    def __init__(self, app: WSGIApp, executor: ThreadPoolExecutor, max_body_bytes: int = 1 << 20):
+        self.app = app
+        self.executor = executor
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, request: Request) -> Response:
+        try:
+            body = await request.body(self.max_body_bytes)
+        except BodyError as exc:
+            return Response.text(str(exc) + "\n", exc.status, [("connection", "close")])
+        environ = build_environ(request, body)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, call_wsgi, self.app, environ)
+
+

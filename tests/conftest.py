@@ -1,0 +1,128 @@
+"""Shared fixtures: a real siteseer server on 127.0.0.1, started and stopped by the test."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+OUTPUT_DIR = REPO / "test-output"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    root: Path
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def client(self, **kwargs) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=10, follow_redirects=False, **kwargs)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+
+
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+        time.sleep(interval)
+
+
+def start_server(root: Path, tmp_path: Path, config: str | None = None, workers: int = 1,
+                 args: tuple[str, ...] = (), env: dict | None = None, ready_path: str = "/healthz") -> LiveServer:
+    port = free_port()
+    cmd = [sys.executable, "-m", "siteseer.cli", "serve", str(root), "--host", "127.0.0.1",
+           "--port", str(port), "--workers", str(workers), *args]
+    if config is not None:
+        config_path = tmp_path / "siteseer-test.toml"
+        config_path.write_text(config)
+        cmd += ["--config", str(config_path)]
+    log_path = tmp_path / f"server-{port}.log"
+    log_file = open(log_path, "wb")
+    full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    process = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=full_env,
+                               start_new_session=True, cwd=REPO)
+    server = LiveServer(root, port, process, log_path)
+
+    def ready() -> bool:
+        if process.poll() is not None:
+            raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")
+        try:
+            return httpx.get(server.url + ready_path, timeout=1).status_code < 500
+        except httpx.HTTPError:
+            return False
+
+    try:
+        wait_until(ready, timeout=60, message="the server to answer")
+    except BaseException:
+        server.stop()
+        raise
+    return server
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Factory: ``serve(root, config=None, workers=1, args=(), env=None) -> LiveServer``."""
+    servers: list[LiveServer] = []
+
+    def _serve(root: Path, config: str | None = None, workers: int = 1, args: tuple[str, ...] = (),
+               env: dict | None = None) -> LiveServer:
+        server = start_server(root, tmp_path, config, workers, args, env)
+        servers.append(server)
+        return server
+
+    yield _serve
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def site(tmp_path) -> Path:
+    """A small folder to serve: HTML, text, JSON, a binary, a sub-folder, a secret beside it."""
+    root = tmp_path / "site"
+    (root / "docs").mkdir(parents=True)
+    (root / "index.html").write_text("<!doctype html><title>Home</title><h1>Welcome home</h1>")
+    (root / "docs" / "guide.html").write_text(
+        "<!doctype html><html><head><title>Guide</title></head><body><h1 id=intro>Lighthouse guide</h1>"
+        + "<p>The lighthouse keeper trims the lamp every evening.</p>" * 80 + "</body></html>")
+    (root / "docs" / "notes.txt").write_text("plain notes about harbours\n")
+    (root / "data.json").write_text('{"title": "Harbour data", "items": [1, 2, 3]}')
+    (root / "blob.bin").write_bytes(os.urandom(300_000))
+    (root / ".env").write_text("SECRET=do-not-serve\n")
+    (tmp_path / "secret.txt").write_text("outside the folder\n")
+    return root

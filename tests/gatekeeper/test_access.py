@@ -1,0 +1,111 @@
+import ipaddress
+
+from hypothesis import given, strategies as st
+
+from siteseer.gatekeeper.access import AccessList, NetworkSet, client_ip, parse_ip, parse_network, peer_address
+
+
+def test_parse_ip_forms():
+    assert str(parse_ip("192.0.2.1")) == "192.0.2.1"
+    assert str(parse_ip("192.0.2.1:8080")) == "192.0.2.1"
+    assert str(parse_ip("[2001:db8::1]:443")) == "2001:db8::1"
+    assert str(parse_ip("::ffff:192.0.2.7")) == "192.0.2.7"
+    assert str(parse_ip("fe80::1%eth0")) == "fe80::1"
+    assert parse_ip("not-an-ip") is None
+    assert parse_ip("") is None
+
+
+def test_peer_address_from_granian_client():
+    assert peer_address("127.0.0.1:5555") == "127.0.0.1"
+    assert peer_address("[::1]:5555") == "::1"
+    assert peer_address("::ffff:10.0.0.1") == "10.0.0.1"
+
+
+def test_parse_network_maps_ipv4_mapped_networks():
+    assert parse_network("::ffff:192.0.2.0/120") == ipaddress.ip_network("192.0.2.0/24")
+    assert parse_network("10.1.2.3/8") == ipaddress.ip_network("10.0.0.0/8")
+
+
+def test_network_set_membership():
+    nets = NetworkSet(["192.0.2.0/24", "198.51.100.7", "2001:db8::/32"])
+    assert "192.0.2.200" in nets
+    assert "192.0.3.1" not in nets
+    assert "198.51.100.7" in nets and "198.51.100.8" not in nets
+    assert "2001:db8:1::5" in nets and "2001:db9::1" not in nets
+    assert "::ffff:192.0.2.9" in nets  # IPv4-mapped is matched as IPv4
+    assert "garbage" not in nets and None not in nets
+
+
+@given(st.ip_addresses(), st.lists(st.ip_addresses(), max_size=5), st.integers(0, 128))
+def test_network_set_agrees_with_ipaddress(address, others, prefix):
+    networks = []
+    for other in others:
+        p = min(prefix, other.max_prefixlen)
+        networks.append(ipaddress.ip_network(f"{other}/{p}", strict=False))
+    nets = NetworkSet(networks)
+    expected = any(address.version == n.version and address in n for n in networks)
+    if address.version == 6 and address.ipv4_mapped is not None:
+        return  # matched as IPv4 on purpose
+    assert (str(address) in nets) == expected
+
+
+def test_client_ip_ignores_forwarded_headers_from_untrusted_peers():
+    trusted = NetworkSet(["10.0.0.1"])
+    assert client_ip("203.0.113.9", {"x-forwarded-for": "1.1.1.1"}, trusted) == "203.0.113.9"
+    assert client_ip("203.0.113.9", {"x-forwarded-for": "1.1.1.1"}, NetworkSet()) == "203.0.113.9"
+
+
+def test_client_ip_from_trusted_proxy_reads_from_the_right():
+    trusted = NetworkSet(["10.0.0.0/8"])
+    # The client spoofed "6.6.6.6"; the proxy appended the real address.
+    headers = {"x-forwarded-for": "6.6.6.6, 198.51.100.4, 10.0.0.2"}
+    assert client_ip("10.0.0.1", headers, trusted) == "198.51.100.4"
+    assert client_ip("10.0.0.1", {"forwarded": 'for=192.0.2.60;proto=http, for="[2001:db8::7]:80"'}, trusted) == "2001:db8::7"
+    assert client_ip("10.0.0.1", {"x-forwarded-for": "::ffff:192.0.2.1"}, trusted) == "192.0.2.1"
+    assert client_ip("10.0.0.1", {"x-forwarded-for": "junk"}, trusted) == "10.0.0.1"
+    assert client_ip("10.0.0.1", {}, trusted) == "10.0.0.1"
+
+
+def test_access_list_block_and_allow():
+    acl = AccessList(block=["192.0.2.0/24"], allow=[], trusted=[])
+    assert acl.denied("192.0.2.5") and not acl.denied("198.51.100.1")
+    allow_only = AccessList(block=[], allow=["127.0.0.1"], trusted=[])
+    assert not allow_only.denied("127.0.0.1") and allow_only.denied("198.51.100.1")
+
+
+def test_access_list_reloads_config_file(tmp_path):
+    config = tmp_path / "siteseer.toml"
+    config.write_text('[access]\nblock = ["192.0.2.1"]\n')
+    acl = AccessList(block=["192.0.2.1"], allow=[], trusted=[], config_path=config, interval=0)
+    assert acl.denied("192.0.2.1") and not acl.denied("192.0.2.2")
+    config.write_text('[access]\nblock = ["192.0.2.2"]\n')
+    import os
+    os.utime(config, ns=(1, 1))  # a different mtime, whatever the clock's resolution
+    assert acl.denied("192.0.2.2") and not acl.denied("192.0.2.1")
+    # A broken file keeps the old lists.
+    config.write_text('[access]\nblock = ["not a network"]\n')
+    os.utime(config, ns=(2, 2))
+    assert acl.denied("192.0.2.2")
+
+
+class FakeStore:
+    def __init__(self):
+        self.networks, self._version = [], 0
+
+    def add(self, network):
+        self.networks.append(network)
+        self._version += 1
+
+    def version(self):
+        return self._version
+
+    def active(self):
+        return [type("Block", (), {"network": n}) for n in self.networks]
+
+
+def test_access_list_follows_the_block_store():
+    store = FakeStore()
+    acl = AccessList(block=[], allow=[], trusted=[], block_store=store, interval=0)
+    assert not acl.denied("203.0.113.5")
+    store.add("203.0.113.0/24")
+    assert acl.denied("203.0.113.5")

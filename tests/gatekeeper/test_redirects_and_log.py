@@ -1,0 +1,55 @@
+import io
+import json
+
+from siteseer.gatekeeper.accesslog import AccessLog, combined_line, json_line
+from siteseer.gatekeeper.redirects import Redirects, join_query
+
+
+def test_join_query_keeps_and_merges():
+    assert join_query("/new", "") == "/new"
+    assert join_query("/new", "a=1") == "/new?a=1"
+    assert join_query("/new?x=2", "a=1") == "/new?x=2&a=1"
+    assert join_query("/new#top", "a=1") == "/new?a=1#top"
+
+
+def test_exact_and_prefix_rules():
+    r = Redirects({"/old/page.html": "/new/page.html", "/blog/*": "/posts/*", "/blog/2020/*": "/archive/*",
+                   "/gone/*": "/"}, 301)
+    assert r.location("/old/page.html") == "/new/page.html"
+    assert r.location("/old/page.html", "q=1") == "/new/page.html?q=1"
+    assert r.location("/blog/hello.html", "x=y") == "/posts/hello.html?x=y"
+    assert r.location("/blog/2020/a.html") == "/archive/a.html"  # longest prefix wins
+    assert r.location("/gone/anything") == "/"
+    assert r.location("/other") is None
+    assert r.location("/blog/caf\u00e9 x") == "/posts/caf%C3%A9%20x"
+
+
+def test_empty_redirects_are_falsy():
+    assert not Redirects({}, 301)
+
+
+ENTRY = dict(ts=0.0, ip="192.0.2.1", method="GET", target='/a"b\n', http_version="1.1", status=200,
+             bytes=12, referrer=None, ua="curl", duration_ms=1.5)
+
+
+def test_combined_line_escapes_quotes_and_newlines():
+    line = combined_line(ENTRY)
+    assert line.startswith('192.0.2.1 - - [01/Jan/1970:00:00:00 +0000] "GET /a\\"b\\n HTTP/1.1" 200 12 "-" "curl"')
+    assert "\n" not in line
+
+
+def test_json_line_is_json():
+    data = json.loads(json_line(ENTRY))
+    assert data["status"] == 200 and data["path"] == '/a"b\n' and data["ip"] == "192.0.2.1"
+
+
+def test_access_log_buffers_and_flushes():
+    out = io.StringIO()
+    log = AccessLog("combined", out, flush_interval=3600)
+    log.write(ENTRY)  # first write flushes (no flush yet)
+    log.write(ENTRY)
+    log.flush()
+    assert out.getvalue().count("\n") == 2
+    off = AccessLog("off", out)
+    assert not off.enabled
+    off.write(ENTRY)

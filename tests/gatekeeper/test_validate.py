@@ -1,0 +1,80 @@
+import pytest
+
+from siteseer.gatekeeper.validate import check_framing, check_method, check_request, check_target
+
+H = {"host": "example.org"}
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "OPTIONS", "DELETE"])
+def test_known_methods_pass(method):
+    assert check_method(method) is None
+
+
+@pytest.mark.parametrize("method", ["get", "FOO", "PROPFIND", "BREW"])
+def test_unknown_token_methods_are_501(method):
+    assert check_method(method).status == 501
+
+
+@pytest.mark.parametrize("method", ["GE T", "G\x00T", "GET/", "(GET)", ""])
+def test_malformed_methods_are_400_and_close(method):
+    problem = check_method(method)
+    assert problem.status == 400 and problem.close
+
+
+@pytest.mark.parametrize("path", ["/a\x00b", "/a\rb", "/x\x7f", "/\ufffd", "/a%zz", "/a%2", "/%"])
+def test_bad_paths_are_400(path):
+    assert check_target(path, "", "GET", 8192).status == 400
+
+
+@pytest.mark.parametrize("path", ["/", "/a%20b", "/caf\u00e9", "/%252e", "/a/b.html", "//etc/passwd"])
+def test_good_paths_pass(path):
+    assert check_target(path, "", "GET", 8192) is None
+
+
+def test_long_url_is_414():
+    assert check_target("/" + "a" * 9000, "", "GET", 8192).status == 414
+    assert check_target("/a", "q=" + "b" * 9000, "GET", 8192).status == 414
+
+
+def test_query_encoding_rules():
+    assert check_target("/s", "q=%zz", "GET", 8192).status == 400
+    assert check_target("/s", "q=a%00b", "GET", 8192).status == 400
+    assert check_target("/s", "q=caf%C3%A9&page=2", "GET", 8192) is None
+
+
+def test_asterisk_form_only_for_options():
+    assert check_target("*", "", "OPTIONS", 8192) is None
+    assert check_target("*", "", "GET", 8192).status == 400
+
+
+def test_relative_path_is_400():
+    assert check_target("a/b", "", "GET", 8192).status == 400
+
+
+@pytest.mark.parametrize("te", ["chunked, chunked", "gzip, chunked", "identity", "chunked;x=1", "xchunked"])
+def test_transfer_encoding_other_than_chunked_is_refused_and_closed(te):
+    problem = check_framing({**H, "transfer-encoding": te}, "1.1")
+    assert problem.status == 400 and problem.close
+
+
+def test_chunked_alone_is_fine_but_not_with_content_length():
+    assert check_framing({**H, "transfer-encoding": "chunked"}, "1.1") is None
+    assert check_framing({**H, "transfer-encoding": "Chunked "}, "1.1") is None
+    problem = check_framing({**H, "transfer-encoding": "chunked", "content-length": "5"}, "1.1")
+    assert problem.status == 400 and problem.close
+
+
+@pytest.mark.parametrize("cl", ["+5", "-1", "5 ", "0x10", "1" * 30, "\u0665"])
+def test_invalid_content_length(cl):
+    assert check_framing({**H, "content-length": cl}, "1.1").status == 400
+
+
+def test_host_required_for_http11_only():
+    assert check_framing({}, "1.1").status == 400
+    assert check_framing({}, "1.0") is None
+    assert check_framing({}, "2") is None
+
+
+def test_check_request_orders_framing_first():
+    problem = check_request("FOO", "/\x00", "", {"transfer-encoding": "gzip"}, "1.1", 8192)
+    assert problem.close and "Transfer-Encoding" in problem.message

@@ -1,0 +1,85 @@
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from siteseer.config import Config, ConfigError, load_config
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(tmp_path, text):
+    (tmp_path / "siteseer.toml").write_text(text)
+    return tmp_path
+
+
+def test_defaults_without_a_file(tmp_path):
+    config = load_config(tmp_path)
+    assert config.root == tmp_path.resolve()
+    assert config.server.port == 8000 and config.files.directory_listing
+    assert config.state_dir == tmp_path.resolve() / ".siteseer"
+    assert config.config_path is None
+
+
+def test_example_config_is_valid(tmp_path):
+    shutil.copy(REPO / "examples" / "siteseer.toml", tmp_path / "siteseer.toml")
+    config = load_config(tmp_path)
+    assert config.redirects["/blog/*"] == "/posts/*"
+    assert config.config_path == (tmp_path / "siteseer.toml").resolve()
+
+
+@pytest.mark.parametrize("text, key", [
+    ("[server]\nport = 70000\n", "server.port"),
+    ("[server]\nport = \"80\"\n", "server.port"),
+    ("[server]\nworkers = 0\n", "server.workers"),
+    ("[server]\nbogus = 1\n", "server.bogus"),
+    ("[files]\ndirectory_listing = \"yes\"\n", "files.directory_listing"),
+    ("[access]\nblock = [\"10.0.0.0/33\"]\n", "access.block"),
+    ("[access]\nblock = \"10.0.0.1\"\n", "access.block"),
+    ("[redirects]\n\"old\" = \"/new\"\n", 'redirects."old"'),
+    ("[redirects]\n\"/a/*/b\" = \"/c\"\n", 'redirects."/a/*/b"'),
+    ("[nope]\nx = 1\n", "nope"),
+    ("server = 3\n", "server"),
+    ("[server]\naccess_log = \"xml\"\n", "server.access_log"),
+])
+def test_wrong_settings_name_the_key(tmp_path, text, key):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert err.value.key == key
+    assert "\n" not in str(err.value)
+
+
+def test_invalid_toml_is_one_line(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, "[server\nport = 1\n"))
+    assert "not valid TOML" in str(err.value)
+
+
+def test_missing_folder_and_config(tmp_path):
+    with pytest.raises(ConfigError):
+        load_config(tmp_path / "missing")
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, tmp_path / "none.toml")
+    assert err.value.key == "--config"
+
+
+def test_env_overrides_secrets(tmp_path):
+    config = load_config(tmp_path, env={"SITESEER_ADMIN_PASSWORD_HASH": "scrypt$x", "SITESEER_SECRET_KEY": "k"})
+    assert config.admin.password_hash == "scrypt$x" and config.secret_key == "k"
+
+
+def test_json_round_trip_for_workers(tmp_path):
+    config = load_config(write(tmp_path, '[server]\nport = 9001\n[redirects]\n"/a" = "/b"\n'))
+    again = Config.from_json(config.to_json())
+    assert again.server.port == 9001 and again.redirects == {"/a": "/b"} and again.root == config.root
+
+
+def test_cli_reports_a_wrong_setting_in_one_line(tmp_path):
+    write(tmp_path, "[server]\nport = \"eighty\"\n")
+    result = subprocess.run([sys.executable, "-m", "siteseer.cli", "serve", str(tmp_path)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "siteseer: configuration error: server.port: must be a whole number, not 'eighty'"
+    assert "Traceback" not in result.stderr
