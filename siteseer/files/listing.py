@@ -1,0 +1,99 @@
+"""The directory listing page: a small, plain, escaped HTML table.
+
+File names are data from the disk, not trusted markup: every name is
+HTML-escaped for the text and percent-encoded for the link, so a file called
+``<script>.html`` or ``a"b.txt`` is shown, not executed. Dotfiles and
+dot-folders are left out unless the config serves them, matching what
+``resolve_path`` would let through anyway. Entries whose ``stat`` fails
+(broken symlinks, races with deletion) are skipped rather than failing the page.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import stat
+import time
+from urllib.parse import quote
+
+__all__ = ["MAX_ENTRIES", "list_directory", "render_listing"]
+
+# A folder with more entries is cut off: the page stays small and fast.
+MAX_ENTRIES = 5000
+
+_STYLE = (
+    "body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}"
+    "table{border-collapse:collapse;width:100%}"
+    "th,td{text-align:left;padding:.2rem .6rem;border-bottom:1px solid #eee}"
+    "td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "a{color:#0645ad;text-decoration:none}a:hover{text-decoration:underline}"
+)
+
+
+def list_directory(
+    folder: str, show_dotfiles: bool = False, hidden: frozenset[str] = frozenset()
+) -> tuple[list[tuple[str, bool, int, float]], bool]:
+    """``([(name, is_dir, size, mtime)], truncated)``, folders first, then by name.
+
+    ``hidden`` holds full paths never shown (siteseer's own state and config).
+    """
+    entries: list[tuple[str, bool, int, float]] = []
+    truncated = False
+    with os.scandir(folder) as it:
+        for entry in it:
+            name = entry.name
+            if name.startswith(".") and not show_dotfiles:
+                continue
+            if "\\" in name or entry.path in hidden:
+                continue  # unreachable through the file server: do not advertise it
+            try:
+                info = entry.stat()  # follows symlinks, like the file server
+            except OSError:
+                continue
+            is_dir = stat.S_ISDIR(info.st_mode)
+            if not is_dir and not stat.S_ISREG(info.st_mode):
+                continue  # sockets, fifos, devices are never served
+            if len(entries) >= MAX_ENTRIES:
+                truncated = True
+                break
+            entries.append((name, is_dir, info.st_size, info.st_mtime))
+    entries.sort(key=lambda e: (not e[1], e[0].lower(), e[0]))
+    return entries, truncated
+
+
+def _human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    for unit in ("KiB", "MiB", "GiB", "TiB"):
+        size_f = size / 1024
+        if size_f < 1024 or unit == "TiB":
+            return f"{size_f:.1f} {unit}"
+        size = int(size_f)
+    return f"{size} B"  # pragma: no cover
+
+
+def render_listing(url_path: str, entries: list[tuple[str, bool, int, float]], truncated: bool = False) -> str:
+    """The HTML page for the folder at ``url_path`` (which ends with ``/``)."""
+    title = html.escape(f"Index of {url_path}")
+    rows = []
+    if url_path != "/":
+        rows.append('<tr><td><a href="../">../</a></td><td class="n">-</td><td class="n">-</td></tr>')
+    for name, is_dir, size, mtime in entries:
+        href = quote(name, safe="") + ("/" if is_dir else "")
+        label = html.escape(name) + ("/" if is_dir else "")
+        size_text = "-" if is_dir else _human_size(size)
+        modified = time.strftime("%Y-%m-%d %H:%M", time.gmtime(mtime))
+        rows.append(
+            f'<tr><td><a href="{html.escape(href)}">{label}</a></td>'
+            f'<td class="n">{size_text}</td><td class="n">{modified}</td></tr>'
+        )
+    note = f"<p>Only the first {len(entries)} entries are shown.</p>" if truncated else ""
+    return (
+        "<!doctype html>\n"
+        f'<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<style>{_STYLE}</style></head>\n<body><h1>{title}</h1>\n"
+        '<table><thead><tr><th>Name</th><th class="n">Size</th><th class="n">Modified (UTC)</th></tr></thead>\n<tbody>\n'
+        + "\n".join(rows)
+        + f"\n</tbody></table>{note}</body></html>\n"
+    )

@@ -1,0 +1,432 @@
+"""Serve the files of the folder at their own paths.
+
+``FileServer`` is the last handler before the 404: ``await server(request)``
+returns a ``Response``, or ``None`` when nothing here answers that path
+(missing, refused by ``resolve_path``, a folder without index and listing).
+
+Speed matters here - every image, script and page goes through it - so:
+
+- the path is resolved and stat-ed in one walk (``resolve.lookup``), with no
+  ``realpath`` unless a symlink is on the way;
+- what a file's headers need (type, ETag, Last-Modified) is computed once per
+  file version and kept in ``_FileInfo``, re-validated by that ``stat`` on
+  every request, so an edited file is never served stale;
+- small files (<= 64 KiB) are kept in memory: for them granian sends a
+  bytes body faster than it opens and sends a file. Larger files go out as
+  ``Response(file=...)`` / ``file_range``: zero-copy and flat memory;
+- compressed variants are made once per (file version, encoding) and kept in
+  a bounded LRU; big reads and compressions run in a thread, not on the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import stat
+from collections import OrderedDict
+from urllib.parse import quote
+
+from siteseer.config import Config
+from siteseer.files.compress import MAX_COMPRESS_BYTES, CompressionCache, compress, default_cache
+from siteseer.files.listing import list_directory, render_listing
+from siteseer.files.resolve import lookup, real_root, url_segments
+from siteseer.http.conditional import (
+    if_range_allows_range,
+    is_not_modified,
+    is_precondition_failed,
+    make_etag,
+)
+from siteseer.http.dates import format_http_date
+from siteseer.http.encoding import choose_encoding
+from siteseer.http.mimetypes import guess_type, is_compressible
+from siteseer.http.ranges import UNSATISFIABLE, content_range, parse_range
+from siteseer.server.messages import Request, Response
+
+__all__ = ["FileServer", "SMALL_FILE_BYTES"]
+
+# Files up to this size are answered from memory.
+SMALL_FILE_BYTES = 64 << 10
+# Compressible files above this are sent as they are (zero-copy) instead of
+# being read whole into memory for compression.
+MAX_COMPRESS_FILE_BYTES = min(8 << 20, MAX_COMPRESS_BYTES)
+# Multipart range answers are built in memory; above this total the Range
+# header is ignored and the whole file is sent (zero-copy) instead.
+MAX_MULTIPART_BYTES = 8 << 20
+# Reads and compressions of bodies above this size leave the event loop.
+_THREAD_THRESHOLD = 64 << 10
+
+_ALLOWED_METHODS = ("GET", "HEAD")
+_ALLOW = "GET, HEAD"
+
+
+class _FileInfo:
+    """What one version (size, mtime_ns) of one file needs for its headers."""
+
+    __slots__ = (
+        "size", "mtime_ns", "mtime", "content_type", "etag", "last_modified",
+        "compressible", "headers", "headers_304", "variant_etags", "body",
+    )
+
+    def __init__(self, path: str, st: os.stat_result, cache_control: str, compress_min_bytes: int):
+        self.size = st.st_size
+        self.mtime_ns = st.st_mtime_ns
+        self.mtime = int(st.st_mtime)
+        self.content_type = guess_type(path)
+        self.etag = make_etag(self.size, self.mtime_ns)
+        self.last_modified = format_http_date(self.mtime)
+        self.compressible = (
+            compress_min_bytes <= self.size <= MAX_COMPRESS_FILE_BYTES and is_compressible(self.content_type)
+        )
+        # Headers every answer about this file carries (copied per response:
+        # the core appends its own headers to the list).
+        headers = [("content-type", self.content_type), ("accept-ranges", "bytes"),
+                   ("last-modified", self.last_modified)]
+        if cache_control:
+            headers.append(("cache-control", cache_control))
+        if self.compressible:
+            headers.append(("vary", "Accept-Encoding"))
+        self.headers = headers
+        # RFC 9110 15.4.5: a 304 carries the cache-related fields, not the
+        # representation's metadata.
+        self.headers_304 = [(k, v) for k, v in headers if k in ("cache-control", "vary")]
+        self.variant_etags: dict[str, str] = {}
+        self.body: bytes | None = None  # the file's bytes, for small files
+
+    def etag_for(self, encoding: str | None) -> str:
+        if encoding is None:
+            return self.etag
+        etag = self.variant_etags.get(encoding)
+        if etag is None:
+            etag = self.variant_etags[encoding] = make_etag(self.size, self.mtime_ns, encoding)
+        return etag
+
+
+class FileServer:
+    """The handler for the folder's own files (see the module docstring).
+
+    ``memory_cache_bytes`` bounds the small-file bodies kept in memory and
+    ``max_entries`` the number of files whose metadata is remembered; the
+    compressed variants live in ``compression_cache`` (shared with the core's
+    ``compress_body`` by default).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        compression_cache: CompressionCache | None = None,
+        memory_cache_bytes: int = 32 << 20,
+        max_entries: int = 4096,
+    ):
+        files = config.files
+        self.root = real_root(str(config.root))
+        self.serve_dotfiles = files.serve_dotfiles
+        self.directory_listing = files.directory_listing
+        self.compress_min_bytes = files.compress_min_bytes
+        self.cache_control = files.cache_control
+        self.redirect_status = 301
+        self.compression_cache = default_cache if compression_cache is None else compression_cache
+        self.memory_cache_bytes = memory_cache_bytes
+        self.max_entries = max_entries
+        self._infos: OrderedDict[str, _FileInfo] = OrderedDict()
+        self._memory_used = 0
+        self._pending: dict[tuple, asyncio.Future] = {}
+        self._hidden_files, self._hidden_dirs = self._private_paths(config)
+
+    def _private_paths(self, config: Config) -> tuple[frozenset[str], tuple[str, ...]]:
+        """siteseer's own files inside the folder, never served even with dotfiles on.
+
+        The state folder holds the index and databases, and the config file
+        may hold the admin password hash and secret key.
+        """
+        files: set[str] = set()
+        dirs: list[str] = []
+        state_dir = os.path.realpath(config.state_dir)
+        if state_dir == self.root or state_dir.startswith(self.root.rstrip(os.sep) + os.sep):
+            if state_dir != self.root:
+                files.add(state_dir)
+                dirs.append(state_dir + os.sep)
+        if config.config_path is not None:
+            files.add(os.path.realpath(config.config_path))
+        return frozenset(files), tuple(dirs)
+
+    def _is_private(self, real: str) -> bool:
+        return real in self._hidden_files or (bool(self._hidden_dirs) and real.startswith(self._hidden_dirs))
+
+    # -- entry point ---------------------------------------------------------
+
+    async def __call__(self, request: Request) -> Response | None:
+        path = request.path
+        segments = url_segments(path, self.serve_dotfiles)
+        if segments is None:
+            return None
+        found = lookup(self.root, segments, self.serve_dotfiles)
+        if found is None:
+            return None
+        real, st = found
+        if self._is_private(real):
+            return None
+        mode = st.st_mode
+        if stat.S_ISREG(mode):
+            if path.endswith("/"):
+                return None  # "/a.txt/" names a folder that does not exist
+            if request.method not in _ALLOWED_METHODS:
+                return _method_not_allowed()
+            return await self._serve_file(request, real, st)
+        if stat.S_ISDIR(mode):
+            return await self._serve_directory(request, real, segments)
+        return None  # fifos, sockets, devices
+
+    # -- folders -------------------------------------------------------------
+
+    async def _serve_directory(self, request: Request, real: str, segments: list[str]) -> Response | None:
+        if not request.path.endswith("/"):
+            if request.method not in _ALLOWED_METHODS:
+                return _method_not_allowed()
+            # Built from the checked segments, never from the raw path: "//evil.example"
+            # must not become a protocol-relative redirect to another site.
+            location = quote("/" + "/".join(segments) + "/", safe="/")
+            if request.raw_query:
+                location += "?" + request.raw_query
+            return Response(self.redirect_status, [("location", location), ("content-type", "text/plain; charset=utf-8")],
+                            b"Moved Permanently\n")
+        found = lookup(self.root, [*segments, "index.html"], self.serve_dotfiles)
+        if found is not None and stat.S_ISREG(found[1].st_mode) and not self._is_private(found[0]):
+            if request.method not in _ALLOWED_METHODS:
+                return _method_not_allowed()
+            return await self._serve_file(request, found[0], found[1])
+        if not self.directory_listing:
+            return None
+        if request.method not in _ALLOWED_METHODS:
+            return _method_not_allowed()
+        try:
+            entries, truncated = await asyncio.to_thread(
+                list_directory, real, self.serve_dotfiles, self._hidden_files
+            )
+        except OSError:
+            return None  # unreadable or removed meanwhile
+        page = render_listing("/" + "".join(s + "/" for s in segments), entries, truncated)
+        headers = [("content-type", "text/html; charset=utf-8")]
+        if self.cache_control:
+            headers.append(("cache-control", self.cache_control))
+        return Response(200, headers, page.encode("utf-8"))
+
+    # -- files ---------------------------------------------------------------
+
+    def _info(self, real: str, st: os.stat_result) -> _FileInfo:
+        """The cached metadata for this version of the file (replaced if it changed)."""
+        info = self._infos.get(real)
+        if info is not None and info.mtime_ns == st.st_mtime_ns and info.size == st.st_size:
+            self._infos.move_to_end(real)
+            return info
+        if info is not None:
+            self._forget(real)
+        info = _FileInfo(real, st, self.cache_control, self.compress_min_bytes)
+        self._infos[real] = info
+        if len(self._infos) > self.max_entries:
+            self._forget(next(iter(self._infos)))
+        return info
+
+    def _forget(self, real: str) -> None:
+        info = self._infos.pop(real, None)
+        if info is not None and info.body is not None:
+            self._memory_used -= len(info.body)
+
+    def _remember_body(self, info: _FileInfo, body: bytes) -> None:
+        """Keep a small file's bytes, evicting the least recently used bodies."""
+        if info.body is not None or len(body) > self.memory_cache_bytes:
+            return
+        info.body = body
+        self._memory_used += len(body)
+        if self._memory_used > self.memory_cache_bytes:
+            for other in self._infos.values():  # oldest first
+                if other.body is not None and other is not info:
+                    self._memory_used -= len(other.body)
+                    other.body = None
+                    if self._memory_used <= self.memory_cache_bytes:
+                        break
+
+    async def _serve_file(self, request: Request, real: str, st: os.stat_result) -> Response | None:
+        info = self._info(real, st)
+        headers_in = request.headers
+
+        if_match = headers_in.get("if-match")
+        if_unmodified_since = headers_in.get("if-unmodified-since")
+        if (if_match is not None or if_unmodified_since is not None) and is_precondition_failed(
+            if_match, if_unmodified_since, info.etag, info.mtime
+        ):
+            return Response(412, [("etag", info.etag), ("content-type", "text/plain; charset=utf-8")],
+                            b"Precondition Failed\n")
+
+        range_header = headers_in.get("range") if request.method == "GET" else None
+        encoding = None
+        if info.compressible and range_header is None:
+            encoding = choose_encoding(headers_in.get("accept-encoding"))
+        etag = info.etag if encoding is None else info.etag_for(encoding)
+
+        if_none_match = headers_in.get("if-none-match")
+        if_modified_since = headers_in.get("if-modified-since")
+        if (if_none_match is not None or if_modified_since is not None) and is_not_modified(
+            if_none_match, if_modified_since, etag, info.last_modified, info.mtime
+        ):
+            headers = info.headers_304.copy()
+            headers.append(("etag", etag))
+            return Response(304, headers)
+
+        if range_header is not None and if_range_allows_range(headers_in.get("if-range"), etag, info.last_modified):
+            ranges = parse_range(range_header, info.size)
+            if ranges is UNSATISFIABLE:
+                return Response(416, [("content-range", f"bytes */{info.size}"), ("accept-ranges", "bytes"),
+                                      ("content-type", "text/plain; charset=utf-8")], b"Range Not Satisfiable\n")
+            if ranges:
+                return await self._serve_ranges(real, info, ranges)
+
+        if encoding is not None:
+            body = await self._compressed(real, info, encoding)
+            if body is not None:
+                headers = info.headers.copy()
+                headers.append(("etag", etag))
+                headers.append(("content-encoding", encoding))
+                return Response(200, headers, body)
+            # Compression did not help: send the file as it is from now on.
+            info.compressible = False
+
+        headers = info.headers.copy()
+        headers.append(("etag", info.etag))
+        if info.size <= SMALL_FILE_BYTES:
+            body = info.body if info.body is not None else self._read_small(real, info)
+            if body is None:
+                return None  # vanished or changed under us: 404 rather than wrong bytes
+            return Response(200, headers, body)
+        headers.append(("content-length", str(info.size)))
+        return Response(200, headers, file=real)
+
+    def _read_small(self, real: str, info: _FileInfo) -> bytes | None:
+        """Read a small file on the loop (one short read) and keep it in memory."""
+        try:
+            with open(real, "rb", buffering=0) as f:
+                data = f.read(info.size + 1)
+        except OSError:
+            self._forget(real)
+            return None
+        if len(data) != info.size:
+            self._forget(real)  # changed since the stat: headers would lie
+            return None
+        self._remember_body(info, data)
+        return data
+
+    async def _read_whole(self, real: str, info: _FileInfo) -> bytes | None:
+        if info.body is not None:
+            return info.body
+        if info.size <= SMALL_FILE_BYTES:
+            return self._read_small(real, info)
+        try:
+            data = await asyncio.to_thread(_read_file, real, info.size)
+        except OSError:
+            self._forget(real)
+            return None
+        return data if len(data) == info.size else None
+
+    async def _compressed(self, real: str, info: _FileInfo, encoding: str) -> bytes | None:
+        """This file version compressed with ``encoding``, once per worker.
+
+        Concurrent first requests share one compression (a popular script
+        right after a deploy must not be compressed a hundred times).
+        Returns ``None`` when compression does not make it smaller or the
+        file cannot be read.
+        """
+        key = (real, info.size, info.mtime_ns, encoding)
+        cached = self.compression_cache.get(key)
+        if cached is not None:
+            return cached if len(cached) < info.size else None
+        pending = self._pending.get(key)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        future = asyncio.get_running_loop().create_future()
+        self._pending[key] = future
+        try:
+            data = await self._read_whole(real, info)
+            result: bytes | None = None
+            if data is not None:
+                if len(data) > _THREAD_THRESHOLD:
+                    compressed = await asyncio.to_thread(compress, data, encoding)
+                else:
+                    compressed = compress(data, encoding)
+                self.compression_cache.put(key, compressed)
+                if len(compressed) < len(data):
+                    result = compressed
+            future.set_result(result)
+            return result
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters may not exist
+            raise
+        finally:
+            self._pending.pop(key, None)
+
+    async def _serve_ranges(self, real: str, info: _FileInfo, ranges: list[tuple[int, int]]) -> Response | None:
+        size = info.size
+        if len(ranges) == 1:
+            start, end = ranges[0]
+            headers = info.headers.copy()
+            headers.append(("etag", info.etag))
+            headers.append(("content-range", content_range(start, end, size)))
+            if info.body is not None:
+                return Response(206, headers, info.body[start:end])
+            headers.append(("content-length", str(end - start)))
+            return Response(206, headers, file=real, file_range=(start, end))
+
+        total = sum(end - start for start, end in ranges)
+        if total > MAX_MULTIPART_BYTES:
+            # Too much to assemble in memory: the whole file, zero-copy, is
+            # a valid answer to any Range request.
+            headers = info.headers.copy()
+            headers.append(("etag", info.etag))
+            headers.append(("content-length", str(size)))
+            return Response(200, headers, file=real)
+        try:
+            if info.body is not None:
+                parts = [info.body[start:end] for start, end in ranges]
+            elif total <= _THREAD_THRESHOLD:
+                parts = _read_ranges(real, ranges)
+            else:
+                parts = await asyncio.to_thread(_read_ranges, real, ranges)
+        except OSError:
+            self._forget(real)
+            return None
+        boundary = secrets.token_hex(16)
+        part_type = info.content_type
+        chunks: list[bytes] = []
+        for (start, end), part in zip(ranges, parts):
+            if len(part) != end - start:
+                self._forget(real)
+                return None  # the file shrank under us
+            chunks.append(
+                f"--{boundary}\r\ncontent-type: {part_type}\r\n"
+                f"content-range: {content_range(start, end, size)}\r\n\r\n".encode("latin-1")
+            )
+            chunks.append(part)
+            chunks.append(b"\r\n")
+        chunks.append(f"--{boundary}--\r\n".encode("latin-1"))
+        headers = [(k, v) for k, v in info.headers if k != "content-type"]
+        headers.append(("content-type", f"multipart/byteranges; boundary={boundary}"))
+        headers.append(("etag", info.etag))
+        return Response(206, headers, b"".join(chunks))
+
+
+def _method_not_allowed() -> Response:
+    return Response(405, [("allow", _ALLOW), ("content-type", "text/plain; charset=utf-8")], b"Method Not Allowed\n")
+
+
+def _read_file(path: str, size: int) -> bytes:
+    with open(path, "rb") as f:  # buffered: read() loops over short reads
+        return f.read(size + 1)
+
+
+def _read_ranges(path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return [os.pread(fd, end - start, start) for start, end in ranges]
+    finally:
+        os.close(fd)

@@ -1,0 +1,56 @@
+"""The directory listing page."""
+
+from __future__ import annotations
+
+import os
+
+from siteseer.files.listing import list_directory, render_listing
+
+
+def test_list_directory_sorts_folders_first_and_hides_dotfiles(tmp_path):
+    (tmp_path / "b.txt").write_text("bb")
+    (tmp_path / "A.txt").write_text("a")
+    (tmp_path / "zdir").mkdir()
+    (tmp_path / ".secret").write_text("s")
+    (tmp_path / "broken").symlink_to("nowhere")
+    os.mkfifo(tmp_path / "fifo")
+    entries, truncated = list_directory(str(tmp_path))
+    assert [e[0] for e in entries] == ["zdir", "A.txt", "b.txt"]
+    assert entries[0][1] is True and entries[2][2] == 2
+    assert not truncated
+    names = [e[0] for e in list_directory(str(tmp_path), show_dotfiles=True)[0]]
+    assert ".secret" in names
+
+
+def test_list_directory_hidden_paths(tmp_path):
+    (tmp_path / "keep.txt").write_text("k")
+    (tmp_path / "siteseer.toml").write_text("x")
+    entries, _ = list_directory(str(tmp_path), hidden=frozenset({str(tmp_path / "siteseer.toml")}))
+    assert [e[0] for e in entries] == ["keep.txt"]
+
+
+def test_list_directory_truncates(tmp_path, monkeypatch):
+    import siteseer.files.listing as listing
+
+    monkeypatch.setattr(listing, "MAX_ENTRIES", 3)
+    for i in range(5):
+        (tmp_path / f"{i}.txt").write_text("x")
+    entries, truncated = listing.list_directory(str(tmp_path))
+    assert len(entries) == 3 and truncated
+    assert "Only the first 3 entries" in listing.render_listing("/x/", entries, truncated)
+
+
+def test_render_escapes_names_and_links():
+    page = render_listing("/d/<x>/", [("<script>alert(1)</script>", False, 2048, 0.0), ("a b", True, 0, 0.0)])
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert 'href="%3Cscript%3Ealert%281%29%3C%2Fscript%3E"' in page
+    assert 'href="a%20b/"' in page
+    assert "Index of /d/&lt;x&gt;/" in page
+    assert "2.0 KiB" in page
+    assert "1970-01-01 00:00" in page
+    assert 'href="../"' in page
+
+
+def test_render_root_has_no_parent_link():
+    assert 'href="../"' not in render_listing("/", [])
