@@ -1,0 +1,41 @@
+"""The extractor contract: what the indexer gets back for one file.
+
+Kept free of parser imports so the indexer (and the pickling in its process
+pool) can use these types without loading pdfium or lexbor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Every kind an extractor can report; the search engine uses it as a facet.
+KINDS = ("html", "pdf", "json", "text", "markdown", "subtitle", "video")
+
+
+@dataclass(slots=True)
+class Unit:
+    """One search hit target: a section, a PDF page, a subtitle window, a file."""
+
+    title: str  # the section heading, "<doc> — page 3", "<video> at 1:33", or the document title
+    text: str  # plain text, never longer than max_unit_chars
+    headings: str = ""  # headings inside the unit, weighted above body text
+    anchor: str | None = None  # HTML/Markdown id that exists in the page → "page.html#anchor"
+    page: int | None = None  # PDF page, 1-based → "file.pdf#page=N"
+    t: float | None = None  # subtitle window start in seconds → "talk.mp4#t=93"
+    link_path: str | None = None  # relative path the hit links to when not the file itself
+
+
+@dataclass(slots=True)
+class Extracted:
+    """Everything the indexer stores for one file."""
+
+    kind: str  # one of KINDS
+    title: str  # document title
+    units: list[Unit] = field(default_factory=list)
+
+
+class ExtractError(Exception):
+    """The file cannot be indexed. ``str(err)`` is the human reason shown in admin.
+
+    Single-argument on purpose: it must pickle back from a process-pool worker.
+    """

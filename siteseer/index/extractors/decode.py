@@ -1,0 +1,85 @@
+"""Bytes → str for the text-based formats, and the "is this binary junk?" test.
+
+Real folders hold legacy encodings (cp1252 pages, UTF-16 subtitles from
+Windows tools), so decoding tries BOM → declared charset → UTF-8 → cp1252
+instead of failing on the first bad byte.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from .base import ExtractError
+
+_BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# As browsers do (WHATWG Encoding): these labels really mean windows-1252.
+_ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
+            "us-ascii": "cp1252", "ascii": "cp1252", "l1": "cp1252", "windows-1252": "cp1252"}
+
+_SNIFF_BYTES = 8192
+# Bytes that never appear in text: C0 controls except \t \n \f \r and ESC (ANSI colours in logs).
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 27)) + b"\x7f"
+
+
+def bom_encoding(data: bytes) -> str | None:
+    """The encoding named by a byte-order mark at the start of ``data``, if any."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return name
+    return None
+
+
+def check_not_binary(data: bytes) -> None:
+    """Raise ExtractError("binary content") for a non-text file with a text extension.
+
+    Looks at the first 8 KB only (cheap). A UTF-16/32 BOM legitimately brings NULs.
+    """
+    head = data[:_SNIFF_BYTES]
+    if bom_encoding(head) is not None:
+        return
+    if b"\x00" in head:
+        raise ExtractError("binary content")
+    if head and len(head) - len(head.translate(None, _CONTROL)) > len(head) // 10:
+        raise ExtractError("binary content")
+
+
+def normalise_label(label: str | None) -> str | None:
+    """A Python codec name for a declared charset, or None when unknown."""
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    label = _ALIASES.get(label, label)
+    try:
+        return codecs.lookup(label).name
+    except LookupError:
+        return None
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Decode with BOM, then the declared charset, then UTF-8, then cp1252.
+
+    cp1252 is the last resort and never fails (undefined bytes become U+FFFD),
+    so any byte string yields text; the binary check happens before this.
+    """
+    bom = bom_encoding(data)
+    if bom:
+        return data.decode(bom, errors="replace").lstrip("\ufeff")
+    codec = normalise_label(declared)
+    if codec and codec not in ("utf-8", "cp1252"):
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            pass  # the declaration lies; fall through to the guesses
+    if codec != "cp1252":
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    return data.decode("cp1252", errors="replace")

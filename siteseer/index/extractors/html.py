@@ -1,0 +1,185 @@
+"""HTML pages → one unit per h1–h3 section, linked by the heading's real anchor.
+
+Boilerplate (navigation, sidebars, footers, scripts) is dropped so a site's
+menu does not match every query. The page is walked once: h1–h3 get
+private-use marker characters inserted around them, the content is read with a
+single ``text()`` call, and the string is split at the markers. That keeps the
+per-page Python work small (lexbor does the walking).
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .base import Extracted, Unit
+from .decode import check_not_binary, decode
+from .textutil import SHORT_PAGE_CHARS, make_units, one_line
+
+_JUNK = ", ".join((
+    "nav", "aside", "script", "style", "noscript", "template", "svg", "iframe", "object",
+    "[role=navigation]", "[role=banner]", "[role=contentinfo]", "[role=search]",
+    ".sidebar", ".sphinxsidebar", ".navbar", ".nav", ".navigation", ".menu", ".breadcrumb",
+    ".breadcrumbs", ".headerlink", ".navheader", ".navfooter", ".skip-link", "#sidebar",
+    ".toc", ".docnav", "#banner", "#footer",  # DocBook/publican/asciidoc tables of contents and bars
+))
+# Elements that render as their own line: a space after each keeps words apart
+# when the HTML is minified ("</td><td>"), while inline markup stays glued
+# ("<b>S</b>ite" → "Site"), which a blanket text() separator would break.
+_BLOCKS = ", ".join((
+    "p", "div", "li", "dt", "dd", "td", "th", "br", "pre", "blockquote", "h4", "h5", "h6",
+    "figcaption", "caption", "hr", "section", "article", "option", "address", "summary",
+))
+# header/footer/form are junk only as page furniture: an <article>'s own <header>
+# holds its h1, and ASP.NET-style pages wrap everything in one <form>.
+_FURNITURE = "header, footer, form"
+_CONTENT_TAGS = frozenset(("main", "article", "section"))
+
+# Markers (Unicode private use): H_START index H_MID heading-text H_END, SUB_* around h4–h6.
+H_START, H_MID, H_END, SUB_START, SUB_END = "\ue000", "\ue001", "\ue002", "\ue003", "\ue004"
+_SECTION_RE = re.compile(f"{H_START}(\\d+){H_MID}(.*?){H_END}", re.S)
+_SUB_RE = re.compile(f"{SUB_START}(.*?){SUB_END}", re.S)
+
+_META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+_XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.I)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page declares in its first 4 KB (meta tag or XML declaration)."""
+    head = data[:4096]
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def extract_html(data: bytes, name: str, max_chars: int) -> Extracted:
+    """Extract an HTML page's title and units (see the module docstring)."""
+    check_not_binary(data)
+    text = decode(data, declared_charset(data))
+    if any(c in text for c in (H_START, H_MID, H_END, SUB_START, SUB_END)):
+        for marker in (H_START, H_MID, H_END, SUB_START, SUB_END):  # icon fonts use private-use chars too
+            text = text.replace(marker, " ")
+    tree = LexborHTMLParser(text)
+    title = _title(tree) or name
+    root = _content_root(tree)
+    if root is None:
+        return Extracted("html", title, [])
+    _remove_boilerplate(root)
+    return Extracted("html", title, _units(root, title, max_chars))
+
+
+def _title(tree: LexborHTMLParser) -> str:
+    for selector in ("head > title", "title", "h1"):
+        node = tree.css_first(selector)
+        if node is not None:
+            title = one_line(node.text())
+            if title:
+                return title
+    return ""
+
+
+def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
+    """<main>, [role=main], a lone <article>, else <body>: where the content is."""
+    node = tree.css_first("main") or tree.css_first("[role=main]")
+    if node is None:
+        articles = tree.css("article")
+        node = articles[0] if len(articles) == 1 else None
+    return node or tree.body or tree.root
+
+
+def _ancestors(node: LexborNode):
+    parent = node.parent
+    while parent is not None:
+        yield parent
+        parent = parent.parent
+
+
+def _remove_boilerplate(root: LexborNode) -> None:
+    """Decompose junk subtrees; only outermost matches (a freed child must not be touched)."""
+    doomed = list(root.css(_JUNK))
+    for node in root.css(_FURNITURE):
+        if node.tag == "form":
+            if node.css_first("main, article, h1, h2") is None:
+                doomed.append(node)
+        elif not any(a.tag in _CONTENT_TAGS for a in _ancestors(node)):
+            doomed.append(node)
+    ids = {n.mem_id for n in doomed}
+    outermost = [n for n in doomed if not any(a.mem_id in ids for a in _ancestors(n))]
+    for node in outermost:
+        node.decompose()
+
+
+def _anchor(heading: LexborNode, root: LexborNode) -> str | None:
+    """The id a link to this heading can use: its own, one inside it, or its section's.
+
+    Only ids present in the page are returned. An enclosing element's id counts
+    only when this heading is the first heading in it (Sphinx <section id>,
+    DocBook <div class="sect1" id>), up to a few levels up.
+    """
+    if heading.id:
+        return heading.id
+    # The last id inside wins: XHTML served as HTML (<a id="x"/>) makes the parser
+    # re-open the previous heading's <a id> inside this one, before the real one.
+    inner = heading.css("[id], a[name]")
+    if inner:
+        return inner[-1].id or inner[-1].attributes.get("name") or None
+    root_id = root.mem_id
+    node = heading.parent
+    for _ in range(5):
+        if node is None or node.mem_id == root_id:
+            break
+        if node.id:
+            first = node.css_first("h1, h2, h3, h4, h5, h6")
+            return node.id if first is not None and first.mem_id == heading.mem_id else None
+        node = node.parent
+    return None
+
+
+def _units(root: LexborNode, title: str, max_chars: int) -> list[Unit]:
+    headings = root.css("h1, h2, h3")
+    anchors = [_anchor(h, root) for h in headings]
+    for i, heading in enumerate(headings):
+        heading.insert_before(f" {H_START}{i}{H_MID}")
+        heading.insert_after(f"{H_END} ")
+    for block in root.css(_BLOCKS):
+        block.insert_after(" ")
+    for sub in root.css("h4, h5, h6"):
+        sub.insert_before(f" {SUB_START}")
+        sub.insert_after(f"{SUB_END} ")
+    raw = root.text()
+
+    parts = _SECTION_RE.split(raw)  # [pre, idx, heading, body, idx, heading, body, ...]
+    sections = [(None, title, parts[0])]
+    for k in range(1, len(parts), 3):
+        sections.append((anchors[int(parts[k])], one_line(_SUB_RE.sub(" ", parts[k + 1])), parts[k + 2]))
+
+    cleaned = []  # (anchor, heading, sub-headings, body)
+    for anchor, heading, body in sections:
+        subs = " ".join(one_line(s) for s in _SUB_RE.findall(body))
+        # str.replace, not translate(dict): translate is ~1000x slower on long text
+        cleaned.append((anchor, heading, subs, one_line(body.replace(SUB_START, " ").replace(SUB_END, " "))))
+
+    total = sum(len(h) + len(b) for _, h, _, b in cleaned)
+    if total < SHORT_PAGE_CHARS:
+        body = " ".join(b for _, _, _, b in cleaned if b)
+        heads = " ".join(filter(None, (x for _, h, s, _ in cleaned[1:] for x in (h, s))))
+        return make_units(title, body, max_chars, headings=heads)
+    return _section_units(cleaned, max_chars)
+
+
+def _section_units(cleaned, max_chars: int) -> list[Unit]:
+    """One unit per section; a heading with no body folds into the next section's headings."""
+    units: list[Unit] = []
+    pending: list[str] = []
+    last = len(cleaned) - 1
+    for i, (anchor, heading, subs, body) in enumerate(cleaned):
+        if i == 0:  # text before the first heading: titled by the document
+            units += make_units(heading, body, max_chars)
+            continue
+        if not body and i != last:
+            pending += [heading, subs]
+            continue
+        heads = " ".join(filter(None, [*pending, heading, subs]))
+        pending = []
+        units += make_units(heading or "(untitled section)", body, max_chars, headings=heads, anchor=anchor)
+    return units

@@ -1,0 +1,69 @@
+"""JSON → one unit of "key: value" lines (keys and string values; numbers are noise).
+
+Data files can be huge or adversarially deep, so the walk is iterative, stops
+descending below MAX_DEPTH, and stops altogether once max_unit_chars of text
+is collected: the unit is truncated, not split (a JSON file has no anchors, so
+extra units would only be duplicate hits on the same URL).
+"""
+
+from __future__ import annotations
+
+import json
+
+from .base import Extracted, ExtractError, Unit
+from .decode import bom_encoding
+from .textutil import one_line
+
+MAX_DEPTH = 64  # deeper values are not indexed
+_SCALAR_KEYS_ONLY = (int, float, bool, type(None))
+
+
+def extract_json(data: bytes, name: str, max_chars: int) -> Extracted:
+    """Parse and flatten a JSON document; invalid JSON raises ExtractError."""
+    if bom_encoding(data) is None and b"\x00" in data[:8192]:
+        raise ExtractError("binary content")
+    try:
+        doc = json.loads(data)  # detects UTF-8 (with or without BOM) and UTF-16/32
+    except UnicodeDecodeError:
+        raise ExtractError("not valid UTF-8 text") from None
+    except RecursionError:
+        raise ExtractError("invalid JSON (nested too deeply to parse)") from None
+    except ValueError as err:
+        raise ExtractError(f"invalid JSON ({err})") from None
+    title = _title(doc) or name
+    text = flatten(doc, max_chars)
+    return Extracted("json", title, [Unit(title=title, text=text)] if text else [])
+
+
+def _title(doc: object) -> str:
+    if isinstance(doc, dict):
+        for key in ("title", "name"):
+            value = doc.get(key)
+            if isinstance(value, str) and value.strip():
+                return one_line(value)[:200]
+    return ""
+
+
+def flatten(doc: object, max_chars: int) -> str:
+    """Document order, depth-first, without recursion; output capped at ``max_chars``."""
+    lines: list[str] = []
+    size = 0
+    stack: list[tuple[str | None, object, int]] = [(None, doc, 0)]
+    while stack and size < max_chars:
+        key, value, depth = stack.pop()
+        if isinstance(value, str):
+            line = f"{key}: {value}" if key is not None else value
+        elif isinstance(value, _SCALAR_KEYS_ONLY):
+            line = key or ""
+        else:
+            line = f"{key}:" if key is not None else ""
+            if depth < MAX_DEPTH:
+                if isinstance(value, dict):
+                    stack.extend((str(k), v, depth + 1) for k, v in reversed(value.items()))
+                else:  # list: items are listed under their parent key's line
+                    stack.extend((None, v, depth + 1) for v in reversed(value))
+        line = one_line(line)
+        if line:
+            lines.append(line)
+            size += len(line) + 1
+    return "\n".join(lines)[:max_chars]

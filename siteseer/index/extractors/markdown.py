@@ -1,0 +1,119 @@
+"""Markdown parsing just deep enough for search: headings, slugs, plain text.
+
+Not a renderer: it finds ATX/setext headings outside code fences, makes
+GitHub-style slugs for them, and strips inline syntax so snippets read as text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
+_TABLE_SEP = re.compile(r"^[\s|:-]+$")
+_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+_INLINE = (
+    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image → alt text
+    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # link → its text
+    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link → its text
+    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolink → URL
+    (re.compile(r"</?[A-Za-z][^>\n]*>"), ""),  # inline HTML tags
+    (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code → its text
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
+    (re.compile(r"\*(?=\S)(.+?)(?<=\S)\*"), r"\1"),  # emphasis
+    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # _emphasis_, not snake_case
+    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # backslash escapes
+)
+_SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
+
+
+def strip_inline(text: str) -> str:
+    """Links → their text, emphasis and code marks removed, HTML tags dropped."""
+    if not any(c in text for c in "[<`*~_\\"):
+        return text  # plain prose: nothing to strip
+    for pattern, repl in _INLINE:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def slugify(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces → hyphens."""
+    text = unicodedata.normalize("NFC", heading).strip().lower()
+    return _SLUG_DROP.sub("", text).replace(" ", "-")
+
+
+@dataclass
+class Section:
+    level: int  # 0 for the text before the first heading
+    heading: str
+    anchor: str | None
+    lines: list[str] = field(default_factory=list)
+    subheadings: list[str] = field(default_factory=list)  # h4–h6 inside the section
+
+
+def parse(text: str, split_level: int = 3) -> list[Section]:
+    """Sections at headings of level ≤ ``split_level``; deeper headings stay inside."""
+    sections = [Section(0, "", None)]
+    used: dict[str, int] = {}
+    fence: str | None = None
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":  # YAML front matter: skip it
+        for i in range(1, min(len(lines), 200)):
+            if lines[i].strip() in ("---", "..."):
+                lines = lines[i + 1:]
+                break
+
+    def heading(level: int, raw: str) -> None:
+        title = strip_inline(raw).strip()
+        slug = slugify(title)
+        if slug in used:  # GitHub: foo, foo-1, foo-2 …
+            used[slug] += 1
+            slug = f"{slug}-{used[slug]}"
+        else:
+            used[slug] = 0
+        if level <= split_level:
+            sections.append(Section(level, title, slug or None))
+        else:
+            sections[-1].subheadings.append(title)
+            sections[-1].lines.append(title)
+
+    paragraph = False  # is the previous line paragraph text (a setext heading candidate)?
+    for line in lines:
+        current = sections[-1]
+        if fence is not None:
+            if line.lstrip().startswith(fence):
+                fence = None
+            else:
+                current.lines.append(line)  # code is kept as text
+            paragraph = False
+            continue
+        was_paragraph, paragraph = paragraph, False
+        if not line.strip():
+            current.lines.append("")
+            continue
+        match = _FENCE.match(line)
+        if match:
+            fence = match.group(1)
+            continue
+        match = _ATX.match(line)
+        if match:
+            heading(len(match.group(1)), match.group(2) or "")
+            continue
+        match = _SETEXT.match(line)
+        if match and was_paragraph:
+            heading(1 if match.group(1)[0] == "=" else 2, current.lines.pop())
+            continue
+        if _RULE.match(line) or _REF_DEF.match(line) or ("|" in line and "-" in line and _TABLE_SEP.match(line)):
+            continue
+        line = _LIST_ITEM.sub("", _QUOTE.sub("", line))
+        current.lines.append(strip_inline(line.replace("|", " ") if line.lstrip().startswith("|") else line))
+        paragraph = True
+    return sections

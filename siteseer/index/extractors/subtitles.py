@@ -1,0 +1,138 @@
+"""Subtitles (.vtt, .srt, .sbv) → ~30 s windows of speech linked to the video's time.
+
+Hits link to the video beside the subtitle file (``talk.mp4#t=93``), so a
+search finds the moment something was said. Subtitle files in the wild are
+messy: cues with broken timestamps are skipped, not fatal; only a file with
+no usable cue at all is an error.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from .base import Extracted, ExtractError, Unit
+from .decode import check_not_binary, decode
+from .textutil import make_units, one_line, readable_name
+from .video import VIDEO_EXTENSIONS
+
+WINDOW_SECONDS = 30
+
+_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?")
+_TAGS = re.compile(r"<[^>\n]*>|\{\\[^}\n]*\}")  # <v Name>, <i>, <00:01.000>, {\an8}
+_LANG_SUFFIX = re.compile(r"^(.+)\.[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+
+@dataclass(slots=True)
+class Cue:
+    start: float
+    text: str
+
+
+def parse_timestamp(text: str) -> float | None:
+    """Seconds for "01:02:03,456", "02:03.456", "0:00:01.000"; None when malformed."""
+    match = _TIMESTAMP.fullmatch(text.strip())
+    if not match:
+        return None
+    hours, minutes, seconds, millis = match.groups()
+    if int(minutes) >= 60 or int(seconds) >= 60:
+        return None
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int((millis or "0").ljust(3, "0")) / 1000
+
+
+def _timing(line: str) -> float | None:
+    """The start time of a cue timing line (SRT/VTT "a --> b", SBV "a,b"), or None."""
+    if "-->" in line:
+        return parse_timestamp(line.split("-->", 1)[0])
+    if line.count(",") == 1:  # SBV: 0:00:01.000,0:00:03.500
+        left, right = line.split(",")
+        if parse_timestamp(right) is not None:
+            return parse_timestamp(left)
+    return None
+
+
+def parse_cues(text: str) -> list[Cue]:
+    """All cues with a readable start time, in file order; broken cues are skipped.
+
+    Line-based rather than block-based: a timing line always starts a new cue
+    (YouTube-style VTT omits the blank line between cues), a blank line ends
+    one, and any text outside a cue (WEBVTT/NOTE/STYLE blocks, SRT numbers,
+    cue ids, text of a cue whose timestamp is broken) is ignored.
+    """
+    cues: list[Cue] = []
+    start: float | None = None
+    lines: list[str] = []
+
+    def finish() -> None:
+        body = one_line(html.unescape(_TAGS.sub("", " ".join(lines).replace("\\N", " "))))
+        if start is not None and body:
+            cues.append(Cue(start, body))
+
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if not line.strip():
+            finish()
+            start, lines = None, []
+        elif "-->" in line or (start is None and "," in line and _timing(line) is not None):
+            if lines and lines[-1].strip().isdigit():
+                lines.pop()  # the next cue's SRT number, with no blank line before it
+            finish()
+            start, lines = _timing(line), []
+        elif start is not None:
+            lines.append(line)
+    finish()
+    return cues
+
+
+def find_video(path: Path) -> Path | None:
+    """The video beside a subtitle file: same stem, or the stem minus a language suffix."""
+    stems = [path.stem]
+    match = _LANG_SUFFIX.match(path.stem)
+    if match:
+        stems.append(match.group(1))
+    for stem in stems:
+        for ext in VIDEO_EXTENSIONS:
+            for candidate in (path.with_name(stem + ext), path.with_name(stem + ext.upper())):
+                if candidate.is_file():
+                    return candidate
+    return None
+
+
+def format_time(seconds: float) -> str:
+    """93 → "1:33", 3723 → "1:02:03"."""
+    s = int(seconds)
+    hours, minutes, secs = s // 3600, s // 60 % 60, s % 60
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def extract_subtitles(data: bytes, path: Path, rel: str, max_chars: int) -> Extracted:
+    """Group cues into ~30 s windows, each a unit at its start time."""
+    check_not_binary(data)
+    cues = parse_cues(decode(data))
+    if not cues:
+        raise ExtractError("no valid subtitle cue")
+    video = find_video(path)
+    link_path = str(PurePosixPath(rel).parent / video.name) if video else None
+    title = readable_name(video.name) if video else _bare_title(path.stem)
+    cues.sort(key=lambda c: c.start)  # files are not always in order; windows need it
+    units: list[Unit] = []
+    window_start, texts = cues[0].start, []
+    for cue in cues:
+        if cue.start >= window_start + WINDOW_SECONDS and texts:
+            units += _window(title, window_start, texts, link_path, max_chars)
+            window_start, texts = cue.start, []
+        texts.append(cue.text)
+    units += _window(title, window_start, texts, link_path, max_chars)
+    return Extracted("subtitle", title, units)
+
+
+def _bare_title(stem: str) -> str:
+    """"talk.en" → "talk": the video's name when the video itself is absent."""
+    match = _LANG_SUFFIX.match(stem)
+    return readable_name((match.group(1) if match else stem) + ".srt")
+
+
+def _window(title: str, start: float, texts: list[str], link_path: str | None, max_chars: int) -> list[Unit]:
+    t = int(start)
+    return make_units(f"{title} at {format_time(t)}", " ".join(texts), max_chars, t=t, link_path=link_path)
