@@ -1,0 +1,145 @@
+"""The catalog: what the index holds, file by file (SQLite, WAL).
+
+The indexer writes a file's row only after the tantivy commit that contains
+its units, so after a crash the catalog never claims more than the index
+has; anything missing or stale is simply indexed again (the indexer deletes
+by path before adding, which makes replaying idempotent). Readers (the
+search workers) only look at ``meta``.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    hash TEXT,
+    kind TEXT,
+    status TEXT NOT NULL,          -- ok | skipped | error
+    error TEXT,
+    units INTEGER NOT NULL DEFAULT 0,
+    indexed_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
+"""
+
+
+@dataclass(slots=True)
+class FileRow:
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str | None
+    kind: str | None
+    status: str  # ok | skipped | error
+    error: str | None = None
+    units: int = 0
+    indexed_at: float = 0.0
+
+
+class Catalog:
+    """One connection to ``catalog.db``; use one per process/thread."""
+
+    def __init__(self, path: str | Path, readonly: bool = False):
+        self.path = Path(path)
+        if readonly:
+            uri = f"file:{self.path}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(_SCHEMA)
+            self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- files ---------------------------------------------------------------
+    def files(self) -> dict[str, FileRow]:
+        rows = self.db.execute(
+            "SELECT path, size, mtime_ns, hash, kind, status, error, units, indexed_at FROM files"
+        )
+        return {r[0]: FileRow(*r) for r in rows}
+
+    def get(self, path: str) -> FileRow | None:
+        r = self.db.execute(
+            "SELECT path, size, mtime_ns, hash, kind, status, error, units, indexed_at FROM files WHERE path=?",
+            (path,),
+        ).fetchone()
+        return FileRow(*r) if r else None
+
+    def under(self, prefix: str) -> dict[str, FileRow]:
+        """Rows at or below ``prefix`` (a file or folder; "" is everything)."""
+        if not prefix:
+            return self.files()
+        like = prefix.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        rows = self.db.execute(
+            "SELECT path, size, mtime_ns, hash, kind, status, error, units, indexed_at FROM files"
+            " WHERE path = ? OR path LIKE ? ESCAPE '\\'",
+            (prefix, like),
+        )
+        return {r[0]: FileRow(*r) for r in rows}
+
+    def apply(self, upserts: Iterable[FileRow], deletes: Iterable[str], meta: dict[str, str] | None = None) -> None:
+        """Record one committed batch atomically."""
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)",
+                [(r.path, r.size, r.mtime_ns, r.hash, r.kind, r.status, r.error, r.units, r.indexed_at) for r in upserts],
+            )
+            self.db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in deletes])
+            if meta:
+                self._set_meta(meta)
+            self._set_meta({"documents": str(self.count_ok()), "last_commit": repr(time.time())})
+
+    def count_ok(self) -> int:
+        return self.db.execute("SELECT count(*) FROM files WHERE status='ok'").fetchone()[0]
+
+    def problems(self) -> Iterator[tuple[str, str, str]]:
+        """(path, status, reason) of every skipped or failed file."""
+        yield from self.db.execute("SELECT path, status, error FROM files WHERE status != 'ok' ORDER BY path")
+
+    def clear(self) -> None:
+        with self.db:
+            self.db.execute("DELETE FROM files")
+            self.db.execute("DELETE FROM meta")
+
+    # -- meta ----------------------------------------------------------------
+    def _set_meta(self, values: dict[str, str]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", list(values.items()))
+
+    def set_meta(self, **values: str) -> None:
+        with self.db:
+            self._set_meta(values)
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT key, value FROM meta"))
+
+    def set_indexing(self, on: bool) -> None:
+        self.set_meta(indexing="1" if on else "0", indexer_pid=str(os.getpid()))
+
+
+def indexing_now(meta: dict[str, str]) -> bool:
+    """True while an indexer that is still alive says it is indexing."""
+    if meta.get("indexing") != "1":
+        return False
+    try:
+        pid = int(meta.get("indexer_pid", "0"))
+        if pid <= 0:
+            return False
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,141 @@
+"""From a file on disk to index documents (one per extracted unit).
+
+``extract_batch`` runs in the extraction processes: it hashes, extracts and
+does every bit of pure-Python preparation (URLs, CJK bigrams), so the
+single writer process only wraps ready fields into tantivy documents.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+import tantivy
+
+from .schema import cjk_bigrams
+
+ExtractFn = Callable[..., Any]
+
+
+@dataclass(slots=True)
+class FileResult:
+    """What an extraction process reports for one file."""
+
+    rel: str
+    status: str  # ok | same | skipped | error
+    hash: str | None = None
+    kind: str | None = None
+    reason: str | None = None
+    units: list[dict[str, Any]] = field(default_factory=list)
+
+
+def file_hash(path: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def unit_url(rel: str, unit: Any) -> str:
+    target = getattr(unit, "link_path", None) or rel
+    url = "/" + quote(target)
+    if getattr(unit, "page", None) is not None:
+        return f"{url}#page={unit.page}"
+    if getattr(unit, "t", None) is not None:
+        return f"{url}#t={round(float(unit.t), 3):g}"
+    if getattr(unit, "anchor", None):
+        return f"{url}#{quote(unit.anchor, safe='-._~!$&()*+,;=:@/?')}"
+    return url
+
+
+def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_chars: int) -> dict[str, Any]:
+    title = (getattr(unit, "title", None) or doc_title or posixpath.basename(rel))[:1000]
+    headings = (getattr(unit, "headings", None) or "")[:4000]
+    body = (getattr(unit, "text", None) or "")[:max_chars]
+    fields: dict[str, Any] = {
+        "id": f"{rel}#{index}",
+        "path": rel,
+        "url": unit_url(rel, unit),
+        "type": kind,
+        "title": title,
+        "headings": headings,
+        "body": body,
+        "cjk": cjk_bigrams(f"{headings}\n{body}"),
+        "cjk_title": cjk_bigrams(title),
+    }
+    for name in ("page", "t", "anchor"):
+        value = getattr(unit, name, None)
+        if value is not None and value != "":
+            fields[name] = value
+    return fields
+
+
+# Kinds indexed by name only: their content is never read, so never hashed.
+NAME_ONLY_KINDS = frozenset({"video"})
+
+
+def extract_one(extract: ExtractFn, root: str, rel: str, old_hash: str | None, max_unit_chars: int,
+                max_file_bytes: int, name_only: bool = False) -> FileResult:
+    path = Path(root) / rel
+    digest = None
+    if not name_only:
+        try:
+            size = path.stat().st_size
+            if size > max_file_bytes:
+                return FileResult(rel, "skipped", reason=f"larger than {max_file_bytes >> 20} MB")
+            digest = file_hash(path)
+        except OSError as exc:
+            return FileResult(rel, "error", reason=f"cannot be read: {exc.strerror or exc}")
+        if old_hash is not None and digest == old_hash:
+            return FileResult(rel, "same", hash=digest)
+    try:
+        extracted = extract(path, rel, max_unit_chars=max_unit_chars, max_file_bytes=max_file_bytes)
+    except Exception as exc:  # ExtractError, or a bug in an extractor: record and go on
+        if type(exc).__name__ == "ExtractError":
+            status, reason = "skipped", getattr(exc, "reason", None) or str(exc) or "cannot be extracted"
+        else:
+            status, reason = "error", f"{type(exc).__name__}: {exc}"
+        return FileResult(rel, status, hash=digest, reason=str(reason)[:500])
+    kind = extracted.kind
+    units = [
+        unit_fields(rel, i, kind, extracted.title, unit, max_unit_chars)
+        for i, unit in enumerate(extracted.units)
+    ]
+    return FileResult(rel, "ok", hash=digest, kind=kind, units=units)
+
+
+def extract_batch(extract: ExtractFn, root: str, items: list[tuple[str, str | None, bool]], max_unit_chars: int,
+                  max_file_bytes: int) -> list[FileResult]:
+    """Runs in a pool process: a few files per task keeps IPC overhead low."""
+    return [extract_one(extract, root, rel, h, max_unit_chars, max_file_bytes, name_only) for rel, h, name_only in items]
+
+
+def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Document:
+    doc = tantivy.Document()
+    for name in ("id", "path", "url", "type", "title", "headings", "body"):
+        doc.add_text(name, fields[name])
+    if fields["cjk"]:
+        doc.add_text("cjk", fields["cjk"])
+    if fields["cjk_title"]:
+        doc.add_text("cjk_title", fields["cjk_title"])
+    doc.add_text("vocab", fields["title"])
+    doc.add_text("vocab", fields["headings"])
+    doc.add_text("vocab", fields["body"])
+    parent = posixpath.dirname(fields["path"])
+    if parent:
+        doc.add_facet("dir", tantivy.Facet.from_string("/" + parent))
+    doc.add_unsigned("size", size)
+    doc.add_date("mtime", datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc))
+    if "page" in fields:
+        doc.add_unsigned("page", int(fields["page"]))
+    if "t" in fields:
+        doc.add_float("t", float(fields["t"]))
+    if "anchor" in fields:
+        doc.add_text("anchor", str(fields["anchor"]))
+    return doc

@@ -1,0 +1,327 @@
+"""The indexer: scan, diff with the catalog, extract in parallel, write.
+
+One process owns the tantivy writer. Extraction runs in a spawn-context
+process pool (spawn, not fork: the writer's threads must not be forked).
+Crash safety comes from ordering: every file is deleted by path before its
+units are added, and its catalog row is written only after the tantivy
+commit that contains it. A kill -9 at any moment therefore leaves the
+catalog describing a subset of the index, and the next run re-does the rest.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import time
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from siteseer.config import Config
+
+from .catalog import Catalog, FileRow
+from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, extract_one, to_document
+from .scan import Scope, scan
+from .schema import SCHEMA_VERSION, index_exists, open_index
+
+Progress = Callable[[int, int], None]
+
+COMMIT_SECONDS = 1.0  # commit at least this often while work is pending
+COMMIT_UNITS = 5000  # ...or after this many new units
+BATCH_FILES = 16  # files per extraction task
+BATCH_BYTES = 4 << 20
+
+
+@dataclass
+class IndexSummary:
+    files: int = 0  # indexable files found in DIR (this scan's scope)
+    indexed: int = 0  # files (re)extracted this run
+    unchanged: int = 0
+    deleted: int = 0
+    units: int = 0  # units written this run
+    documents: int = 0  # units in the index afterwards
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> paths
+    seconds: float = 0.0
+
+
+def default_extractor() -> tuple[Callable[..., Any], Callable[[Path], str | None]]:
+    from siteseer.index.extractors import extract, kind_for
+
+    return extract, kind_for
+
+
+def index_dir(config: Config) -> Path:
+    return config.state_dir / "index"
+
+
+def catalog_path(config: Config) -> Path:
+    return config.state_dir / "catalog.db"
+
+
+class Indexer:
+    """Keeps the catalog, the writer and the extraction pool open between syncs."""
+
+    def __init__(self, config: Config, extract: Callable[..., Any] | None = None,
+                 kind_for: Callable[[Path], str | None] | None = None, workers: int | None = None):
+        if extract is None or kind_for is None:
+            default_extract, default_kind = default_extractor()
+            extract = extract or default_extract
+            kind_for = kind_for or default_kind
+        self.config = config
+        self.root = Path(config.root)
+        self.extract = extract
+        self.kind_for = kind_for
+        n = workers if workers is not None else config.index.workers
+        self.workers = n or os.cpu_count() or 1
+        self.scope = Scope(self.root, config.state_dir, config.index.exclude)
+        self.catalog: Catalog | None = None
+        self.index = None
+        self.writer = None
+        self.pool: ProcessPoolExecutor | None = None
+
+    # -- lifecycle -------------------------------------------------------------
+    def open(self) -> "Indexer":
+        self.catalog = Catalog(catalog_path(self.config))
+        path = index_dir(self.config)
+        if self.catalog.meta().get("schema_version") != SCHEMA_VERSION or not index_exists(path):
+            # New or incompatible: start over (the catalog must not outlive its index).
+            shutil.rmtree(path, ignore_errors=True)
+            self.catalog.clear()
+            self.catalog.set_meta(schema_version=SCHEMA_VERSION)
+        self.index = open_index(path, writer=True)
+        self.writer = self.index.writer(heap_size=128_000_000)
+        return self
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        if self.writer is not None:
+            try:
+                self.writer.wait_merging_threads()
+            except Exception:
+                pass
+            self.writer = None
+        if self.catalog is not None:
+            try:
+                self.catalog.set_indexing(False)
+            except Exception:
+                pass
+            self.catalog.close()
+            self.catalog = None
+
+    def __enter__(self) -> "Indexer":
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _pool(self) -> ProcessPoolExecutor:
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        return self.pool
+
+    # -- work ------------------------------------------------------------------
+    def sync(self, under: str | Iterable[str] = "", progress: Progress | None = None) -> IndexSummary:
+        """Bring the index in line with the folder at or below ``under``.
+
+        ``under`` is "" (everything), one relative path, or several (the
+        watcher's batch); either way the work goes out in shared commits.
+        """
+        assert self.catalog is not None and self.writer is not None, "call open() first"
+        started = time.perf_counter()
+        summary = IndexSummary()
+        unders = [under] if isinstance(under, str) else _outermost(under)
+        on_disk: dict[str, tuple[int, int]] = {}
+        known: dict[str, FileRow] = {}
+        for u in unders:
+            on_disk.update(scan(self.root, self.scope, self.kind_for, u))
+            known.update(self.catalog.under(u))
+        summary.files = len(on_disk)
+        todo: list[tuple[str, int, int, str | None]] = []
+        for rel, (size, mtime_ns) in sorted(on_disk.items()):
+            row = known.get(rel)
+            if row is not None and row.size == size and row.mtime_ns == mtime_ns:
+                summary.unchanged += 1
+                continue
+            # Same size and a hash on record: the worker hashes before extracting.
+            old_hash = row.hash if row is not None and row.size == size else None
+            todo.append((rel, size, mtime_ns, old_hash))
+        deleted = [rel for rel in known if rel not in on_disk]
+        if todo or deleted:
+            self.catalog.set_indexing(True)
+            try:
+                self._run(todo, deleted, summary, progress)
+            finally:
+                self.catalog.set_indexing(False)
+        for path, status, reason in self.catalog.problems():
+            if "" in unders or any(path == u or path.startswith(u.rstrip("/") + "/") for u in unders):
+                summary.skipped.setdefault(reason or status, []).append(path)
+        summary.documents = self._num_docs()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _run(self, todo: list[tuple[str, int, int, str | None]], deleted: list[str],
+             summary: IndexSummary, progress: Progress | None) -> None:
+        stats = {rel: (size, mtime) for rel, size, mtime, _ in todo}
+        writer = self.writer
+        pending_rows: list[FileRow] = []
+        pending_deletes: list[str] = []
+        pending_units = 0
+        last_commit = time.monotonic()
+
+        for rel in deleted:
+            writer.delete_documents_by_term("path", rel)
+            pending_deletes.append(rel)
+        summary.deleted = len(deleted)
+
+        def commit() -> None:
+            nonlocal pending_rows, pending_deletes, pending_units, last_commit
+            writer.commit()
+            self.catalog.apply(pending_rows, pending_deletes)
+            pending_rows, pending_deletes, pending_units = [], [], 0
+            last_commit = time.monotonic()
+
+        done = 0
+        for result in self._extract_all(todo):
+            size, mtime_ns = stats[result.rel]
+            now = time.time()
+            if result.status == "same":
+                row = FileRow(result.rel, size, mtime_ns, result.hash, None, "ok", None, 0, now)
+                old = self.catalog.get(result.rel)
+                if old is not None:  # keep its kind and unit count, only the stat changed
+                    row.kind, row.status, row.error, row.units = old.kind, old.status, old.error, old.units
+                pending_rows.append(row)
+                summary.unchanged += 1
+            else:
+                writer.delete_documents_by_term("path", result.rel)  # replaying is idempotent
+                for fields in result.units:
+                    writer.add_document(to_document(fields, size, mtime_ns))
+                pending_units += len(result.units)
+                summary.units += len(result.units)
+                summary.indexed += 1
+                status = result.status if result.status != "ok" else "ok"
+                pending_rows.append(FileRow(result.rel, size, mtime_ns, result.hash, result.kind,
+                                            status, result.reason, len(result.units), now))
+            done += 1
+            if progress is not None:
+                progress(done, len(todo))
+            if pending_units >= COMMIT_UNITS or time.monotonic() - last_commit >= COMMIT_SECONDS:
+                commit()
+        if pending_rows or pending_deletes:
+            commit()
+
+    def _extract_all(self, todo: list[tuple[str, int, int, str | None]]):
+        """Yield a FileResult per file, extracting in the pool, in bounded flight."""
+        cfg = self.config.index
+        root = str(self.root)
+        if len(todo) <= 2:  # a watcher event: not worth a round trip
+            for rel, _, _, h in todo:
+                yield extract_one(self.extract, root, rel, h, cfg.max_unit_chars, cfg.max_file_bytes, self._name_only(rel))
+            return
+        batches = _batches(todo, self._name_only)
+        pool = self._pool()
+        in_flight: dict[Future, list[tuple[str, str | None, bool]]] = {}
+        limit = self.workers * 3
+        it = iter(batches)
+        while True:
+            while len(in_flight) < limit:
+                items = next(it, None)
+                if items is None:
+                    break
+                in_flight[pool.submit(extract_batch, self.extract, root, items, cfg.max_unit_chars, cfg.max_file_bytes)] = items
+            if not in_flight:
+                return
+            finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                items = in_flight.pop(fut)
+                try:
+                    results = fut.result()
+                except BrokenProcessPool:
+                    # An extractor crashed its process: rebuild the pool and isolate the file.
+                    self.pool = None
+                    pool = self._pool()
+                    results = [self._extract_isolated(rel, h, n) for rel, h, n in items]
+                yield from results
+
+    def _name_only(self, rel: str) -> bool:
+        return self.kind_for(self.root / rel) in NAME_ONLY_KINDS
+
+    def _extract_isolated(self, rel: str, old_hash: str | None, name_only: bool) -> FileResult:
+        cfg = self.config.index
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+            try:
+                return one.submit(extract_one, self.extract, str(self.root), rel, old_hash,
+                                  cfg.max_unit_chars, cfg.max_file_bytes, name_only).result()
+            except BrokenProcessPool:
+                return FileResult(rel, "error", reason="the extractor crashed on this file")
+
+    def _num_docs(self) -> int:
+        try:
+            self.index.reload()
+            return self.index.searcher().num_docs
+        except Exception:
+            return 0
+
+
+def _outermost(paths: Iterable[str]) -> list[str]:
+    """Drop paths that lie inside another path of the set ("" covers all)."""
+    ordered = sorted({p.strip("/") for p in paths})
+    if "" in ordered:
+        return [""]
+    out: list[str] = []
+    for p in ordered:
+        if not any(p.startswith(o + "/") for o in out):
+            out.append(p)
+    return out
+
+
+def _batches(todo: list[tuple[str, int, int, str | None]], name_only: Callable[[str], bool]) -> list[list[tuple[str, str | None, bool]]]:
+    batches: list[list[tuple[str, str | None, bool]]] = []
+    current: list[tuple[str, str | None, bool]] = []
+    current_bytes = 0
+    for rel, size, _, h in todo:
+        skip_content = name_only(rel)
+        size = 0 if skip_content else size
+        if current and (len(current) >= BATCH_FILES or current_bytes + size > BATCH_BYTES):
+            batches.append(current)
+            current, current_bytes = [], 0
+        current.append((rel, h, skip_content))
+        current_bytes += size
+    if current:
+        batches.append(current)
+    return batches
+
+
+def run_index(config: Config, progress: Progress | None = None, extract: Callable[..., Any] | None = None,
+              kind_for: Callable[[Path], str | None] | None = None) -> IndexSummary:
+    """Index ``config.root`` once (``siteseer index DIR``) and report."""
+    with Indexer(config, extract=extract, kind_for=kind_for) as indexer:
+        return indexer.sync(progress=progress)
+
+
+def format_summary(summary: IndexSummary, max_paths: int = 3) -> str:
+    """Plain-text report for the terminal."""
+    lines = [
+        f"Indexed {summary.indexed} of {summary.files} files "
+        f"({summary.unchanged} unchanged, {summary.deleted} removed) in {summary.seconds:.1f} s: "
+        f"{summary.units} units written, {summary.documents} in the index.",
+    ]
+    if summary.skipped:
+        total = sum(len(p) for p in summary.skipped.values())
+        lines.append(f"Skipped {total} files:")
+        for reason, paths in sorted(summary.skipped.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            shown = ", ".join(paths[:max_paths]) + (", ..." if len(paths) > max_paths else "")
+            lines.append(f"  {len(paths):>5}  {reason}  ({shown})")
+    return "\n".join(lines)
+
+
+def skipped_counts(summary: IndexSummary) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for reason, paths in summary.skipped.items():
+        counts[reason] += len(paths)
+    return dict(counts)

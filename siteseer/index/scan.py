@@ -1,0 +1,87 @@
+"""Walking DIR: which files are candidates for the index.
+
+Skips the state directory, dotfiles and dot-folders, and ``index.exclude``
+globs (matched against the relative path and each of its parent folders,
+so ``drafts`` and ``drafts/*`` both exclude a folder). Symlinked folders
+are not followed (loops); symlinked files are, when they resolve.
+"""
+
+from __future__ import annotations
+
+import os
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import Callable, Iterable
+
+KindFor = Callable[[Path], "str | None"]
+
+
+class Scope:
+    """Decides whether a relative path belongs in the index."""
+
+    def __init__(self, root: Path, state_dir: Path, exclude: Iterable[str] = ()):
+        self.root = root
+        self.patterns = [p.strip("/") for p in exclude if p.strip("/")]
+        try:
+            self.state_rel = state_dir.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            self.state_rel = None  # state dir outside the folder
+
+    def excluded(self, rel: str) -> bool:
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts):
+            return True
+        if self.state_rel and (rel == self.state_rel or rel.startswith(self.state_rel + "/")):
+            return True
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            if any(fnmatchcase(sub, pat) for pat in self.patterns):
+                return True
+        return False
+
+
+def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "") -> dict[str, tuple[int, int]]:
+    """``{rel: (size, mtime_ns)}`` of indexable files at or below ``under``."""
+    found: dict[str, tuple[int, int]] = {}
+    start = root / under if under else root
+    if under and scope.excluded(under):
+        return found
+    if start.is_file():
+        st = _stat(start)
+        if st and kind_for(start) is not None:
+            found[under] = st
+        return found
+    stack = [(start, under)]
+    while stack:
+        folder, prefix = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            rel = f"{prefix}/{entry.name}" if prefix else entry.name
+            if entry.name.startswith(".") or scope.excluded(rel):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), rel))
+                    continue
+                if not entry.is_file():  # dangling symlink, socket, ...
+                    continue
+            except OSError:
+                continue
+            path = Path(entry.path)
+            if kind_for(path) is None:
+                continue
+            st = _stat(path)
+            if st:
+                found[rel] = st
+    return found
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns

@@ -1,0 +1,131 @@
+"""The tantivy schema, its analyzers, and the one way to open the index.
+
+Custom tokenizers live in the process, not in the index files, so every
+process that opens the index (the indexer, each server worker, the CLI) must
+register them before searching or writing: ``open_index`` always does.
+
+Text is indexed three ways:
+
+* ``title`` / ``headings`` / ``body`` — words (letters and digits, CJK
+  excluded), lowercased, ASCII-folded and English-stemmed: what ranking uses.
+* ``cjk`` / ``cjk_title`` — overlapping character bigrams of the CJK runs,
+  made by ``cjk_bigrams`` (a word tokenizer sees a Japanese sentence as one
+  giant token; bigrams find 92 of 92 documents where words found 19).
+* ``vocab`` — the same words unstemmed, documents only: the vocabulary for
+  prefix expansion, search-as-you-type and "did you mean".
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import tantivy
+
+# Bump when fields or analyzers change: the indexer then rebuilds from scratch.
+SCHEMA_VERSION = "3"
+
+WORDS = "words"  # stemmed word analyzer
+VOCAB = "vocab"  # unstemmed word analyzer
+BIGRAMS = "bigrams"  # whitespace-separated CJK bigrams made in Python
+
+# Scripts written without spaces between words (plus the prolonged sound
+# mark and iteration marks, which Unicode files under "Common").
+CJK_CLASS = (
+    r"\u3005\u3006\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    r"\uf900-\ufaff\uac00-\ud7af\uff66-\uff9f"
+)
+CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
+_RUST_CJK = "".join(
+    f"\\x{{{m.group(1)}}}" if m.group(1) else m.group(0)
+    for m in re.finditer(r"\\u([0-9a-f]{4})|.", CJK_CLASS)
+)
+# Letters and digits that are not CJK: "Debianパッケージ" gives "debian".
+WORD_PATTERN = rf"[[\p{{L}}\p{{N}}\p{{M}}]--[{_RUST_CJK}]]+"
+MAX_WORD_CHARS = 40
+
+
+def _word_analyzer(stem: bool) -> tantivy.TextAnalyzer:
+    builder = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(WORD_PATTERN))
+        .filter(tantivy.Filter.remove_long(MAX_WORD_CHARS))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.ascii_fold())
+    )
+    if stem:
+        builder = builder.filter(tantivy.Filter.stemmer("english"))
+    return builder.build()
+
+
+def analyzers() -> dict[str, tantivy.TextAnalyzer]:
+    """Fresh analyzers by name (also used to analyze query words identically)."""
+    return {
+        WORDS: _word_analyzer(stem=True),
+        VOCAB: _word_analyzer(stem=False),
+        BIGRAMS: tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build(),
+    }
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("path", stored=True, tokenizer_name="raw")  # delete-by-path
+    sb.add_text_field("url", stored=True, tokenizer_name="raw")
+    sb.add_text_field("type", stored=True, tokenizer_name="raw", fast=True)
+    sb.add_text_field("title", stored=True, tokenizer_name=WORDS)
+    sb.add_text_field("headings", stored=True, tokenizer_name=WORDS)
+    sb.add_text_field("body", stored=True, tokenizer_name=WORDS)
+    sb.add_text_field("cjk", tokenizer_name=BIGRAMS)
+    sb.add_text_field("cjk_title", tokenizer_name=BIGRAMS)
+    sb.add_text_field("vocab", tokenizer_name=VOCAB, index_option="basic")
+    sb.add_facet_field("dir")
+    sb.add_unsigned_field("size", stored=True, fast=True)
+    sb.add_date_field("mtime", stored=True, indexed=True, fast=True)
+    sb.add_unsigned_field("page", stored=True)
+    sb.add_float_field("t", stored=True)
+    sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
+    return sb.build()
+
+
+def cjk_bigrams(text: str) -> str:
+    """The CJK runs of ``text`` as space-separated overlapping bigrams.
+
+    Each run also ends with its last character alone so a one-character
+    query can find it by prefix. Empty when the text has no CJK.
+    """
+    out: list[str] = []
+    for run in CJK_RUN.findall(text):
+        if len(run) > 1:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        out.append(run[-1])
+    return " ".join(out)
+
+
+def query_bigrams(run: str) -> list[str]:
+    """The bigrams a query's CJK run must match in sequence."""
+    if len(run) == 1:
+        return [run]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
+
+
+def open_index(path: str | Path, writer: bool = False) -> tantivy.Index:
+    """Open (creating it when ``writer``) the index at ``path``.
+
+    Readers get a manually reloaded reader: the search service decides when
+    to reload (it checks meta.json at most every half second).
+    """
+    path = Path(path)
+    if writer:
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(build_schema(), path=str(path), reuse=True)
+    else:
+        index = tantivy.Index.open(str(path))
+    for name, analyzer in analyzers().items():
+        index.register_tokenizer(name, analyzer)
+    if not writer:
+        index.config_reader("manual")
+    return index
+
+
+def index_exists(path: str | Path) -> bool:
+    return tantivy.Index.exists(str(path))

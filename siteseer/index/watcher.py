@@ -1,0 +1,101 @@
+"""Watching DIR: changed paths are re-synced within a fraction of a second.
+
+Watchdog events only name paths; what changed is decided by the same
+catalog diff a full scan uses (``Indexer.sync`` on those paths), so a
+missed or duplicated event can never leave the index wrong, only late.
+Events are debounced (editors write a file in several steps), and a
+folder's own "modified" events are ignored: its files report themselves.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+from watchdog.events import DirModifiedEvent, FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from .indexer import Indexer
+
+DEBOUNCE = 0.15  # quiet time before syncing
+MAX_DELAY = 1.0  # sync at the latest this long after the first event
+FULL_RESCAN_OVER = 500  # more paths than this: one full scan is cheaper
+
+
+class ChangeCollector(FileSystemEventHandler):
+    """Collects relative paths touched by events (thread-safe)."""
+
+    def __init__(self, root: Path, excluded: Callable[[str], bool]):
+        self.root = str(root)
+        self.excluded = excluded
+        self.lock = threading.Lock()
+        self.paths: set[str] = set()
+        self.first = 0.0
+        self.last = 0.0
+        self.event = threading.Event()
+
+    def _rel(self, path: str | bytes) -> str | None:
+        path = os.fsdecode(path)
+        rel = os.path.relpath(path, self.root).replace(os.sep, "/")
+        if rel == ".":
+            return ""
+        if rel.startswith("../") or rel == "..":
+            return None
+        return None if self.excluded(rel) else rel
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if isinstance(event, DirModifiedEvent) or event.event_type in ("opened", "closed_no_write"):
+            return
+        rels = [self._rel(event.src_path)]
+        dest = getattr(event, "dest_path", "")
+        if dest:
+            rels.append(self._rel(dest))
+        rels = [r for r in rels if r is not None]
+        if not rels:
+            return
+        with self.lock:
+            now = time.monotonic()
+            if not self.paths:
+                self.first = now
+            self.paths.update(rels)
+            self.last = now
+        self.event.set()
+
+    def take(self, stop: threading.Event) -> set[str]:
+        """Block until a debounced batch is ready (or ``stop``); return it."""
+        while not stop.is_set():
+            if not self.event.wait(0.2):
+                continue
+            with self.lock:
+                now = time.monotonic()
+                ready = self.paths and (now - self.last >= DEBOUNCE or now - self.first >= MAX_DELAY)
+                if ready:
+                    batch, self.paths = self.paths, set()
+                    self.event.clear()
+                    return batch
+            stop.wait(DEBOUNCE / 3)
+        return set()
+
+
+def watch(indexer: Indexer, stop: threading.Event, on_sync: Callable[[object], None] | None = None) -> None:
+    """Run until ``stop`` is set, syncing each debounced batch of changes."""
+    collector = ChangeCollector(indexer.root, indexer.scope.excluded)
+    observer = Observer()
+    observer.schedule(collector, str(indexer.root), recursive=True)
+    observer.start()
+    try:
+        # Changes made between the caller's full scan and now: one more pass.
+        indexer.sync("")
+        while not stop.is_set():
+            batch = collector.take(stop)
+            if not batch:
+                continue
+            summary = indexer.sync("" if len(batch) > FULL_RESCAN_OVER else batch)
+            if on_sync is not None:
+                on_sync(summary)
+    finally:
+        observer.stop()
+        observer.join(timeout=5)

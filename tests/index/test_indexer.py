@@ -1,0 +1,127 @@
+"""The indexer with a stand-in extractor: incremental, idempotent, forgiving."""
+
+import os
+from pathlib import Path
+
+import pytest
+from ix_helpers import extract, indexed_paths, kind_for, make_config, write
+
+from siteseer.index.catalog import Catalog
+from siteseer.index.indexer import Indexer, format_summary, run_index
+
+
+def index(config):
+    return run_index(config, extract=extract, kind_for=kind_for)
+
+
+@pytest.fixture
+def folder(tmp_path: Path):
+    root = tmp_path / "site"
+    for i in range(12):
+        write(root, f"d{i % 3}/f{i}.txt", f"Title {i}\n\nalpha{i} text\n\nbeta{i} text")
+    write(root, "bad.txt", "BROKEN file")
+    (root / "binary.txt").write_bytes(b"\xff\xfe\x00\x01")
+    return root
+
+
+def catalog(config) -> Catalog:
+    return Catalog(config.state_dir / "catalog.db")
+
+
+def test_first_run_indexes_every_file_and_records_failures(folder):
+    config = make_config(folder)
+    summary = index(config)
+    assert summary.files == 14 and summary.indexed == 14
+    assert summary.units == 24 and summary.documents == 24
+    assert summary.skipped == {"broken on purpose": ["bad.txt"], "not UTF-8 text": ["binary.txt"]}
+    counts = indexed_paths(config)
+    assert counts == {f"d{i % 3}/f{i}.txt": 2 for i in range(12)}
+    rows = catalog(config).files()
+    assert rows["bad.txt"].status == "skipped" and rows["bad.txt"].error == "broken on purpose"
+    assert rows["d0/f0.txt"].status == "ok" and rows["d0/f0.txt"].units == 2 and rows["d0/f0.txt"].hash
+    text = format_summary(summary)
+    assert "Indexed 14 of 14 files" in text and "broken on purpose" in text and "bad.txt" in text
+
+
+def test_rescan_touches_only_what_changed(folder):
+    config = make_config(folder)
+    index(config)
+    again = index(config)
+    assert (again.indexed, again.unchanged, again.deleted, again.units) == (0, 14, 0, 0)
+
+    write(folder, "d0/f0.txt", "Changed\n\ngamma text")  # new content
+    (folder / "d1/f1.txt").unlink()  # deleted
+    write(folder, "d2/new.txt", "New\n\ndelta text")  # added
+    st = (folder / "d2/f2.txt").stat()  # touched: same bytes, new mtime
+    os.utime(folder / "d2/f2.txt", ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    summary = index(config)
+    assert summary.deleted == 1 and summary.indexed == 2 and summary.units == 2
+    counts = indexed_paths(config)
+    assert counts["d0/f0.txt"] == 1 and "d1/f1.txt" not in counts and counts["d2/new.txt"] == 1
+    assert counts["d2/f2.txt"] == 2  # kept, not duplicated
+    rows = catalog(config).files()
+    assert "d1/f1.txt" not in rows
+    assert rows["d2/f2.txt"].mtime_ns == st.st_mtime_ns + 5_000_000_000 and rows["d2/f2.txt"].units == 2
+
+
+def test_a_fixed_file_leaves_the_skipped_list(folder):
+    config = make_config(folder)
+    index(config)
+    write(folder, "bad.txt", "Fixed\n\nnow readable")
+    summary = index(config)
+    assert "broken on purpose" not in summary.skipped
+    assert indexed_paths(config)["bad.txt"] == 1
+
+
+def test_exclude_globs_and_removed_folder(folder):
+    config = make_config(folder, exclude=["d1"])
+    index(config)
+    assert not any(p.startswith("d1/") for p in indexed_paths(config))
+    import shutil
+
+    shutil.rmtree(folder / "d2")
+    summary = index(config)
+    assert summary.deleted == 4
+    assert not any(p.startswith("d2/") for p in indexed_paths(config))
+
+
+def test_large_files_are_skipped_with_reason(folder):
+    config = make_config(folder, max_file_bytes=1 << 20)
+    write(folder, "big.txt", "Big\n\n" + "word " * 300_000)
+    summary = index(config)
+    assert summary.skipped["larger than 1 MB"] == ["big.txt"]
+
+
+def test_sync_of_selected_paths_and_replay_is_idempotent(folder):
+    config = make_config(folder)
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        ix.sync("")
+        write(folder, "d0/f0.txt", "Again\n\nepsilon")
+        write(folder, "d1/f1.txt", "Again\n\nzeta")
+        summary = ix.sync(["d0/f0.txt", "d1", "d1/f1.txt"])
+        assert summary.files == 5 and summary.indexed == 2  # d1 holds f1, f4, f7, f10
+        # Forget the catalog rows (as if killed right after the tantivy commit): replay.
+        ix.catalog.apply([], ["d0/f0.txt", "d1/f1.txt"])
+        ix.sync("")
+    counts = indexed_paths(config)
+    assert counts["d0/f0.txt"] == 1 and counts["d1/f1.txt"] == 1 and sum(counts.values()) == 22
+
+
+def test_schema_version_change_rebuilds(folder):
+    config = make_config(folder)
+    index(config)
+    cat = catalog(config)
+    cat.set_meta(schema_version="old")
+    cat.close()
+    summary = index(config)
+    assert summary.indexed == 14 and summary.documents == 24
+
+
+def test_units_are_capped(folder):
+    config = make_config(folder, max_unit_chars=50)
+    write(folder, "long.txt", "Long\n\n" + "x" * 500)
+    index(config)
+    from siteseer.search.service import SearchService
+
+    hits = SearchService(config).search("long")["hits"]
+    assert hits and all(len(h["snippet"]["text"]) <= 51 for h in hits)

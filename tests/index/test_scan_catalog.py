@@ -1,0 +1,60 @@
+"""Which files are candidates, and the catalog that remembers them."""
+
+from pathlib import Path
+
+from ix_helpers import kind_for, write
+
+from siteseer.index.catalog import Catalog, FileRow, indexing_now
+from siteseer.index.scan import Scope, scan
+
+
+def test_scan_skips_dotfiles_state_dir_excludes_and_unknown_kinds(tmp_path: Path):
+    for rel in ["a.txt", "docs/b.md", ".hidden.txt", ".git/c.txt", "sub/.d/e.txt", ".siteseer/x.txt",
+                "drafts/f.txt", "notes/g.tmp.txt", "img.png", "deep/drafts/h.txt"]:
+        write(tmp_path, rel, "x")
+    scope = Scope(tmp_path, tmp_path / ".siteseer", ["drafts", "*.tmp.txt"])
+    found = scan(tmp_path, scope, kind_for)
+    assert sorted(found) == ["a.txt", "deep/drafts/h.txt", "docs/b.md"]
+    size, mtime_ns = found["a.txt"]
+    assert size == 1 and mtime_ns > 0
+
+
+def test_scan_state_dir_with_custom_name_and_subtree(tmp_path: Path):
+    write(tmp_path, "state/catalog.txt", "x")
+    write(tmp_path, "docs/a.txt", "x")
+    write(tmp_path, "docs/sub/b.txt", "x")
+    scope = Scope(tmp_path, tmp_path / "state")
+    assert sorted(scan(tmp_path, scope, kind_for)) == ["docs/a.txt", "docs/sub/b.txt"]
+    assert sorted(scan(tmp_path, scope, kind_for, under="docs/sub")) == ["docs/sub/b.txt"]
+    assert sorted(scan(tmp_path, scope, kind_for, under="docs/a.txt")) == ["docs/a.txt"]
+    assert scan(tmp_path, scope, kind_for, under="gone") == {}
+
+
+def test_scan_ignores_dangling_symlinks(tmp_path: Path):
+    write(tmp_path, "a.txt", "x")
+    (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
+    assert sorted(scan(tmp_path, Scope(tmp_path, tmp_path / ".siteseer"), kind_for)) == ["a.txt"]
+
+
+def test_catalog_apply_under_and_meta(tmp_path: Path):
+    cat = Catalog(tmp_path / "catalog.db")
+    rows = [FileRow(p, 1, 2, "h", "text", "ok", None, 1, 0.0) for p in ["a/x.txt", "a/y.txt", "a_b.txt", "ab/z.txt"]]
+    rows.append(FileRow("bad.txt", 1, 2, "h", None, "skipped", "broken", 0, 0.0))
+    cat.apply(rows, [])
+    assert sorted(cat.under("a")) == ["a/x.txt", "a/y.txt"]  # "_" and prefixes are not wildcards
+    assert sorted(cat.under("a/x.txt")) == ["a/x.txt"]
+    assert len(cat.under("")) == 5
+    assert cat.meta()["documents"] == "4"
+    assert list(cat.problems()) == [("bad.txt", "skipped", "broken")]
+    cat.apply([], ["a/x.txt"])
+    assert cat.get("a/x.txt") is None and cat.meta()["documents"] == "3"
+    cat.set_indexing(True)
+    reader = Catalog(tmp_path / "catalog.db", readonly=True)
+    assert indexing_now(reader.meta()) is True
+    cat.set_indexing(False)
+    assert indexing_now(reader.meta()) is False
+
+
+def test_indexing_flag_of_a_dead_indexer_is_ignored():
+    assert indexing_now({"indexing": "1", "indexer_pid": "999999999"}) is False
+    assert indexing_now({"indexing": "1", "indexer_pid": "0"}) is False

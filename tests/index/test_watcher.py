@@ -1,0 +1,91 @@
+"""Changes on disk show up in search shortly after, without a rescan."""
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from ix_helpers import extract, kind_for, make_config, wait_until, write
+
+from siteseer.index.indexer import Indexer
+from siteseer.index.process import start_indexer
+from siteseer.search.service import SearchService
+
+DEADLINE = 4.0  # the target is 2 s; the margin is for loaded CI machines
+
+
+def found(service: SearchService, q: str) -> list[str]:
+    return sorted(h["path"] for h in service.search(q + " ")["hits"])
+
+
+@pytest.fixture
+def watched(tmp_path: Path):
+    from siteseer.index.watcher import watch
+
+    root = tmp_path / "site"
+    write(root, "a.txt", "Alpha\n\nfirstword here")
+    config = make_config(root)
+    indexer = Indexer(config, extract=extract, kind_for=kind_for).open()
+    indexer.sync("")
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(indexer, stop), daemon=True)
+    thread.start()
+    yield root, SearchService(config)
+    stop.set()
+    thread.join(10)
+    indexer.close()
+    assert not thread.is_alive()
+
+
+def test_create_modify_delete_move(watched):
+    root, service = watched
+    assert found(service, "firstword") == ["a.txt"]
+
+    start = time.monotonic()
+    write(root, "new/b.txt", "Bravo\n\nsecondword")
+    wait_until(lambda: found(service, "secondword") == ["new/b.txt"], DEADLINE)
+    assert time.monotonic() - start < DEADLINE
+
+    write(root, "a.txt", "Alpha\n\nthirdword now")
+    wait_until(lambda: found(service, "thirdword") == ["a.txt"] and not found(service, "firstword"), DEADLINE)
+
+    (root / "new/b.txt").rename(root / "moved.txt")
+    wait_until(lambda: found(service, "secondword") == ["moved.txt"], DEADLINE)
+
+    shutil.move(str(root / "new"), str(root / "renamed"))  # now empty folder: nothing to find
+    write(root, "dir/c.txt", "Charlie\n\nfourthword")
+    wait_until(lambda: found(service, "fourthword") == ["dir/c.txt"], DEADLINE)
+    shutil.move(str(root / "dir"), str(root / "dir2"))
+    wait_until(lambda: found(service, "fourthword") == ["dir2/c.txt"], DEADLINE)
+
+    shutil.rmtree(root / "dir2")
+    (root / "a.txt").unlink()
+    wait_until(lambda: not found(service, "fourthword") and not found(service, "thirdword"), DEADLINE)
+    assert found(service, "secondword") == ["moved.txt"]
+
+
+def test_dotfiles_are_ignored_by_the_watcher(watched):
+    root, service = watched
+    write(root, ".secret.txt", "Hidden\n\nhiddenword")
+    write(root, "visible.txt", "Visible\n\nvisibleword")
+    wait_until(lambda: found(service, "visibleword"), DEADLINE)
+    assert found(service, "hiddenword") == []
+
+
+def test_indexer_process_scans_watches_and_stops_on_terminate(tmp_path: Path):
+    root = tmp_path / "site"
+    write(root, "docs/page.md", "# Welcome\n\nProcessword lives here.\n")
+    config = make_config(root)
+    service = SearchService(config)
+    proc = start_indexer(config)  # real extractors, spawn context
+    try:
+        wait_until(lambda: found(service, "processword") == ["docs/page.md"], 30)
+        write(root, "docs/later.md", "# Later\n\nLaterword arrives.\n")
+        wait_until(lambda: found(service, "laterword") == ["docs/later.md"], DEADLINE + 2)
+        assert service.status()["documents"] == 2
+    finally:
+        proc.terminate()
+        proc.join(15)
+    assert proc.exitcode == 0
+    assert service.status()["indexing"] is False
