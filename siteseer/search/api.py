@@ -1,0 +1,70 @@
+"""``GET /api/search`` and ``GET /api/suggest``: JSON in, JSON out.
+
+Errors are JSON too, ``{"error": {"status": N, "message": ...}}``, so
+scripts never have to parse an HTML page. The answer is computed inline:
+a search takes a few milliseconds, less than a thread hop would cost.
+"""
+
+from __future__ import annotations
+
+from siteseer.server.messages import Request, Response
+
+from .errors import QueryError
+from .service import SearchService
+
+SEARCH_PATH = "/api/search"
+SUGGEST_PATH = "/api/suggest"
+ALLOW = "GET, HEAD"
+_NO_STORE = [("cache-control", "no-store")]
+
+
+def error(status: int, message: str, headers: list[tuple[str, str]] | None = None) -> Response:
+    return Response.json({"error": {"status": status, "message": message}}, status, [*_NO_STORE, *(headers or [])])
+
+
+def _int_param(request: Request, name: str, default: int) -> int:
+    raw = request.query_value(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise QueryError(f"{name} must be a whole number, not {raw[:40]!r}") from None
+
+
+class SearchAPI:
+    """The RSGI-free handler the core routes ``/api/search`` and ``/api/suggest`` to."""
+
+    def __init__(self, service: SearchService):
+        self.service = service
+
+    async def __call__(self, request: Request) -> Response | None:
+        if request.path not in (SEARCH_PATH, SUGGEST_PATH):
+            return None
+        if request.method not in ("GET", "HEAD"):
+            return error(405, f"{request.method} is not allowed here; use GET", [("allow", ALLOW)])
+        try:
+            if request.path == SEARCH_PATH:
+                return self._search(request)
+            return self._suggest(request)
+        except QueryError as exc:
+            return error(400, exc.message)
+
+    def _search(self, request: Request) -> Response:
+        q = request.query_value("q")
+        if q is None:
+            raise QueryError("the q parameter is missing, as in /api/search?q=words")
+        page = _int_param(request, "page", 1)
+        per_page = _int_param(request, "per_page", self.service.config.search.per_page)
+        result = self.service.search(q, page=page, per_page=per_page, type=request.query_value("type"))
+        request.state["search"] = {"query": q, "hits": result["total"], "page": page}
+        return Response.json(result, headers=_NO_STORE)
+
+    def _suggest(self, request: Request) -> Response:
+        q = request.query_value("q")
+        if q is None:
+            raise QueryError("the q parameter is missing, as in /api/suggest?q=wor")
+        limit = _int_param(request, "limit", 8)
+        if not 1 <= limit <= 50:
+            raise QueryError("limit must be between 1 and 50")
+        return Response.json({"query": q, "suggestions": self.service.suggest(q, limit)}, headers=_NO_STORE)

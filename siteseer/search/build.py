@@ -1,0 +1,209 @@
+"""From a ParsedQuery to tantivy Query objects (term/phrase/boolean/boost).
+
+Each term is analyzed with the index's own analyzers, so folding and
+stemming match what was indexed. Latin words search ``title`` (x3),
+``headings`` (x1.5) and ``body``; CJK runs search bigram phrases in
+``cjk_title`` / ``cjk``. The last word also matches the most frequent
+indexed words it is a prefix of, and a word the index has never seen is
+replaced by its closest spelling (which becomes the "did you mean").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import tantivy
+from tantivy import Occur, Query
+
+from siteseer.index.schema import CJK_RUN, analyzers, query_bigrams
+
+from . import spelling
+from .errors import QueryError
+from .query import Filter, ParsedQuery, Term
+
+WORD_FIELDS = (("title", 3.0), ("headings", 1.5), ("body", 1.0))
+CJK_FIELDS = (("cjk_title", 3.0), ("cjk", 1.0))
+PREFIX_EXPANSIONS = 12
+MIN_PREFIX = 2
+
+_ANALYZERS = analyzers()
+_WORDS = _ANALYZERS["words"]
+_VOCAB = _ANALYZERS["vocab"]
+
+
+@dataclass
+class BuiltQuery:
+    query: Query  # what is searched
+    facet_query: Query  # the same without type filters: counts per type
+    highlight: Query | None  # positive terms only, for snippets
+    cjk: list[str] = field(default_factory=list)  # CJK strings to highlight
+    suggestion: str | None = None
+    words: list[str] = field(default_factory=list)  # positive stems: where snippets look first
+
+
+def _should(queries: list[Query]) -> Query | None:
+    if not queries:
+        return None
+    if len(queries) == 1:
+        return queries[0]
+    return Query.boolean_query([(Occur.Should, q) for q in queries])
+
+
+def _must(queries: list[Query]) -> Query | None:
+    if not queries:
+        return None
+    if len(queries) == 1:
+        return queries[0]
+    return Query.boolean_query([(Occur.Must, q) for q in queries])
+
+
+class Builder:
+    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher):
+        self.schema = schema
+        self.searcher = searcher
+        self.cjk: list[str] = []
+        self.stems: list[str] = []
+        self.corrections: list[tuple[tuple[int, int], str]] = []
+
+    # -- pieces ----------------------------------------------------------------
+    def words(self, tokens: list[str]) -> Query:
+        """A word (one token) or an adjacent sequence (phrase) in every word field."""
+        self.stems.extend(tokens)
+        parts = []
+        for name, boost in WORD_FIELDS:
+            if len(tokens) == 1:
+                q = Query.term_query(self.schema, name, tokens[0])
+            else:
+                q = Query.phrase_query(self.schema, name, tokens)
+            parts.append(q if boost == 1.0 else Query.boost_query(q, boost))
+        return _should(parts)  # type: ignore[return-value]
+
+    def cjk_run(self, run: str) -> Query:
+        grams = query_bigrams(run)
+        parts = []
+        for name, boost in CJK_FIELDS:
+            if len(run) == 1:
+                terms = self.searcher.terms_with_prefix(name, run, limit=64)
+                qs = [Query.term_query(self.schema, name, t) for t, _ in terms] or [Query.empty_query()]
+                q = _should(qs)
+            elif len(grams) == 1:
+                q = Query.term_query(self.schema, name, grams[0])
+            else:
+                q = Query.phrase_query(self.schema, name, grams)
+            parts.append(q if boost == 1.0 else Query.boost_query(q, boost))
+        return _should(parts)  # type: ignore[return-value]
+
+    def df(self, token: str) -> int:
+        return sum(self.searcher.doc_freq(name, token) for name, _ in WORD_FIELDS)
+
+    def prefix_expansions(self, folded: str) -> list[str]:
+        """Stems of the most frequent indexed words starting with ``folded``."""
+        if len(folded) < MIN_PREFIX:
+            return []
+        terms = self.searcher.terms_with_prefix("vocab", folded, limit=2000)
+        terms.sort(key=lambda t: -t[1])
+        stems: list[str] = []
+        for word, _ in terms[: PREFIX_EXPANSIONS * 2]:
+            for stem in _WORDS.analyze(word):
+                if stem not in stems:
+                    stems.append(stem)
+            if len(stems) >= PREFIX_EXPANSIONS:
+                break
+        return stems
+
+    def term(self, term: Term, fix_typos: bool) -> Query | None:
+        """The query for one typed word or phrase; None if it has nothing searchable."""
+        text = term.text
+        runs = CJK_RUN.findall(text)
+        self.cjk.extend(runs) if not term.negated else None
+        latin = CJK_RUN.sub(" ", text)
+        tokens = _WORDS.analyze(latin)
+        parts: list[Query] = [self.cjk_run(r) for r in runs]
+        if tokens:
+            if term.phrase or len(tokens) > 1:
+                parts.append(self.words(tokens))
+            else:
+                parts.append(self.single(term, latin, tokens[0], fix_typos))
+        return _must(parts)
+
+    def single(self, term: Term, latin: str, token: str, fix_typos: bool) -> Query:
+        folded = (_VOCAB.analyze(latin) or [token])[0]
+        alternatives = [token]
+        if term.prefix:
+            alternatives += [s for s in self.prefix_expansions(folded) if s != token]
+        if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives):
+            fixed = spelling.correct(self.searcher, folded)
+            if fixed is not None:
+                self.corrections.append((term.span, fixed))
+                alternatives = _WORDS.analyze(fixed) or alternatives
+            else:  # nothing close in the vocabulary: let tantivy try
+                dist = 1 if len(token) <= 5 else 2
+                return Query.fuzzy_term_query(self.schema, "body", token, distance=dist)
+        qs = [self.words([a]) for a in alternatives]
+        if len(qs) > 1:  # the typed word itself counts more than its completions
+            qs[0] = Query.boost_query(qs[0], 1.5)
+        return _should(qs)  # type: ignore[return-value]
+
+    def filter(self, f: Filter) -> Query:
+        if f.name == "type":
+            return Query.term_query(self.schema, "type", f.value)
+        if f.name == "in":
+            return Query.term_query(self.schema, "dir", tantivy.Facet.from_string("/" + str(f.value)))
+        if f.name == "after":
+            return Query.range_query(self.schema, "mtime", tantivy.FieldType.Date, lower_bound=f.value)
+        return Query.range_query(self.schema, "mtime", tantivy.FieldType.Date, upper_bound=f.value,
+                                 include_upper=False)
+
+    # -- whole query -----------------------------------------------------------
+    def build(self, parsed: ParsedQuery, type_filter: str | None = None, fix_typos: bool = True) -> BuiltQuery:
+        clauses: list[tuple[Occur, Query]] = []
+        positives: list[Query] = []
+        for group in parsed.groups:
+            alts = [q for q in (self.term(t, fix_typos) for t in group) if q is not None]
+            if alts:
+                positives.extend(alts)
+                clauses.append((Occur.Must, _should(alts)))  # type: ignore[arg-type]
+        had_words = bool(parsed.groups)
+        if had_words and not clauses:
+            raise QueryError("the query has no letters or digits to search for")
+        kept = list(self.stems)
+        for t in parsed.excluded:
+            q = self.term(t, fix_typos=False)
+            if q is not None:
+                clauses.append((Occur.MustNot, q))
+        self.stems = kept
+        if not any(occ == Occur.Must for occ, _ in clauses):
+            clauses.append((Occur.Must, Query.all_query()))
+
+        other_filters: list[tuple[Occur, Query]] = []
+        type_filters: list[tuple[Occur, Query]] = []
+        kinds = [f for f in parsed.filters if f.name == "type" and not f.negated]
+        if type_filter:
+            kinds.append(Filter("type", type_filter))
+        if kinds:
+            type_filters.append((Occur.Must, _should([self.filter(f) for f in kinds])))  # type: ignore[arg-type]
+        for f in parsed.filters:
+            if f.name == "type" and not f.negated:
+                continue
+            target = type_filters if f.name == "type" else other_filters
+            q = Query.const_score_query(self.filter(f), 0.0)
+            target.append((Occur.MustNot if f.negated else Occur.Must, q))
+        type_filters = [(o, q if o == Occur.MustNot else Query.const_score_query(q, 0.0)) for o, q in type_filters]
+
+        base = clauses + other_filters
+        return BuiltQuery(
+            query=Query.boolean_query(base + type_filters),
+            facet_query=Query.boolean_query(base),
+            highlight=_should(positives),
+            cjk=list(dict.fromkeys(self.cjk)),
+            suggestion=self.suggestion(parsed),
+            words=list(dict.fromkeys(self.stems)),
+        )
+
+    def suggestion(self, parsed: ParsedQuery) -> str | None:
+        if not self.corrections:
+            return None
+        text = parsed.text
+        for (start, end), fixed in sorted(self.corrections, reverse=True):
+            text = text[:start] + fixed + text[end:]
+        return text

@@ -1,0 +1,86 @@
+"""The read side of the index as each server worker holds it.
+
+Workers are separate processes that never write, so they learn about new
+commits by looking at ``meta.json`` (tantivy rewrites it atomically on every
+commit) at most every ``check_interval`` seconds, and reload then. The index
+may not exist yet when the server starts: it is opened on first need.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+import tantivy
+
+from siteseer.index.catalog import Catalog, indexing_now
+from siteseer.index.schema import open_index
+
+
+class IndexHandle:
+    """Thread-safe access to a fresh-enough searcher and the indexing status."""
+
+    def __init__(self, index_path: Path, catalog_path: Path, check_interval: float = 0.5):
+        self.index_path = Path(index_path)
+        self.catalog_path = Path(catalog_path)
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self._index: tantivy.Index | None = None
+        self._stamp: tuple[int, int] | None = None
+        self._checked = 0.0
+        self._catalog: Catalog | None = None
+        self._status = {"documents": 0, "indexing": False}
+
+    def _meta_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.index_path / "meta.json")
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    def refresh(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self._checked < self.check_interval:
+            return
+        with self._lock:
+            if not force and now - self._checked < self.check_interval:
+                return
+            self._checked = now
+            stamp = self._meta_stamp()
+            if stamp is not None and stamp != self._stamp:
+                try:
+                    if self._index is None:
+                        self._index = open_index(self.index_path)
+                    self._index.reload()
+                    self._stamp = stamp
+                except Exception:
+                    pass  # mid-rewrite or not created yet: try again next time
+            self._status = self._read_status()
+
+    def _read_status(self) -> dict:
+        documents = 0
+        indexing = False
+        try:
+            if self._catalog is None and self.catalog_path.exists():
+                self._catalog = Catalog(self.catalog_path, readonly=True)
+            if self._catalog is not None:
+                meta = self._catalog.meta()
+                documents = int(meta.get("documents", "0") or 0)
+                indexing = indexing_now(meta)
+        except Exception:
+            self._catalog = None
+        return {"documents": documents, "indexing": indexing}
+
+    def index(self) -> tantivy.Index | None:
+        self.refresh()
+        return self._index
+
+    def searcher(self) -> tantivy.Searcher | None:
+        index = self.index()
+        return index.searcher() if index is not None else None
+
+    def status(self) -> dict:
+        self.refresh()
+        return dict(self._status)

@@ -1,0 +1,175 @@
+"""Parsing what users type into a small, safe query description.
+
+The grammar is deliberately forgiving: anything that is not understood is
+treated as words, so every string either parses or gets a ``QueryError``
+with a message meant for the user. User text never reaches tantivy's own
+query-string parser; ``siteseer.search.build`` turns the result into
+tantivy Query objects.
+
+    words           all must match (BM25; title and headings weigh more)
+    "a phrase"      words next to each other; an unclosed quote runs to the end
+    -word -"a b"    must not match
+    a OR b          either (also ``|``); ``AND`` / ``&&`` are accepted and ignored
+    type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable)
+    in:docs/manual/ only under that folder (negatable)
+    after:2024-01-01 / before:2024-06  modified on/after, or before, a date
+    last word       also matches as a prefix while typing (no trailing space)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from .errors import QueryError
+
+KINDS = ("html", "pdf", "json", "text", "markdown", "subtitle", "video")
+KIND_ALIASES = {"htm": "html", "txt": "text", "md": "markdown", "srt": "subtitle", "vtt": "subtitle",
+                "subtitles": "subtitle", "subs": "subtitle", "mp4": "video", "webm": "video"}
+FILTERS = ("type", "in", "after", "before")
+MAX_TERMS = 32
+
+_FILTER_RE = re.compile(r"^(type|in|after|before):(.+)$", re.IGNORECASE)
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+@dataclass
+class Term:
+    text: str
+    phrase: bool = False
+    negated: bool = False
+    prefix: bool = False  # the last word, maybe still being typed
+    span: tuple[int, int] = (0, 0)  # where it sits in the cleaned query (for suggestions)
+
+
+@dataclass
+class Filter:
+    name: str  # type | in | after | before
+    value: object  # kind str, folder str, or datetime
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    text: str  # the cleaned query the spans refer to
+    groups: list[list[Term]] = field(default_factory=list)  # AND of OR-groups
+    excluded: list[Term] = field(default_factory=list)
+    filters: list[Filter] = field(default_factory=list)
+
+    @property
+    def positive_terms(self) -> list[Term]:
+        return [t for g in self.groups for t in g]
+
+
+def clean(q: str) -> str:
+    """Drop control/format characters and lone surrogates; keep everything else."""
+    q = _SURROGATES.sub(" ", q)
+    return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q).strip()
+
+
+def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
+    if not isinstance(q, str):
+        raise QueryError("the query must be text")
+    if len(q) > max_chars:
+        raise QueryError(f"the query is too long ({len(q)} characters; at most {max_chars})")
+    text = clean(q)
+    ends_open = bool(text) and not q[-1:].isspace()
+    parsed = ParsedQuery(text=text)
+    tokens = list(_lex(text))
+    pending_or = False
+    last_group: list[Term] | None = None
+    for i, (kind, value, negated, span) in enumerate(tokens):
+        if kind == "word" and not negated and value in ("OR", "|"):
+            pending_or = last_group is not None
+            continue
+        if kind == "word" and not negated and (value in ("AND", "&&") or not value.strip("*")):
+            continue  # "*" alone means everything: no words to match
+        if kind == "word":
+            m = _FILTER_RE.match(value)
+            if m:
+                parsed.filters.append(_filter(m.group(1).lower(), m.group(2), negated))
+                pending_or = False
+                continue
+        term = Term(value, phrase=(kind == "phrase"), negated=negated, span=span)
+        if negated:
+            parsed.excluded.append(term)
+            continue
+        term.prefix = kind == "word" and i == len(tokens) - 1 and ends_open
+        if pending_or and last_group is not None:
+            last_group.append(term)
+        else:
+            last_group = [term]
+            parsed.groups.append(last_group)
+        pending_or = False
+    if len(parsed.positive_terms) + len(parsed.excluded) > MAX_TERMS:
+        raise QueryError(f"the query has too many words (at most {MAX_TERMS})")
+    return parsed
+
+
+def _lex(text: str):
+    """Yield (kind, value, negated, span) with kind "word" or "phrase"."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        start = i
+        negated = False
+        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+            negated = True
+            i += 1
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            close = n if end == -1 else end
+            yield "phrase", text[i + 1 : close], negated, (start, min(close + 1, n))
+            i = close + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace() and text[j] != '"':
+            j += 1
+        if j == i:  # a lone '-' before a quote that was consumed: nothing
+            i += 1
+            continue
+        yield "word", text[i:j], negated, (start, j)
+        i = j
+
+
+def _filter(name: str, value: str, negated: bool) -> Filter:
+    value = value.strip().strip('"')
+    if name == "type":
+        kind = value.lower()
+        kind = KIND_ALIASES.get(kind, kind)
+        if kind not in KINDS:
+            raise QueryError(f"unknown type {value!r} in type:{value} (known: {', '.join(KINDS)})")
+        return Filter("type", kind, negated)
+    if name == "in":
+        folder = value.replace("\\", "/").strip("/")
+        folder = "/".join(p for p in folder.split("/") if p and p != ".")
+        if not folder or ".." in folder.split("/"):
+            raise QueryError(f"in:{value} is not a folder path like in:docs/manual/")
+        return Filter("in", folder, negated)
+    return Filter(name, parse_date(name, value), negated)
+
+
+# The range tantivy's dates can hold (nanoseconds in an i64).
+MIN_DATE = datetime(1678, 1, 1, tzinfo=timezone.utc)
+MAX_DATE = datetime(2262, 1, 1, tzinfo=timezone.utc)
+
+
+def parse_date(name: str, value: str) -> datetime:
+    for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
+        try:
+            date = datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
+        except ValueError:
+            continue
+        return min(max(date, MIN_DATE), MAX_DATE)
+    raise QueryError(f"{name}:{value} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
+
+
+def normalize_type(value: str | None) -> str | None:
+    """The ``type=`` API parameter: same names and aliases as ``type:``."""
+    if value is None or value == "":
+        return None
+    return _filter("type", value, False).value  # type: ignore[return-value]

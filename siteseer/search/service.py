@@ -1,0 +1,131 @@
+"""``SearchService``: the one object the API, the web UI and the CLI call.
+
+``search`` returns exactly the JSON the API answers (see ARCHITECTURE.md).
+Thread-safe: the Dash app calls it from a thread pool.
+"""
+
+from __future__ import annotations
+
+import time
+
+from siteseer.config import Config
+from siteseer.index.indexer import catalog_path, index_dir
+from siteseer.index.schema import CJK_RUN, analyzers
+
+from . import snippets
+from .build import Builder
+from .engine import IndexHandle
+from .errors import QueryError
+from .query import clean, normalize_type, parse
+
+MAX_RESULTS = 1000  # deepest result a page may reach
+_VOCAB = analyzers()["vocab"]
+
+
+class SearchService:
+    def __init__(self, config: Config, check_interval: float = 0.5):
+        self.config = config
+        self.handle = IndexHandle(index_dir(config), catalog_path(config), check_interval)
+
+    # -- search ----------------------------------------------------------------
+    def search(self, q: str, page: int = 1, per_page: int | None = None, type: str | None = None) -> dict:
+        started = time.perf_counter()
+        cfg = self.config.search
+        per_page = cfg.per_page if per_page is None else per_page
+        page, per_page = self._check_paging(page, per_page)
+        kind = normalize_type(type)
+        parsed = parse(q, cfg.max_query_chars)
+        if not parsed.text:
+            raise QueryError("type a word to search for")
+        result = {
+            "query": q, "total": 0, "took_ms": 0.0, "page": page, "per_page": per_page,
+            "hits": [], "facets": {}, "suggestion": None, "index": self.handle.status(),
+        }
+        index = self.handle.index()
+        if index is None:
+            result["took_ms"] = _ms(started)
+            return result
+        searcher = index.searcher()
+        schema = index.schema
+        try:
+            built = Builder(schema, searcher).build(parsed, kind)
+            found = searcher.search(built.query, limit=per_page, offset=(page - 1) * per_page, count=True)
+        except ValueError as exc:  # tantivy refusing a value the parser let through
+            raise QueryError(f"this query cannot be searched ({exc})") from None
+        gen = snippets.generator(searcher, built.highlight, schema) if found.hits else None
+        hits = []
+        for score, address in found.hits:
+            doc = searcher.doc(address)
+            hits.append(self._hit(doc, score, gen, built.cjk, built.words))
+        result.update(
+            total=found.count,
+            hits=hits,
+            facets=self._facets(searcher, built.facet_query),
+            suggestion=built.suggestion,
+        )
+        result["took_ms"] = _ms(started)
+        return result
+
+    def _check_paging(self, page: object, per_page: object) -> tuple[int, int]:
+        try:
+            page, per_page = int(page), int(per_page)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise QueryError("page and per_page must be whole numbers") from None
+        top = self.config.search.max_per_page
+        if not 1 <= per_page <= top:
+            raise QueryError(f"per_page must be between 1 and {top}")
+        last = max(1, MAX_RESULTS // per_page)
+        if not 1 <= page <= last:
+            raise QueryError(f"page must be between 1 and {last}")
+        return page, per_page
+
+    @staticmethod
+    def _hit(doc, score: float, gen, cjk: list[str], words: list[str]) -> dict:
+        body = doc.get_first("body") or ""
+        hit = {
+            "url": doc.get_first("url"),
+            "title": doc.get_first("title") or doc.get_first("path"),
+            "path": doc.get_first("path"),
+            "type": doc.get_first("type"),
+            "snippet": snippets.snippet(doc, body, gen, cjk, words),
+            "score": round(float(score), 4),
+        }
+        for name in ("page", "t", "anchor"):
+            value = doc.get_first(name)
+            if value is not None:
+                hit[name] = value
+        return hit
+
+    @staticmethod
+    def _facets(searcher, query) -> dict[str, int]:
+        agg = searcher.aggregate(query, {"types": {"terms": {"field": "type", "size": 20}}})
+        return {b["key"]: int(b["doc_count"]) for b in agg.get("types", {}).get("buckets", [])}
+
+    # -- search-as-you-type ----------------------------------------------------
+    def suggest(self, prefix: str, limit: int = 8) -> list[str]:
+        """Completions of the last word, most frequent first, as whole queries."""
+        if not isinstance(prefix, str) or len(prefix) > self.config.search.max_query_chars:
+            return []
+        text = clean(prefix)
+        if not text or prefix[-1:].isspace():
+            return []
+        head, _, last = text.rpartition(" ")
+        if CJK_RUN.search(last) or last.startswith(("-", '"')) or ":" in last:
+            return []
+        folded = _VOCAB.analyze(last)
+        if len(folded) != 1 or len(folded[0]) < 1:
+            return []
+        searcher = self.handle.searcher()
+        if searcher is None:
+            return []
+        terms = searcher.terms_with_prefix("vocab", folded[0], limit=5000)
+        terms.sort(key=lambda t: (-t[1], t[0]))
+        lead = head + " " if head else ""
+        return [lead + word for word, _ in terms[: max(0, min(limit, 50))]]
+
+    def status(self) -> dict:
+        return self.handle.status()
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,75 @@
+"""/api/search and /api/suggest through SearchAPI, in-process."""
+
+import asyncio
+import json
+from urllib.parse import urlencode
+
+import pytest
+
+from siteseer.search.api import SearchAPI
+from siteseer.server.messages import Request
+
+
+@pytest.fixture(scope="module")
+def api(service):
+    return SearchAPI(service)
+
+
+def call(api, path, params=None, method="GET"):
+    request = Request(method, path, urlencode(params or {}))
+    response = asyncio.run(api(request))
+    return request, response
+
+
+def body(response):
+    assert response.header("content-type") == "application/json"
+    return json.loads(response.body)
+
+
+def test_search_json_and_traffic_state(api):
+    request, response = call(api, "/api/search", {"q": "coffee", "per_page": 1, "page": 2})
+    assert response.status == 200
+    data = body(response)
+    assert data["total"] == 2 and data["page"] == 2 and data["per_page"] == 1
+    assert [h["path"] for h in data["hits"]] == ["notes/espresso.txt"]
+    assert request.state["search"] == {"query": "coffee", "hits": 2, "page": 2}
+
+
+def test_type_parameter_and_unicode(api):
+    _, response = call(api, "/api/search", {"q": "zebra", "type": "pdf"})
+    assert body(response)["facets"] == {"pdf": 2}
+    _, response = call(api, "/api/search", {"q": "パッケージ"})
+    assert "パッケージ" in response.body.decode()  # not \u-escaped
+
+
+@pytest.mark.parametrize("params, message", [
+    ({}, "q parameter is missing"),
+    ({"q": ""}, "type a word"),
+    ({"q": "a", "page": "x"}, "page must be a whole number"),
+    ({"q": "a", "per_page": "500"}, "per_page must be between"),
+    ({"q": "type:exe"}, "unknown type"),
+    ({"q": "a", "type": "exe"}, "unknown type"),
+])
+def test_bad_parameters_are_400_json(api, params, message):
+    _, response = call(api, "/api/search", params)
+    assert response.status == 400
+    err = body(response)["error"]
+    assert err["status"] == 400 and message in err["message"]
+
+
+def test_wrong_method_is_405_with_allow(api):
+    _, response = call(api, "/api/search", {"q": "a"}, method="POST")
+    assert response.status == 405 and response.header("allow") == "GET, HEAD"
+    assert body(response)["error"]["status"] == 405
+
+
+def test_suggest(api):
+    _, response = call(api, "/api/suggest", {"q": "cof"})
+    assert body(response) == {"query": "cof", "suggestions": ["coffee"]}
+    _, response = call(api, "/api/suggest", {"q": "cof", "limit": "0"})
+    assert response.status == 400
+
+
+def test_other_paths_are_not_ours(api):
+    assert call(api, "/api/other")[1] is None
+    assert call(api, "/api/search/x")[1] is None

@@ -1,0 +1,119 @@
+"""Search over a folder of every kind of file, with the real extractors."""
+
+import pytest
+from conftest import paths
+
+from siteseer.search.errors import QueryError
+
+
+def test_fixture_indexed_everything_but_the_broken_files(site):
+    _, summary = site
+    assert summary.indexed == 16
+    assert sorted(p for ps in summary.skipped.values() for p in ps) == ["broken/bad.json", "broken/bad.pdf"]
+
+
+def test_result_shape(service):
+    r = service.search("installer")
+    assert set(r) == {"query", "total", "took_ms", "page", "per_page", "hits", "facets", "suggestion", "index"}
+    assert r["query"] == "installer" and r["page"] == 1 and r["per_page"] == 10
+    assert r["index"] == {"documents": 14, "indexing": False}  # files, not units
+    hit = r["hits"][0]
+    assert hit["url"] == "/docs/manual/install.html" and hit["title"] == "Installation guide"
+    assert hit["type"] == "html" and isinstance(hit["score"], float)
+    assert set(hit["snippet"]) == {"text", "highlights"}
+
+
+def test_title_match_ranks_above_body_match(service):
+    # "installation" is install.html's title and only body text in tuning.html.
+    assert paths(service.search("installation"))[:2] == ["docs/manual/install.html", "docs/manual/tuning.html"]
+    # "coffee" is in old-coffee's title; espresso.txt only mentions it in the body.
+    assert paths(service.search("coffee")) == ["notes/old-coffee.txt", "notes/espresso.txt"]
+
+
+def test_words_are_anded_and_stemmed(service):
+    assert paths(service.search("cache faster")) == ["docs/manual/tuning.html"]
+    assert paths(service.search("upgrade backup")) == ["docs/manual/install.html"]  # upgrading/upgrade
+    assert service.search("cache volcanoes")["total"] == 0
+
+
+def test_phrase_and_exclusion(service):
+    assert paths(service.search('"brown fox"')) == ["docs/faq.md"]
+    assert service.search('"fox brown"')["total"] == 0
+    assert paths(service.search('coffee -grinder')) == ["notes/espresso.txt"]
+    assert paths(service.search('coffee -"grinder maintenance"')) == ["notes/espresso.txt"]
+    assert paths(service.search('coffee -"maintenance grinder"')) == ["notes/old-coffee.txt", "notes/espresso.txt"]
+
+
+def test_or(service):
+    assert sorted(paths(service.search("okapi OR glaciers"))) == ["broken/latin1.txt", "data/animals.json", "media/lecture.srt"]
+    assert sorted(paths(service.search("okapi | glaciers rainforest"))) == ["data/animals.json"]
+
+
+def test_prefix_of_the_last_word_only_while_typing(service):
+    assert paths(service.search("glaci")) == ["media/lecture.srt"]
+    assert service.search("glaci ")["total"] == 0  # a finished word is not a prefix
+    assert paths(service.search("magma chamb")) == ["media/talk.vtt"]
+
+
+def test_filters(service):
+    assert sorted(paths(service.search("type:pdf"))) == ["reports/zebra.pdf"] * 2
+    assert paths(service.search("server", type="markdown")) == []
+    assert sorted(paths(service.search("server in:docs/manual/"))) == ["docs/manual/install.html", "docs/manual/tuning.html"]
+    assert paths(service.search("server -in:docs/manual")) == []
+    assert paths(service.search("server in:docs")) != []  # folders include their subfolders
+    assert sorted(set(paths(service.search("coffee -type:text")))) == []
+    assert service.search("coffee after:2000-01-01")["total"] == 2
+    assert service.search("coffee before:2000-01-01")["total"] == 0
+    assert service.search("coffee after:2999")["total"] == 0
+    with pytest.raises(QueryError, match="unknown type"):
+        service.search("type:exe")
+    with pytest.raises(QueryError, match="not a date"):
+        service.search("after:yesterday")
+
+
+def test_facets_ignore_the_type_filter(service):
+    r = service.search("coffee OR zebra", type="pdf")
+    assert r["total"] == 2  # both pages carry the title
+    assert r["facets"] == {"text": 2, "pdf": 2}
+
+
+def test_locations_of_pdf_pages_subtitles_and_anchors(service):
+    hit = service.search("giraffe")["hits"][0]
+    assert hit["url"] == "/reports/zebra.pdf#page=2" and hit["page"] == 2 and hit["type"] == "pdf"
+    hit = service.search("magma")["hits"][0]
+    assert hit["url"] == "/media/talk.mp4#t=90" and hit["t"] == 90.0 and hit["path"] == "media/talk.vtt"
+
+
+def test_folding(service):
+    assert paths(service.search("creme brulee")) == ["notes/espresso.txt"]
+    assert paths(service.search("CAFÉ")) == ["notes/espresso.txt", "broken/latin1.txt"]
+
+
+def test_typo_gives_results_and_a_suggestion_from_the_vocabulary(service):
+    r = service.search("magma erupton")
+    assert r["suggestion"] == "magma eruption"
+    assert paths(r) == ["media/talk.vtt"]
+    assert service.search("eruption")["suggestion"] is None
+    r = service.search("giraffee")
+    assert r["suggestion"] == "giraffe" and paths(r) == ["reports/zebra.pdf"]
+
+
+def test_paging(service):
+    everything = service.search("*", per_page=50)
+    assert everything["total"] == 16 == len(everything["hits"])
+    page2 = service.search("*", page=2, per_page=5)
+    assert [h["url"] for h in page2["hits"]] == [h["url"] for h in everything["hits"][5:10]]
+    for bad in [dict(page=0), dict(per_page=0), dict(per_page=51), dict(page=10_000)]:
+        with pytest.raises(QueryError):
+            service.search("coffee", **bad)
+
+
+def test_suggest_completes_the_last_word_by_frequency(service):
+    assert service.suggest("cof") == ["coffee"]
+    assert service.suggest("grinder mainte") == ["grinder maintenance"]
+    assert service.suggest("ins")[:3] == ["installer", "installation", "installing"] or "installer" in service.suggest("ins")
+    assert service.suggest("") == [] and service.suggest("coffee ") == [] and service.suggest("zzzz") == []
+
+
+def test_hidden_and_excluded_files_are_not_indexed(service):
+    assert service.search("secret")["total"] == 0
