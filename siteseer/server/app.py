@@ -238,31 +238,28 @@ class SiteseerApp:
         status = response.status
         length = response.content_length
         no_body = request.method == "HEAD" or status in (204, 304) or status < 200
-        try:
-            if response.file is not None:
-                if length is None:
+        has_length = response.header("content-length") is not None
+        if not has_length and status not in (204, 304) and status >= 200:
+            if response.file is not None and length is None:
+                try:
                     length = os.stat(response.file).st_size
-                if status not in (204, 304):
-                    headers.append(("content-length", str(length)))
-                if no_body:
-                    proto.response_empty(status, headers)
-                elif response.file_range is not None:
+                except OSError:
+                    length = 0
+            if response.stream is None:
+                headers.append(("content-length", str(length)))
+        try:
+            if no_body:
+                proto.response_empty(status, headers)
+            elif response.file is not None:
+                if response.file_range is not None:
                     start, end = response.file_range
                     proto.response_file_range(status, headers, response.file, start, end)
                 else:
                     proto.response_file(status, headers, response.file)
             elif response.stream is not None:
-                if no_body:
-                    proto.response_empty(status, headers)
-                else:
-                    asyncio.ensure_future(self._stream(proto.response_stream(status, headers), response.stream))
+                asyncio.ensure_future(self._stream(proto.response_stream(status, headers), response.stream))
             else:
-                if no_body:
-                    if status not in (204, 304):
-                        headers.append(("content-length", str(length)))
-                    proto.response_empty(status, headers)
-                else:
-                    proto.response_bytes(status, headers, response.body)
+                proto.response_bytes(status, headers, response.body)
         except Exception as exc:  # the client went away, or the file vanished
             log.debug("could not send %s: %s", request.target, exc)
             return 0
