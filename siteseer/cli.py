@@ -77,8 +77,12 @@ def index(directory, config_file, quiet) -> None:
     """Build or refresh the search index of DIRECTORY, then print a summary."""
     config = _load(directory, config_file)
     from siteseer.index.indexer import format_summary, run_index
+    from siteseer.index.progress import ProgressBar
 
-    summary = run_index(config, progress=None if quiet else "bar")
+    bar = None if quiet else ProgressBar()
+    summary = run_index(config, progress=bar)
+    if bar is not None:
+        bar.finish()
     click.echo(format_summary(summary))
 
 
