@@ -53,3 +53,11 @@ def test_access_log_buffers_and_flushes():
     off = AccessLog("off", out)
     assert not off.enabled
     off.write(ENTRY)
+
+
+def test_app_csp_quotes_hashes_once():
+    from siteseer.gatekeeper.headers import app_csp
+
+    csp = app_csp(["'sha256-abc='", "sha256-def="])
+    assert "script-src 'self' 'sha256-abc=' 'sha256-def='" in csp
+    assert "''" not in csp
