@@ -1,0 +1,130 @@
+"""The dynamic blocklist: networks the admin or the rate limiter blocked.
+
+Stored in ``state_dir/state.db`` so every worker process sees the same list.
+Workers do not get notified; each polls ``version()`` about once a second
+(``siteseer.gatekeeper.access.AccessList``) and reloads ``active()`` when the
+number changes, so a block takes effect everywhere within two seconds.
+
+``version()`` must also change when a block *expires*, which involves no
+write at all: it combines a counter bumped by every add/remove with the
+number of blocks whose expiry time has passed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from siteseer.stats.db import SharedConnection, transaction
+
+log = logging.getLogger("siteseer.blocks")
+
+MAX_REASON_CHARS = 500
+SOURCES = ("admin", "auto", "config")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS blocks (
+    network TEXT PRIMARY KEY,
+    reason  TEXT NOT NULL,
+    created REAL NOT NULL,
+    expires REAL,            -- NULL: until removed
+    source  TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS blocks_expires ON blocks(expires);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO counters VALUES ('blocks', 0);
+"""
+
+
+@dataclass(frozen=True)
+class Block:
+    network: str
+    reason: str
+    created: float
+    expires: float | None
+    source: str
+
+
+def normalize_network(text: str) -> str:
+    """Canonical network text; IPv4-mapped IPv6 becomes IPv4. Raises ValueError."""
+    if not isinstance(text, str) or not text.strip() or len(text) > 100:
+        raise ValueError(f"{text!r} is not an IP address or network")
+    network = ipaddress.ip_network(text.strip(), strict=False)
+    if isinstance(network, ipaddress.IPv6Network) and network.prefixlen >= 96:
+        mapped = network.network_address.ipv4_mapped
+        if mapped is not None:
+            network = ipaddress.ip_network(f"{mapped}/{network.prefixlen - 96}", strict=False)
+    return str(network)
+
+
+class BlockStore:
+    """Add, remove and list blocks; cheap change detection for the workers."""
+
+    def __init__(self, state_dir: Path):
+        self.path = Path(state_dir) / "state.db"
+        self._db = SharedConnection(self.path, _SCHEMA)
+
+    def add(self, network: str, reason: str, minutes: float | None = None, source: str = "admin") -> Block:
+        """Block ``network`` (an address or CIDR) for ``minutes`` (None: until removed).
+
+        Adding a network that is already blocked replaces that block, except
+        that an automatic block never shortens a longer or permanent one.
+        """
+        net = normalize_network(network)
+        if minutes is not None and not minutes > 0:
+            raise ValueError("minutes must be more than 0, or None for a block until removed")
+        if source not in SOURCES:
+            raise ValueError(f"source must be one of {', '.join(SOURCES)}")
+        reason = (reason or "").strip()[:MAX_REASON_CHARS]
+        now = time.time()
+        expires = None if minutes is None else now + minutes * 60
+        with self._db.lock:
+            conn = self._db.get()
+            with transaction(conn):
+                row = conn.execute("SELECT expires FROM blocks WHERE network=? AND (expires IS NULL OR expires>?)",
+                                   (net, now)).fetchone()
+                if row is not None and source == "auto" and (row[0] is None or (expires or 0) < row[0]):
+                    current = conn.execute("SELECT * FROM blocks WHERE network=?", (net,)).fetchone()
+                    return Block(*current)
+                conn.execute("DELETE FROM blocks WHERE expires IS NOT NULL AND expires<=?", (now,))
+                conn.execute("INSERT OR REPLACE INTO blocks VALUES (?,?,?,?,?)", (net, reason, now, expires, source))
+                conn.execute("UPDATE counters SET value=value+1 WHERE name='blocks'")
+        log.info("blocked %s (%s, %s): %s", net, source, "permanent" if minutes is None else f"{minutes:g} min", reason)
+        return Block(net, reason, now, expires, source)
+
+    def remove(self, network: str) -> bool:
+        """Unblock ``network``; True when it was blocked. Raises ValueError for bad text."""
+        net = normalize_network(network)
+        with self._db.lock:
+            conn = self._db.get()
+            with transaction(conn):
+                gone = conn.execute("DELETE FROM blocks WHERE network=?", (net,)).rowcount
+                if gone:
+                    conn.execute("UPDATE counters SET value=value+1 WHERE name='blocks'")
+        if gone:
+            log.info("unblocked %s", net)
+        return bool(gone)
+
+    def active(self, now: float | None = None) -> list[Block]:
+        """Blocks in force at ``now``, newest first."""
+        now = time.time() if now is None else now
+        with self._db.lock:
+            rows = self._db.get().execute(
+                "SELECT network, reason, created, expires, source FROM blocks "
+                "WHERE expires IS NULL OR expires>? ORDER BY created DESC", (now,)).fetchall()
+        return [Block(*row) for row in rows]
+
+    def version(self, now: float | None = None) -> int:
+        """A number that changes whenever ``active()`` would answer differently."""
+        now = time.time() if now is None else now
+        with self._db.lock:
+            conn = self._db.get()
+            counter = conn.execute("SELECT value FROM counters WHERE name='blocks'").fetchone()[0]
+            expired = conn.execute("SELECT COUNT(*) FROM blocks WHERE expires<=?", (now,)).fetchone()[0]
+        return (counter << 32) + expired
+
+    def close(self) -> None:
+        self._db.close()

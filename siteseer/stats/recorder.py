@@ -1,0 +1,133 @@
+"""Traffic recording off the request path.
+
+``record()`` is called after every response, so it does nothing but append
+to a bounded in-memory buffer (a deque append is atomic under the GIL, no
+lock needed). A daemon thread drains the buffer every ``interval`` seconds
+and writes it to ``traffic.db`` with ``store.write_batch``. If the disk is
+full or the database stays locked, the batch is dropped and counted; the
+request path never waits and never sees an exception.
+
+Make one recorder per process (the core makes one per granian worker).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from siteseer.stats import store
+
+log = logging.getLogger("siteseer.stats")
+
+
+class TrafficRecorder:
+    def __init__(self, config, interval: float = 0.5, max_buffer: int = 200_000,
+                 chunk: int = 5000, maintain_every: float = 60.0):
+        self.state_dir = Path(config.state_dir)
+        self.path = self.state_dir / store.DB_NAME
+        self.retention_days = config.stats.retention_days
+        self.enabled = config.stats.enabled
+        self.interval = interval
+        self.chunk = chunk
+        self.maintain_every = maintain_every
+        self._max = max_buffer
+        self._buffer: deque = deque()
+        self.dropped = 0      # entries lost: buffer full or a failed write
+        self.written = 0
+        self.write_seconds = 0.0  # time the writer spent, for measurements
+        self._stop = threading.Event()
+        self._lock = threading.Lock()  # one writer at a time: the thread vs. flush()/close()
+        self._conn = None
+        self._last_error = 0.0
+        self._thread: threading.Thread | None = None
+        if self.enabled:
+            self._thread = threading.Thread(target=self._run, name="siteseer-recorder", daemon=True)
+            self._thread.start()
+
+    def record(self, entry: dict) -> None:
+        """Queue one request's record. Cheap; never blocks; never raises."""
+        if len(self._buffer) < self._max:
+            self._buffer.append(entry)
+        else:
+            self.dropped += 1
+
+    @property
+    def pending(self) -> int:
+        return len(self._buffer)
+
+    def flush(self) -> None:
+        """Write everything queued so far (in the caller's thread)."""
+        self._write_pending()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Stop the writer thread and write what is left."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+        self._write_pending()
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # --- the writer thread -------------------------------------------------
+    def _run(self) -> None:
+        next_maintenance = time.monotonic() + min(5.0, self.maintain_every)
+        while not self._stop.wait(self.interval):
+            self._write_pending()
+            if time.monotonic() >= next_maintenance:
+                next_maintenance = time.monotonic() + self.maintain_every
+                self._maintain()
+
+    def _write_pending(self) -> None:
+        with self._lock:
+            buffer = self._buffer
+            while buffer:
+                batch = []
+                popleft = buffer.popleft
+                try:
+                    for _ in range(min(self.chunk, len(buffer))):
+                        batch.append(popleft())
+                except IndexError:
+                    pass
+                started = time.perf_counter()
+                try:
+                    self.written += store.write_batch(self._connection(), batch)
+                except Exception as exc:  # disk full, locked for too long, corrupt file …
+                    self.dropped += len(batch)
+                    self._complain("traffic records dropped (%d): %s", len(batch), exc)
+                    self._reset_connection()
+                self.write_seconds += time.perf_counter() - started
+
+    def _maintain(self) -> None:
+        with self._lock:
+            try:
+                conn = self._connection()
+                now = time.time()
+                if store.claim_maintenance(conn, now, self.maintain_every):
+                    store.maintain(conn, self.retention_days, now)
+            except Exception as exc:
+                self._complain("traffic maintenance failed: %s", exc)
+                self._reset_connection()
+
+    def _connection(self):
+        if self._conn is None:
+            self._conn = store.open_db(self.state_dir)
+        return self._conn
+
+    def _reset_connection(self) -> None:
+        try:
+            if self._conn is not None:
+                self._conn.close()
+        except Exception:
+            pass
+        self._conn = None
+
+    def _complain(self, message: str, *args) -> None:
+        now = time.monotonic()
+        if now - self._last_error > 60:  # once a minute is enough while the disk is full
+            self._last_error = now
+            log.warning(message, *args)

@@ -1,0 +1,276 @@
+"""The layout of ``traffic.db`` and the code that writes and trims it.
+
+Raw request rows would be 2.6 billion a month at 1,000 req/s, so the charts
+never read them. Every batch the recorder writes also updates:
+
+* ``minute`` — one row per minute: requests by status class, bytes,
+  blocked counts, searches and a latency histogram (``h0``…). A month is
+  43,200 rows, so any chart is a single GROUP BY over at most that many.
+* ``top`` — counts per key (path, client, query …) per 10-minute bucket.
+  ``maintain()`` keeps only the top ``TOP_KEEP`` keys of every finished
+  bucket, folds finished days into one row set per day (``span`` 86400) and
+  drops 10-minute buckets after two days. Long ranges read the day rows.
+* ``totals`` — monotonic counters since the database was created, for
+  Prometheus (``/metrics``).
+
+Raw records are kept for ``RAW_KEEP_SECONDS`` for inspection of recent
+traffic, one zlib-compressed JSON blob per batch (``raw``): a row per request
+cost more than the rollups together, and compressed they take ~30 bytes. All upserts add to what is there, so any number of worker
+processes can write the same minute or bucket.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import sqlite3
+import time
+import zlib
+from pathlib import Path
+from typing import Iterable
+
+from siteseer.stats.db import connect, transaction
+
+log = logging.getLogger("siteseer.stats")
+
+DB_NAME = "traffic.db"
+RAW_KEEP_SECONDS = 24 * 3600
+BUCKET = 600          # seconds per fine ``top`` bucket
+DAY = 86400
+FINE_KEEP_SECONDS = 2 * DAY
+TOP_KEEP = 200        # keys kept per finished 10-minute bucket and kind
+TOP_KEEP_DAY = 1000   # keys kept per day and kind
+SETTLE_SECONDS = 20 * 60  # a bucket is "finished" this long after it ends
+KEY_CHARS = 300
+
+# Latency histogram upper bounds in milliseconds; one more bucket holds the rest.
+LATENCY_BOUNDS_MS = (0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 75, 100, 150, 250, 500, 750,
+                     1000, 2500, 5000, 10000)
+HIST_COLS = tuple(f"h{i}" for i in range(len(LATENCY_BOUNDS_MS) + 1))
+STATUS_COLS = ("c1xx", "c2xx", "c3xx", "c4xx", "c5xx")
+BLOCK_COLS = {"blocklist": "blk_list", "ratelimit": "blk_rate", "auto": "blk_auto"}
+MINUTE_COLS = ("n", *STATUS_COLS, "bytes", "dur_sum", *BLOCK_COLS.values(), "searches", "zero", *HIST_COLS)
+_IDX = {name: i for i, name in enumerate(MINUTE_COLS)}
+
+# ``top`` kinds: what the dashboard lists.
+PAGE, NOT_FOUND, CLIENT, BLOCKED, QUERY, ZERO = "page", "404", "client", "blocked", "query", "zero"
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS raw (
+    first_ts REAL NOT NULL, last_ts REAL NOT NULL, count INTEGER NOT NULL,
+    data BLOB NOT NULL      -- zlib(JSON list of RAW_FIELDS tuples)
+);
+CREATE INDEX IF NOT EXISTS raw_last ON raw(last_ts);
+CREATE TABLE IF NOT EXISTS minute (
+    minute INTEGER PRIMARY KEY,
+    {", ".join(f"{c} {'REAL' if c == 'dur_sum' else 'INTEGER'} NOT NULL DEFAULT 0" for c in MINUTE_COLS)}
+);
+CREATE TABLE IF NOT EXISTS top (
+    span INTEGER NOT NULL, kind TEXT NOT NULL, bucket INTEGER NOT NULL,
+    key TEXT NOT NULL, sub TEXT NOT NULL DEFAULT '',
+    n INTEGER NOT NULL, bytes INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNIQUE INDEX IF NOT EXISTS top_key ON top(span, kind, bucket, key, sub);
+CREATE TABLE IF NOT EXISTS totals (key TEXT PRIMARY KEY, value REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value REAL NOT NULL);
+"""
+
+_MINUTE_UPSERT = (
+    f"INSERT INTO minute (minute, {', '.join(MINUTE_COLS)}) VALUES (?{', ?' * len(MINUTE_COLS)}) "
+    f"ON CONFLICT(minute) DO UPDATE SET {', '.join(f'{c}={c}+excluded.{c}' for c in MINUTE_COLS)}"
+)
+_TOP_UPSERT = (
+    "INSERT INTO top (span, kind, bucket, key, sub, n, bytes) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT(span, kind, bucket, key, sub) DO UPDATE SET n=n+excluded.n, bytes=bytes+excluded.bytes"
+)
+_TOTAL_UPSERT = "INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=value+excluded.value"
+_RAW_INSERT = "INSERT INTO raw VALUES (?, ?, ?, ?)"
+RAW_FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "duration_ms", "ua", "referrer",
+              "search", "blocked")
+
+
+def open_db(state_dir: Path) -> sqlite3.Connection:
+    conn = connect(Path(state_dir) / DB_NAME)
+    conn.executescript(SCHEMA)
+    return conn
+
+
+def normalize_query(text: object) -> str:
+    """Search text as counted: lower case, single spaces, bounded length."""
+    return " ".join(str(text).lower().split())[:KEY_CHARS]
+
+
+def _text(value: object, limit: int = KEY_CHARS) -> str:
+    return "" if value is None else str(value)[:limit]
+
+
+def write_batch(conn: sqlite3.Connection, entries: Iterable[dict], keep_raw: bool = True) -> int:
+    """Write recorder entries and their rollups in one transaction; return the count.
+
+    The rollups are summed in Python first, so a batch of 5,000 requests to
+    a few pages is a few dozen upserts, not 5,000.
+    """
+    minutes: dict[int, list] = {}
+    tops: dict[tuple, list] = {}
+    statuses: dict[int, int] = {}
+    raw: list[tuple] = []
+    bounds = LATENCY_BOUNDS_MS
+    hist0 = _IDX["h0"]
+    count = 0
+    for e in entries:
+        try:
+            ts = float(e["ts"])
+            status = int(e.get("status") or 0)
+            size = int(e.get("bytes") or 0)
+            dur = float(e.get("duration_ms") or 0.0)
+        except (KeyError, TypeError, ValueError):
+            continue  # a malformed entry is skipped, never raised into anyone
+        count += 1
+        ip = _text(e.get("ip"), 64)
+        path = _text(e.get("path"))
+        blocked = e.get("blocked")
+        search = e.get("search")
+        minute = int(ts // 60) * 60
+        row = minutes.get(minute)
+        if row is None:
+            row = minutes[minute] = [0] * len(MINUTE_COLS)
+        row[0] += 1
+        if 100 <= status < 600:
+            row[status // 100] += 1
+        row[6] += size
+        row[7] += dur
+        statuses[status] = statuses.get(status, 0) + 1
+        row[hist0 + bisect.bisect_left(bounds, dur)] += 1
+
+        bucket = int(ts // BUCKET) * BUCKET
+        _bump(tops, CLIENT, bucket, ip, "", size)
+        query = hits = None
+        if blocked:
+            col = BLOCK_COLS.get(blocked)
+            if col is not None:
+                row[_IDX[col]] += 1
+            _bump(tops, BLOCKED, bucket, ip, str(blocked)[:20], 0)
+        elif status == 404:
+            _bump(tops, NOT_FOUND, bucket, path, _text(e.get("referrer")), 0)
+        elif status < 400:
+            _bump(tops, PAGE, bucket, path, "", size)
+        if isinstance(search, dict) and search.get("query") is not None:
+            query = normalize_query(search.get("query"))
+            hits = search.get("hits")
+            if query and int(search.get("page") or 1) == 1:  # later pages are the same search
+                row[_IDX["searches"]] += 1
+                _bump(tops, QUERY, bucket, query, "", 0)
+                if hits == 0:
+                    row[_IDX["zero"]] += 1
+                    _bump(tops, ZERO, bucket, query, "", 0)
+        if keep_raw:
+            get = e.get
+            raw.append((ts, ip, get("method"), path, get("query"), status, size, dur, get("ua"),
+                        get("referrer"), search, blocked))
+    if not count:
+        return 0
+    totals: dict[str, float] = {"requests": count}
+    for name in ("bytes", "dur_sum", *HIST_COLS):
+        i = _IDX[name]
+        totals[name] = sum(r[i] for r in minutes.values())
+    for status, n in statuses.items():
+        totals[f"status:{status}"] = n
+    with transaction(conn):
+        if raw:
+            data = zlib.compress(json.dumps(raw, default=str, separators=(",", ":")).encode(), 1)
+            conn.execute(_RAW_INSERT, (min(r[0] for r in raw), max(r[0] for r in raw), len(raw), data))
+        conn.executemany(_MINUTE_UPSERT, [(m, *r) for m, r in minutes.items()])
+        conn.executemany(_TOP_UPSERT, [(BUCKET, *k, *v) for k, v in tops.items()])
+        conn.executemany(_TOTAL_UPSERT, [(k, v) for k, v in totals.items() if v])
+    return count
+
+
+def _bump(tops: dict, kind: str, bucket: int, key: str, sub: str, size: int) -> None:
+    cell = tops.get((kind, bucket, key, sub))
+    if cell is None:
+        tops[(kind, bucket, key, sub)] = [1, size]
+    else:
+        cell[0] += 1
+        cell[1] += size
+
+
+# --- maintenance: trimming and folding, run by one worker at a time -----------
+
+def claim_maintenance(conn: sqlite3.Connection, now: float, every: float = 60.0) -> bool:
+    """True for exactly one caller per ``every`` seconds across all processes."""
+    with transaction(conn):
+        row = conn.execute("SELECT value FROM meta WHERE key='maintained'").fetchone()
+        if row is not None and row[0] > now - every:
+            return False
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('maintained', ?)", (now,))
+    return True
+
+
+def maintain(conn: sqlite3.Connection, retention_days: float, now: float | None = None) -> None:
+    """Trim finished buckets, fold finished days, and drop what is past retention."""
+    now = time.time() if now is None else now
+    settled = now - SETTLE_SECONDS
+    meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+
+    # 1. Keep only the top keys of each finished 10-minute bucket.
+    pruned = int(meta.get("pruned_until", 0))
+    end = int(settled // BUCKET) * BUCKET
+    buckets = [b for (b,) in conn.execute(
+        "SELECT DISTINCT bucket FROM top WHERE span=? AND bucket>=? AND bucket<?", (BUCKET, pruned, end))]
+    for bucket in buckets:
+        with transaction(conn):
+            _prune(conn, BUCKET, bucket, TOP_KEEP)
+    _set_meta(conn, "pruned_until", end)
+
+    # 2. Fold each finished day into day rows.
+    folded = int(meta.get("folded_until", 0))
+    day_end = int(settled // DAY) * DAY
+    first = conn.execute("SELECT MIN(bucket) FROM top WHERE span=? AND bucket>=?", (BUCKET, folded)).fetchone()[0]
+    day = max(folded, int(first // DAY) * DAY) if first is not None else day_end
+    while day < day_end:
+        with transaction(conn):
+            conn.execute(
+                "INSERT INTO top (span, kind, bucket, key, sub, n, bytes) "
+                "SELECT ?, kind, ?, key, sub, SUM(n), SUM(bytes) FROM top "
+                "WHERE span=? AND bucket>=? AND bucket<? GROUP BY kind, key, sub "
+                "ON CONFLICT(span, kind, bucket, key, sub) DO UPDATE SET n=n+excluded.n, bytes=bytes+excluded.bytes",
+                (DAY, day, BUCKET, day, day + DAY))
+            _prune(conn, DAY, day, TOP_KEEP_DAY)
+        day += DAY
+    _set_meta(conn, "folded_until", max(folded, day_end))
+
+    # 3. Past their time: raw rows, fine buckets, and everything past retention.
+    cutoff = now - retention_days * DAY
+    with transaction(conn):
+        _delete_raw_before(conn, now - RAW_KEEP_SECONDS)
+        conn.execute("DELETE FROM top WHERE span=? AND bucket<?", (BUCKET, min(now - FINE_KEEP_SECONDS, day_end)))
+        conn.execute("DELETE FROM top WHERE span=? AND bucket<?", (DAY, cutoff))
+        conn.execute("DELETE FROM minute WHERE minute<?", (cutoff,))
+
+
+def _prune(conn: sqlite3.Connection, span: int, bucket: int, keep: int) -> None:
+    for (kind,) in conn.execute("SELECT DISTINCT kind FROM top WHERE span=? AND bucket=?", (span, bucket)).fetchall():
+        conn.execute(
+            "DELETE FROM top WHERE span=? AND kind=? AND bucket=? AND rowid NOT IN "
+            "(SELECT rowid FROM top WHERE span=? AND kind=? AND bucket=? ORDER BY n DESC LIMIT ?)",
+            (span, kind, bucket, span, kind, bucket, keep))
+
+
+def _delete_raw_before(conn: sqlite3.Connection, cutoff: float) -> None:
+    conn.execute("DELETE FROM raw WHERE last_ts<?", (cutoff,))
+
+
+def read_raw(conn: sqlite3.Connection, limit: int = 50) -> list[dict]:
+    """The latest ``limit`` raw records, newest first."""
+    out: list[dict] = []
+    for (data,) in conn.execute("SELECT data FROM raw ORDER BY last_ts DESC LIMIT ?", (max(1, limit),)):
+        out.extend(dict(zip(RAW_FIELDS, row)) for row in json.loads(zlib.decompress(data)))
+        if len(out) >= limit * 4:
+            break
+    out.sort(key=lambda r: r["ts"] or 0, reverse=True)
+    return out[:limit]
+
+
+def _set_meta(conn: sqlite3.Connection, key: str, value: float) -> None:
+    conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))

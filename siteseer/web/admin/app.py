@@ -1,0 +1,178 @@
+"""``create_admin_app``: the Flask app the core mounts at ``/admin``.
+
+It holds the dashboard (a Dash app under ``/admin/``) plus ``/admin/login``
+and ``/admin/logout``. One ``before_request`` guard stands in front of
+every route, Dash's own included (layout, dependencies, callbacks,
+component bundles, assets):
+
+* admin off (no password hash): 404 for everything;
+* no valid session: 401 (the dashboard URL shows the login form with it);
+* a POST (every Dash callback, logout) must come from this origin and
+  carry the session's CSRF token, else 403.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+import dash
+import flask
+
+from siteseer.stats.aggregate import TrafficStats
+from siteseer.stats.auth import (CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SessionSigner, admin_enabled, csrf_ok,
+                                 same_origin, verify_password)
+from siteseer.stats.throttle import LoginThrottle
+from siteseer.web.admin import callbacks, layout
+from siteseer.web.admin.login import login_page
+
+log = logging.getLogger("siteseer.admin")
+
+PREFIX = "/admin/"
+ASSETS = Path(__file__).parent / "assets"
+OPEN_PATHS = frozenset({"/admin/login"})
+DASH_EXTENSION = "siteseer.dash"
+
+
+class AdminServices(Protocol):
+    """What the admin app needs from the worker (the core's ``Services`` fits)."""
+
+    block_store: Any   # siteseer.stats.blocks.BlockStore
+    recorder: Any      # siteseer.stats.recorder.TrafficRecorder | None
+
+
+@dataclass
+class SimpleServices:
+    block_store: Any
+    recorder: Any = None
+
+
+def client_ip() -> str:
+    request = flask.request.environ.get("siteseer.request")
+    return getattr(request, "client_ip", None) or flask.request.remote_addr or "unknown"
+
+
+def create_admin_app(config, services: AdminServices) -> flask.Flask:
+    server = flask.Flask("siteseer.web.admin", static_folder=None)
+    server.config.update(MAX_CONTENT_LENGTH=config.server.max_body_bytes)
+    site_name = config.server.site_name
+    enabled = admin_enabled(config)
+    if not enabled:
+        if config.admin.password_hash:
+            log.warning("admin dashboard is off: admin.password_hash is not a valid scrypt hash")
+        else:
+            log.info("admin dashboard is off: no admin.password_hash (or %s) is set", "SITESEER_ADMIN_PASSWORD")
+
+        @server.before_request
+        def off():
+            return flask.Response("Not found\n", 404, mimetype="text/plain")
+
+        return server
+
+    signer = SessionSigner(config)
+    throttle = LoginThrottle(config.state_dir)
+    stats = TrafficStats(config.state_dir)
+
+    @server.before_request
+    def guard():
+        req = flask.request
+        if req.path in OPEN_PATHS:
+            return None
+        session = signer.load(req.cookies.get(SESSION_COOKIE))
+        if session is None:
+            if req.method == "GET" and req.path in ("/admin", PREFIX):
+                return _login_response(site_name, "", 401)
+            return flask.Response("Log in at /admin/ first.\n", 401, mimetype="text/plain",
+                                  headers={"cache-control": "no-store"})
+        flask.g.admin_session = session
+        if req.method not in ("GET", "HEAD"):
+            if not same_origin(req.headers, req.scheme, req.host):
+                return flask.Response("Cross-origin request refused.\n", 403, mimetype="text/plain")
+            token = req.headers.get(CSRF_HEADER)
+            if token is None and req.path == "/admin/logout":
+                token = req.form.get("csrf")
+            if not csrf_ok(session, token):
+                return flask.Response("Missing or wrong CSRF token.\n", 403, mimetype="text/plain")
+        return None
+
+    @server.after_request
+    def no_store(response: flask.Response) -> flask.Response:
+        # Nothing under /admin may sit in a shared cache; fingerprinted bundles are fine in the browser's.
+        if "/_dash-component-suites/" not in flask.request.path:
+            response.headers["cache-control"] = "no-store"
+        else:
+            response.headers["cache-control"] = "private, max-age=31536000"
+        return response
+
+    @server.route("/admin/login", methods=["GET", "POST"])
+    def login():
+        req = flask.request
+        if req.method == "GET":
+            if signer.load(req.cookies.get(SESSION_COOKIE)) is not None:
+                return flask.redirect(PREFIX, 303)
+            return _login_response(site_name, "", 200)
+        if not same_origin(req.headers, req.scheme, req.host):
+            return flask.Response("Cross-origin request refused.\n", 403, mimetype="text/plain")
+        ip = client_ip()
+        wait = throttle.wait(ip)
+        if wait > 0:
+            response = _login_response(site_name, f"Too many failed logins: try again in {int(wait) + 1} s.", 429)
+            response.headers["retry-after"] = str(int(wait) + 1)
+            return response
+        if not verify_password(req.form.get("password", ""), config.admin.password_hash):
+            throttle.failed(ip)
+            log.warning("failed admin login from %s", ip)
+            return _login_response(site_name, "Wrong password.", 401)
+        throttle.succeeded(ip)
+        log.info("admin login from %s", ip)
+        value, csrf = signer.issue()
+        response = flask.redirect(PREFIX, 303)
+        _set_cookies(response, value, csrf, signer.max_age, req.scheme == "https")
+        return response
+
+    @server.route("/admin/logout", methods=["POST"])
+    def logout():
+        response = flask.redirect("/admin/login", 303)
+        _set_cookies(response, "", "", 0, flask.request.scheme == "https")
+        return response
+
+    app = dash.Dash(
+        "siteseer.web.admin", server=server,
+        requests_pathname_prefix=PREFIX, routes_pathname_prefix=PREFIX,
+        assets_folder=str(ASSETS), assets_url_path="_siteseer",
+        serve_locally=True, compress=False, title=f"{site_name} admin", update_title=None,
+        csrf_token_name=CSRF_COOKIE, csrf_header_name=CSRF_HEADER,
+        enable_mcp=False, health_endpoint=None,
+    )
+
+    def serve_layout():
+        # Dash also calls this once at start-up (outside any request) to check it.
+        session = flask.g.get("admin_session") if flask.has_request_context() else None
+        return layout.page(site_name, session.csrf if session else "")
+
+    app.layout = serve_layout
+    callbacks.register(app, stats, services.block_store)
+    server.extensions[DASH_EXTENSION] = app
+    return server
+
+
+def _login_response(site_name: str, message: str, status: int) -> flask.Response:
+    return flask.Response(login_page(site_name, message), status, mimetype="text/html",
+                          headers={"cache-control": "no-store"})
+
+
+def _set_cookies(response: flask.Response, session: str, csrf: str, max_age: int, secure: bool) -> None:
+    """The session (HttpOnly) and the CSRF token Dash's renderer reads (not HttpOnly)."""
+    for name, value, http_only in ((SESSION_COOKIE, session, True), (CSRF_COOKIE, csrf, False)):
+        response.set_cookie(name, value, max_age=max_age, path="/", secure=secure, httponly=http_only,
+                            samesite="Strict")
+
+
+def csp_script_hashes(app: flask.Flask) -> list[str]:
+    """Hashes of the admin Dash app's inline scripts, without quotes (for ``app_csp``)."""
+    dash_app = app.extensions.get(DASH_EXTENSION)
+    if dash_app is None:
+        return []
+    return [h.strip("'") for h in dash_app.csp_hashes()]

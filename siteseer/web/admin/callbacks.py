@@ -1,0 +1,134 @@
+"""The dashboard's callbacks: one refresh for every panel, plus block/unblock.
+
+All panels follow one time range and are refreshed together by one
+callback (a dozen rollup queries, well under a second even for 30 days).
+The ``tick`` interval drives live refresh and is disabled when the range
+ends in the past.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime, timedelta
+
+from dash import ALL, Input, Output, State, ctx, html
+from dash.exceptions import PreventUpdate
+
+from siteseer.stats.aggregate import TrafficStats, choose_step, time_range
+from siteseer.web.admin import figures
+from siteseer.web.admin.layout import GRAPHS, TABLES, card, count, ms, size, table, when
+
+log = logging.getLogger("siteseer.admin")
+
+
+def resolve_range(preset: str | None, start: str | None, end: str | None, now: float) -> tuple[float, float]:
+    """The (since, until) a range picker value means; custom dates are whole local days."""
+    if preset == "custom" and start and end:
+        since = datetime.fromisoformat(start[:10]).timestamp()
+        until = (datetime.fromisoformat(end[:10]) + timedelta(days=1)).timestamp()
+        if until > since:
+            return since, min(until, now)
+    return time_range(preset if preset in ("hour", "day", "week", "month") else "day", now)
+
+
+def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
+    @app.callback(Output("custom-box", "style"), Input("range", "value"))
+    def show_custom(preset):
+        return {"display": "inline-block"} if preset == "custom" else {"display": "none"}
+
+    @app.callback(
+        Output("cards", "children"),
+        *[Output(g, "figure") for g in GRAPHS],
+        *[Output(t, "children") for t in TABLES],
+        Output("range-label", "children"),
+        Output("tick", "disabled"),
+        Input("range", "value"), Input("custom-range", "start_date"), Input("custom-range", "end_date"),
+        Input("tick", "n_intervals"),
+    )
+    def refresh(preset, start, end, _ticks):
+        now = clock()
+        since, until = resolve_range(preset, start, end, now)
+        live = until >= now - 60
+        series = stats.series(since, until, choose_step(since, until))
+        s = stats.summary(since, until)
+        errors = s["c4xx"] + s["c5xx"]
+        refused = s["blk_list"] + s["blk_rate"] + s["blk_auto"]
+        cards = [
+            card("requests", count(s["n"])),
+            card("served", size(s["bytes"])),
+            card("p50 / p95 / p99", f"{ms(s['p50'])} / {ms(s['p95'])} / {ms(s['p99'])}"),
+            card("4xx / 5xx", f"{count(s['c4xx'])} / {count(s['c5xx'])}", "warn" if s["c5xx"] else ""),
+            card("refused (403 / 429)", count(refused), "warn" if refused else ""),
+            card("searches (no results)", f"{count(s['searches'])} ({count(s['zero'])})"),
+        ]
+        graphs = [figures.requests_figure(series), figures.bytes_figure(series), figures.latency_figure(series),
+                  figures.refused_figure(series), figures.searches_figure(series)]
+        pages = [[r["key"], r["n"], size(r["bytes"])] for r in stats.top_pages(since, until)]
+        missing = [[r["key"], r["n"], ", ".join(ref for ref, _ in r["referrers"]) or "—"]
+                   for r in stats.top_404(since, until)]
+        clients = [[r["key"], r["n"], size(r["bytes"]),
+                    html.Button("Block…", id={"type": "pick-ip", "ip": r["key"]}, className="small",
+                                title=f"Put {r['key']} in the block form")]
+                   for r in stats.top_clients(since, until)]
+        refused_rows = [[r["key"], r["n"], ", ".join(f"{how} {n:,}" for how, n in r["reasons"])]
+                        for r in stats.top_blocked(since, until)]
+        queries = [[r["key"], r["n"]] for r in stats.top_queries(since, until)]
+        zero = [[r["key"], r["n"]] for r in stats.zero_result_queries(since, until)]
+        tables = [
+            table(["Path", "Requests", "Sent"], pages),
+            table(["Path", "404s", "Referrers"], missing),
+            table(["Client", "Requests", "Sent", ""], clients),
+            table(["Client", "Refused", "How"], refused_rows),
+            table(["Query", "Searches"], queries),
+            table(["Query", "Searches"], zero),
+        ]
+        step = series.step
+        bucket = f"{step // 60}-minute" if step < 3600 else (f"{step // 3600}-hour" if step < 86400 else "1-day")
+        label = f"{when(since)} – {'now' if live else when(until)} · {bucket} buckets · server time"
+        return [cards, *graphs, *tables, label, not live]
+
+    @app.callback(Output("block-network", "value"), Input({"type": "pick-ip", "ip": ALL}, "n_clicks"),
+                  prevent_initial_call=True)
+    def pick(_clicks):
+        if not ctx.triggered or not ctx.triggered[0].get("value"):
+            raise PreventUpdate  # buttons were (re)drawn, not clicked
+        return ctx.triggered_id["ip"]
+
+    @app.callback(
+        Output("block-list", "children"), Output("block-message", "children"),
+        Input("block-button", "n_clicks"), Input("unblock-button", "n_clicks"),
+        Input({"type": "unblock", "network": ALL}, "n_clicks"), Input("tick", "n_intervals"),
+        State("block-network", "value"), State("block-reason", "value"), State("block-minutes", "value"),
+    )
+    def blocks(_block, _unblock, _row_unblock, _ticks, network, reason, minutes):
+        trigger = ctx.triggered_id
+        clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))
+        message = ""
+        try:
+            if trigger == "block-button" and clicked:
+                if not (reason or "").strip():
+                    message = "Give a reason for the block."
+                else:
+                    b = block_store.add(network or "", reason, minutes=minutes or None, source="admin")
+                    until = "until removed" if b.expires is None else f"until {when(b.expires)}"
+                    message = f"Blocked {b.network} {until}."
+            elif trigger == "unblock-button" and clicked:
+                message = _unblock_message(block_store, network or "")
+            elif isinstance(trigger, dict) and trigger.get("type") == "unblock" and clicked:
+                message = _unblock_message(block_store, trigger["network"])
+        except ValueError as exc:
+            message = f"Not done: {exc}"
+        return _block_list(block_store), message
+
+
+def _unblock_message(block_store, network: str) -> str:
+    return f"Unblocked {network}." if block_store.remove(network) else f"{network} was not blocked."
+
+
+def _block_list(block_store) -> html.Component:
+    rows = [[b.network, b.reason or "—", b.source, when(b.created),
+             "until removed" if b.expires is None else when(b.expires),
+             html.Button("Unblock", id={"type": "unblock", "network": b.network}, className="small")]
+            for b in block_store.active()]
+    return table(["Network", "Reason", "By", "Since", "Until", ""], rows, empty="No addresses are blocked.")

@@ -1,0 +1,143 @@
+"""Password hashes, session signing, CSRF/origin checks and the login throttle."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from siteseer.config import Config, load_config
+from siteseer.stats import auth
+from siteseer.stats.auth import SessionSigner, hash_password, same_origin, verify_password
+from siteseer.stats.throttle import FREE_TRIES, MAX_WAIT, LoginThrottle, delay_for
+
+FAST = {"n": 2 ** 10}  # cheap hashes for tests that are not about the cost
+
+
+def test_hash_and_verify():
+    encoded = hash_password("correct horse")
+    scheme, n, r, p, salt, digest = encoded.split("$")
+    assert (scheme, int(n), int(r), int(p)) == ("scrypt", auth.SCRYPT_N, auth.SCRYPT_R, auth.SCRYPT_P)
+    assert verify_password("correct horse", encoded)
+    assert not verify_password("correct horsE", encoded)
+    assert not verify_password("", encoded)
+
+
+def test_salt_is_random():
+    assert hash_password("same", **FAST) != hash_password("same", **FAST)
+
+
+@pytest.mark.parametrize("bad", ["", "plain", "scrypt$1$8$1$AAAA$AAAA", "bcrypt$16384$8$1$AAAA$AAAA",
+                                 "scrypt$16384$8$1$!!$AAAA", "scrypt$3000$8$1$AAAA$AAAA", None])
+def test_malformed_hash_never_verifies(bad):
+    assert verify_password("x", bad) is False
+
+
+def test_empty_password_refused():
+    with pytest.raises(ValueError):
+        hash_password("")
+
+
+def test_load_config_hashes_env_password(tmp_path):
+    cfg = load_config(tmp_path, env={"SITESEER_ADMIN_PASSWORD": "s3cret"})
+    assert verify_password("s3cret", cfg.admin.password_hash)
+    assert auth.admin_enabled(cfg)
+    assert not auth.admin_enabled(load_config(tmp_path, env={}))
+
+
+def _config(password="pw", secret=""):
+    cfg = Config()
+    cfg.admin.password_hash = hash_password(password, **FAST)
+    cfg.secret_key = secret
+    return cfg
+
+
+def test_session_round_trip_and_tamper():
+    signer = SessionSigner(_config())
+    value, csrf = signer.issue()
+    session = signer.load(value)
+    assert session is not None and session.csrf == csrf
+    assert signer.load(value[:-2] + ("A" if value[-1] != "A" else "B") + value[-1]) is None
+    assert signer.load("") is None and signer.load("garbage") is None
+
+
+def test_session_invalid_after_password_change():
+    cfg = _config("old", secret="fixed-secret")
+    value, _ = SessionSigner(cfg).issue()
+    assert SessionSigner(cfg).load(value) is not None  # another worker, same config
+    cfg.admin.password_hash = hash_password("new", **FAST)
+    assert SessionSigner(cfg).load(value) is None
+
+
+def test_session_invalid_with_other_secret():
+    cfg = _config(secret="a")
+    value, _ = SessionSigner(cfg).issue()
+    cfg.secret_key = "b"
+    assert SessionSigner(cfg).load(value) is None
+
+
+def test_session_expires(monkeypatch):
+    cfg = _config()
+    cfg.admin.session_hours = 1
+    signer = SessionSigner(cfg)
+    value, _ = signer.issue()
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() + 2 * 3600)
+    assert signer.load(value) is None
+
+
+def test_cookie_header_parsing():
+    signer = SessionSigner(_config())
+    value, _ = signer.issue()
+    assert signer.from_cookie_header(f"a=1; {auth.SESSION_COOKIE}={value}; b=2") is not None
+    assert signer.from_cookie_header("a=1") is None
+
+
+def test_csrf_compare():
+    session = auth.Session(csrf="tok", issued=0)
+    assert auth.csrf_ok(session, "tok")
+    assert not auth.csrf_ok(session, "tok2") and not auth.csrf_ok(session, None) and not auth.csrf_ok(session, "")
+
+
+@pytest.mark.parametrize("headers, ok", [
+    ({}, True),
+    ({"sec-fetch-site": "same-origin"}, True),
+    ({"sec-fetch-site": "cross-site"}, False),
+    ({"sec-fetch-site": "same-site"}, False),
+    ({"origin": "http://admin.example:8000"}, True),
+    ({"origin": "http://evil.example"}, False),
+    ({"origin": "https://admin.example:8000"}, False),
+    ({"origin": "null"}, False),
+    ({"sec-fetch-site": "same-origin", "origin": "http://evil.example"}, False),
+])
+def test_same_origin(headers, ok):
+    assert same_origin(headers, "http", "admin.example:8000") is ok
+
+
+def test_throttle_backs_off_and_resets(tmp_path):
+    now = [1000.0]
+    throttle = LoginThrottle(tmp_path, clock=lambda: now[0])
+    for _ in range(FREE_TRIES - 1):
+        throttle.failed("192.0.2.1")
+        assert throttle.wait("192.0.2.1") == 0
+    throttle.failed("192.0.2.1")
+    assert throttle.wait("192.0.2.1") == pytest.approx(1.0)
+    throttle.failed("192.0.2.1")
+    assert throttle.wait("192.0.2.1") == pytest.approx(2.0)
+    assert throttle.wait("192.0.2.2") == 0  # per client
+    now[0] += 2.0
+    assert throttle.wait("192.0.2.1") == 0
+    throttle.succeeded("192.0.2.1")
+    throttle.failed("192.0.2.1")
+    assert throttle.wait("192.0.2.1") == 0
+
+
+def test_throttle_shared_between_workers(tmp_path):
+    a, b = LoginThrottle(tmp_path), LoginThrottle(tmp_path)
+    for _ in range(FREE_TRIES + 3):
+        a.failed("192.0.2.1")
+    assert b.wait("192.0.2.1") > 0
+
+
+def test_delay_is_capped():
+    assert delay_for(0) == 0 and delay_for(FREE_TRIES) == 1 and delay_for(1000) == MAX_WAIT

@@ -1,0 +1,30 @@
+"""``siteseer stats``: the text report."""
+
+from __future__ import annotations
+
+import time
+
+from siteseer.stats import store
+from siteseer.stats.cli import format_stats
+from synth import entry
+
+
+def test_report(config):
+    now = time.time()
+    conn = store.open_db(config.state_dir)
+    store.write_batch(conn, [entry(now - 60, path="/docs/a.html")] * 3 + [entry(now - 60, path="/nope", status=404)]
+                      + [entry(now - 30, path="/api/search", search={"query": "Tantivy", "hits": 4, "page": 1})]
+                      + [entry(now - 30, path="/api/search", search={"query": "qwxz\x1b[31m", "hits": 0, "page": 1})])
+    text = format_stats(config, now - 3600, now)
+    assert "Requests 6" in text
+    assert "2xx 5" in text and "4xx 1" in text
+    pages = text.split("Top pages")[1].split("Top 404s")[0]
+    assert "3  /docs/a.html" in pages
+    assert "/nope" in text.split("Top 404s")[1]
+    assert "tantivy" in text.split("Top queries")[1]
+    zero = text.split("Zero-result queries")[1].split("Top clients")[0]
+    assert "qwxz" in zero and "\x1b" not in text  # no terminal escapes from requests
+
+
+def test_report_without_database(config):
+    assert "No traffic recorded yet" in format_stats(config)

@@ -1,0 +1,79 @@
+"""/healthz and /metrics: answers, Prometheus format, access control."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from siteseer.server.messages import Request
+from siteseer.stats import store
+from siteseer.stats.auth import SESSION_COOKIE, SessionSigner, hash_password
+from siteseer.stats.endpoints import Metrics, healthz
+from synth import entry
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def req(path, ip="127.0.0.1", headers=None):
+    r = Request("GET", path, headers=headers or {})
+    r.client_ip = ip
+    return r
+
+
+def test_healthz():
+    response = run(healthz(req("/healthz")))
+    assert response.status == 200 and response.body == b"ok\n"
+
+
+def test_metrics_counts_everything_recorded(config):
+    conn = store.open_db(config.state_dir)
+    now = time.time()
+    store.write_batch(conn, [entry(now, status=200, size=100, duration_ms=3)] * 5 + [entry(now, status=404, size=0)])
+    response = run(Metrics(config)(req("/metrics")))
+    assert response.status == 200
+    assert response.header("content-type").startswith("text/plain; version=0.0.4")
+    text = response.body.decode()
+    assert 'siteseer_http_requests_total{status="200"} 5' in text
+    assert 'siteseer_http_requests_total{status="404"} 1' in text
+    assert "siteseer_http_response_bytes_total 500" in text
+    assert 'siteseer_http_request_duration_seconds_bucket{le="+Inf"} 6' in text
+    assert 'siteseer_http_request_duration_seconds_bucket{le="0.002"} 1' in text  # the 2 ms 404
+    assert 'siteseer_http_request_duration_seconds_bucket{le="0.003"} 6' in text
+    assert "siteseer_http_request_duration_seconds_count 6" in text
+    for line in text.splitlines():  # every sample line is "name{labels} number"
+        if not line.startswith("#"):
+            float(line.rsplit(" ", 1)[1])
+
+
+def test_metrics_reads_catalog_meta(config):
+    import sqlite3
+
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(config.state_dir / "catalog.db") as conn:
+        conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT)")
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", [("documents", "42"), ("indexing", "1")])
+    text = Metrics(config).render()
+    assert "siteseer_index_documents 42" in text and "siteseer_index_indexing 1" in text
+
+
+def test_metrics_forbidden_from_elsewhere(config):
+    response = run(Metrics(config)(req("/metrics", ip="203.0.113.1")))
+    assert response.status == 403
+
+
+def test_metrics_allowed_networks(config):
+    config.admin.metrics_allow = ["10.0.0.0/8", "::ffff:192.0.2.0/120"]
+    metrics = Metrics(config)
+    assert run(metrics(req("/metrics", ip="10.9.8.7"))).status == 200
+    assert run(metrics(req("/metrics", ip="::ffff:192.0.2.4"))).status == 200
+    assert run(metrics(req("/metrics", ip="127.0.0.1"))).status == 403
+
+
+def test_metrics_open_to_admin_session(config):
+    config.admin.password_hash = hash_password("pw", n=2 ** 10)
+    value, _ = SessionSigner(config).issue()
+    metrics = Metrics(config)
+    assert run(metrics(req("/metrics", ip="203.0.113.1", headers={"cookie": f"{SESSION_COOKIE}={value}"}))).status == 200
+    assert run(metrics(req("/metrics", ip="203.0.113.1", headers={"cookie": f"{SESSION_COOKIE}=forged"}))).status == 403
