@@ -1,0 +1,403 @@
+"""The public web app: home, search results, not-found and ``--pages`` pages.
+
+Contract (docs/ARCHITECTURE.md, "Web (Dash)"):
+
+* ``create_web_app(config, search_service) -> dash.Dash`` (Flask backend).
+* ``web_paths(app) -> WebRoutes(exact, prefixes)``: the URL paths the server
+  core hands to this app. Any other path the core sends here (its 404 case)
+  is rendered as the not-found page.
+* ``csp_script_hashes(app) -> list[str]``: the ``'sha256-…'`` sources the
+  core adds to ``script-src 'self'`` so Dash's inline renderer script runs.
+* ``load_user_pages(app, pages_dir)`` (in ``siteseer.web.user_pages``).
+
+How a first load shows results without a second request
+--------------------------------------------------------
+Dash's renderer loads the page HTML, then ``GET /_dash-layout``. The layout
+here is a *function*: it works out the URL of the page being shown and
+renders that page (results included) straight into the layout. The page URL
+reaches ``/_dash-layout`` in its ``Referer`` header; the index HTML carries
+``<meta name="referrer" content="same-origin">`` so browsers always send the
+full URL for our own requests, whatever ``Referrer-Policy`` the core sets
+(the meta element overrides the header for this document) and nothing to
+other sites. The layout also records which URL it rendered (``page-url``).
+
+A small clientside callback (``siteseer.route`` in assets/siteseer.js)
+compares the browser's real location with ``page-url`` whenever
+``dcc.Location`` reports it (on mount, on ``dcc.Link`` clicks, on
+Back/Forward). Only when they differ (a later navigation, or a first load
+whose Referer was missing or truncated) does it hand the URL to the one
+server callback, ``navigate``, which renders the page. So a first load costs
+exactly one layout request, and every later move exactly one callback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html as html_escape
+import logging
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+import dash
+import flask
+from dash import ClientsideFunction, Input, Output, State, dcc, html
+from dash import _callback as dash_callback_registry
+
+from siteseer.web.render import Rendered, Site, known_path, page_title, render_url
+from siteseer.web.user_pages import UserPageError, load_user_pages
+
+log = logging.getLogger("siteseer.web")
+
+ASSETS_DIR = Path(__file__).with_name("assets")
+ASSETS_URL_PATH = "_siteseer"  # → /_siteseer/<file>
+MAX_SUGGEST_PREFIX = 100
+_FINGERPRINT_RE = re.compile(r"\.v([\w-]+)m([0-9a-fA-F]+)\.")
+
+_INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="same-origin">
+<title>{%title%}</title>
+<link rel="icon" type="image/svg+xml" href="/_siteseer/favicon.svg">
+{%css%}
+</head>
+<body>
+{%app_entry%}
+<noscript><p class="noscript">This site's search needs JavaScript. Files are still reachable at their own addresses.</p></noscript>
+<footer>
+{%config%}
+{%scripts%}
+{%renderer%}
+</footer>
+</body>
+</html>"""
+
+_APP_ENTRY = """<div id="react-entry-point"><div class="_dash-loading" role="status">Loading…</div></div>"""
+
+# Keys of Dash's front-end config that only advertise versions.
+_VERSION_KEYS = (
+    "dash_version", "python_version", "plotly_version", "ddk_version", "dash_version_url", "plotly_cloud_installed",
+)
+
+_global_callbacks_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class WebRoutes:
+    """Paths the server core hands to the web app: exact paths and prefixes."""
+
+    exact: frozenset[str]
+    prefixes: tuple[str, ...]
+
+    def matches(self, path: str) -> bool:
+        return path in self.exact or path.startswith(self.prefixes)
+
+
+class SiteseerDash(dash.Dash):
+    """Dash with the version banners taken out and per-page titles."""
+
+    site: Site
+
+    def _config(self):  # noqa: D401 - Dash's hook
+        config = super()._config()
+        for key in _VERSION_KEYS:
+            config.pop(key, None)
+        return config
+
+    def interpolate_index(self, **kwargs: Any) -> str:
+        # Script URLs carry "<file>.v<version>m<mtime>.js"; keep the
+        # cache-busting but not the version (Dash accepts any v…m<hex>).
+        kwargs["scripts"] = _FINGERPRINT_RE.sub(_anonymous_fingerprint, kwargs.get("scripts", ""))
+        kwargs["css"] = _FINGERPRINT_RE.sub(_anonymous_fingerprint, kwargs.get("css", ""))
+        kwargs["app_entry"] = _APP_ENTRY
+        title = self.site.name
+        if flask.has_request_context():
+            try:
+                title = page_title(self.site, flask.request.path, flask.request.query_string.decode("latin-1"))
+            except Exception:  # a title is never worth a failed page
+                log.exception("page title failed")
+        kwargs["title"] = html_escape.escape(title, quote=True)
+        kwargs["metas"] = ""
+        kwargs["favicon"] = ""
+        return super().interpolate_index(**kwargs)
+
+    def _setup_server(self):
+        # Dash moves every callback registered with ``dash.callback`` into
+        # the first app that answers a request. Other Dash apps live in this
+        # process (admin, user pages we move ourselves), so this app must not
+        # take theirs: hide the global registries while Dash sets up.
+        if self._got_first_request.get("setup_server"):
+            return
+        registry = dash_callback_registry
+        with _global_callbacks_lock:
+            saved_map = dict(registry.GLOBAL_CALLBACK_MAP)
+            saved_list = list(registry.GLOBAL_CALLBACK_LIST)
+            saved_inline = list(registry.GLOBAL_INLINE_SCRIPTS)
+            registry.GLOBAL_CALLBACK_MAP.clear()
+            registry.GLOBAL_CALLBACK_LIST.clear()
+            registry.GLOBAL_INLINE_SCRIPTS.clear()
+            try:
+                super()._setup_server()
+            finally:
+                registry.GLOBAL_CALLBACK_MAP.update(saved_map)
+                registry.GLOBAL_CALLBACK_LIST[:0] = saved_list
+                registry.GLOBAL_INLINE_SCRIPTS[:0] = saved_inline
+
+    def csp_hashes(self, hash_algorithm="sha256"):
+        # Same as Dash's, without taking other apps' global inline scripts.
+        registry = dash_callback_registry
+        with _global_callbacks_lock:
+            saved_inline = list(registry.GLOBAL_INLINE_SCRIPTS)
+            registry.GLOBAL_INLINE_SCRIPTS.clear()
+            try:
+                return super().csp_hashes(hash_algorithm)
+            finally:
+                registry.GLOBAL_INLINE_SCRIPTS[:0] = saved_inline
+
+
+def _anonymous_fingerprint(match: re.Match) -> str:
+    digest = hashlib.sha256(f"{match.group(1)}:{match.group(2)}".encode()).hexdigest()[:16]
+    return f".v0m{digest}."
+
+
+# --------------------------------------------------------------------------
+# Which page is being shown?
+
+
+def _page_url() -> tuple[str, str, str] | None:
+    """(decoded path, raw query, raw "path?query") of the page being rendered.
+
+    For ``/_dash-layout`` that is the page in the ``Referer`` header (the
+    only way the page URL reaches that request). None when it cannot be
+    known; the page then renders through the ``navigate`` callback.
+    """
+    if not flask.has_request_context():
+        return None
+    request = flask.request
+    if not request.path.endswith("/_dash-layout"):
+        # Dash validating the layout during a page request: no page to show.
+        return None
+    referer = request.headers.get("Referer")
+    if not referer:
+        return None
+    try:
+        parts = urlsplit(referer)
+    except ValueError:
+        return None
+    raw_path = parts.path or "/"
+    if not raw_path.startswith("/"):
+        return None
+    raw_query = parts.query
+    return unquote(raw_path), raw_query, raw_path + ("?" + raw_query if raw_query else "")
+
+
+def _render(site: Site, path: str, raw_query: str) -> Rendered:
+    try:
+        return render_url(site, path, raw_query)
+    except Exception:  # never a blank page or a traceback
+        log.exception("rendering %s failed", path)
+        return Rendered(
+            f"Error – {site.name}",
+            [html.Main([html.H1("Something went wrong"), html.P("This page could not be shown. Please try again.")], id="main", className="results")],
+            500,
+        )
+
+
+# Per-page facts travel in <data> elements, not dcc.Store: a memory Store
+# with a reused id takes the *previous* page's value when it remounts, and
+# sets its data on mount (which would run the callbacks behind it).
+def _page_children(rendered: Rendered, rendered_url: str | None) -> list[Any]:
+    return [
+        html.Data(id="page-url", value=rendered_url),
+        html.Data(id="page-title", value=rendered.title),
+        *(rendered.children if isinstance(rendered.children, list) else [rendered.children]),
+    ]
+
+
+def _loading_children() -> list[Any]:
+    return [
+        html.Data(id="page-url"),
+        html.Data(id="page-title"),
+        html.P("Loading…", className="loading", role="status"),
+    ]
+
+
+def _shell(children: list[Any]) -> Any:
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh="callback-nav"),
+            html.Data(id="nav"),
+            html.Div(id="title-sink", hidden=True),
+            html.A("Skip to content", href="#main", className="skip-link"),
+            html.Div(children, id="page", className="page"),
+        ],
+        className="site",
+    )
+
+
+# --------------------------------------------------------------------------
+# The app
+
+
+def create_web_app(config: Any, search_service: Any) -> dash.Dash:
+    """The main Dash app for ``config`` searching with ``search_service``.
+
+    Loads ``config.server.pages_dir`` (``--pages``) when it is set.
+    """
+    site = Site(
+        name=config.server.site_name or "siteseer",
+        search=search_service,
+        per_page=config.search.per_page,
+        max_query_chars=config.search.max_query_chars,
+    )
+    server = flask.Flask("siteseer.web", static_folder=None)
+    server.config.update(DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = SiteseerDash(
+        "siteseer.web",
+        server=server,
+        assets_folder=str(ASSETS_DIR),
+        assets_url_path=ASSETS_URL_PATH,
+        assets_external_path="",
+        url_base_pathname="/",
+        serve_locally=True,
+        compress=False,
+        eager_loading=False,
+        use_pages=False,
+        include_pages_meta=False,
+        index_string=_INDEX_STRING,
+        title=site.name,
+        update_title=None,
+        suppress_callback_exceptions=True,
+        enable_mcp=False,
+        # Plain sync callbacks: the core runs Flask in a thread pool, and
+        # Dash's async mode would start an event loop per callback.
+        use_async=False,
+    )
+    app.site = site
+    app.config.update(hide_all_callbacks=False)
+
+    def layout() -> Any:
+        page = _page_url()
+        if page is None:
+            return _shell(_loading_children())
+        path, raw_query, rendered_url = page
+        return _shell(_page_children(_render(site, path, raw_query), rendered_url))
+
+    app.layout = layout
+    _register_callbacks(app, site)
+
+    @server.after_request
+    def _no_cache_layout(response: flask.Response) -> flask.Response:
+        # The layout depends on the page (Referer): never reuse it for another.
+        if flask.request.path.endswith("/_dash-layout"):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Vary"] = "Referer"
+        return response
+
+    pages_dir = getattr(config.server, "pages_dir", "")
+    if pages_dir:
+        load_user_pages(app, pages_dir)  # raises UserPageError (one line)
+    return app
+
+
+def _register_callbacks(app: dash.Dash, site: Site) -> None:
+    # URL → page, only when the shown page is not that URL (see module doc).
+    app.clientside_callback(
+        ClientsideFunction("siteseer", "route"),
+        Output("nav", "value"),
+        Input("url", "pathname"),
+        Input("url", "search"),
+        State("page-url", "value"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(Output("page", "children"), Input("nav", "value"), prevent_initial_call=True)
+    def navigate(target: str | None):
+        if not target or not isinstance(target, str) or not target.startswith("/"):
+            raise dash.exceptions.PreventUpdate
+        parts = urlsplit(target)
+        return _page_children(_render(site, unquote(parts.path), parts.query), target)
+
+    # The search box: Enter or the button → /search?q=… (history entry).
+    app.clientside_callback(
+        ClientsideFunction("siteseer", "submit"),
+        Output("url", "href"),
+        Input("q", "n_submit"),
+        Input("q-go", "n_clicks"),
+        State("q", "value"),
+        prevent_initial_call=True,
+    )
+
+    # The document title follows the page.
+    app.clientside_callback(
+        ClientsideFunction("siteseer", "title"),
+        Output("title-sink", "children"),
+        Input("page-title", "value"),
+    )
+
+    # Suggestions: the box's value, once typing pauses, → search_service.suggest.
+    app.clientside_callback(
+        ClientsideFunction("siteseer", "pause"),
+        Output("q-prefix", "value"),
+        Input("q", "value"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(Output("q-suggest", "children"), Input("q-prefix", "value"), prevent_initial_call=True)
+    def suggest(value: str | None):
+        prefix = (value or "").strip()
+        if len(prefix) < 2 or len(prefix) > MAX_SUGGEST_PREFIX:
+            return []
+        try:
+            words = site.search.suggest(prefix, limit=8)
+        except Exception:
+            return []
+        return [html.Option(value=str(w)) for w in (words or [])[:8] if w and str(w) != prefix]
+
+
+def web_paths(app: dash.Dash) -> WebRoutes:
+    """The URL paths the core must hand to ``app``.
+
+    Pages (``/``, ``/search`` and every ``--pages`` path) plus Dash's own
+    endpoints. Asset files and component bundles are prefixes.
+    """
+    prefix = app.config.routes_pathname_prefix  # "/"
+    exact = {
+        "/",
+        "/search",
+        prefix + "_dash-layout",
+        prefix + "_dash-dependencies",
+        prefix + "_dash-update-component",
+        prefix + "_reload-hash",
+        prefix + "_favicon.ico",
+    }
+    site: Site | None = getattr(app, "site", None)
+    if site is not None:
+        exact.update(site.user_pages)
+    prefixes = (
+        prefix + "_dash-component-suites/",
+        prefix + ASSETS_URL_PATH + "/",
+    )
+    return WebRoutes(frozenset(exact), prefixes)
+
+
+def csp_script_hashes(app: dash.Dash) -> list[str]:
+    """CSP sources for the inline scripts Dash writes into the page.
+
+    Use as ``script-src 'self' <hashes>``. Our clientside callbacks live in
+    ``/_siteseer/siteseer.js`` (covered by ``'self'``), so this is only
+    Dash's renderer bootstrap plus any inline clientside callbacks of
+    ``--pages`` modules. Call after ``load_user_pages``.
+    """
+    return list(app.csp_hashes("sha256"))
+
+
+__all__ = [
+    "WebRoutes", "create_web_app", "web_paths", "csp_script_hashes", "load_user_pages", "UserPageError", "known_path",
+]

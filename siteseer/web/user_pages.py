@@ -1,0 +1,135 @@
+"""``siteseer serve DIR --pages MYPAGES/``: your own Dash pages on the site.
+
+Mechanism (deliberately not Dash Pages): every ``*.py`` file in the folder
+whose name does not start with ``_`` is imported once, as module
+``siteseer_pages.<name>``. A page module defines
+
+* ``layout`` — a component, or a function returning one (it may take the
+  page's query parameters as keyword arguments, like Dash Pages);
+* ``path`` (optional) — where it is served; default ``/<module name>``
+  (``_`` in the name becomes ``-``);
+* ``title`` (optional) — for ``<title>``; default the module name.
+
+Callbacks are registered the usual way with ``dash.callback``. Right after
+importing the folder, the callbacks it registered are moved into the main
+web app (so no other Dash app in the process can pick them up), and the
+paths are added to the router and to ``web_paths(app)``. Pages are rendered
+by the same router as ``/search``, under the site's header, behind the same
+gatekeeper, and their first load needs no extra request either.
+
+Do not call ``dash.register_page`` in these modules; ``path`` replaces it.
+Component ids must not clash with the site's own (``url``, ``nav``,
+``page``, ``page-url``, ``page-title``, ``q``, ``q-go``, ``q-suggest``).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dash import _callback as dash_callback_registry
+
+MODULE_PREFIX = "siteseer_pages"
+RESERVED_PATHS = ("/", "/search", "/healthz", "/metrics")
+
+
+class UserPageError(Exception):
+    """A page module cannot be used; the message names the file and why."""
+
+
+@dataclass
+class UserPage:
+    path: str
+    layout: Any
+    title: str
+    module: str
+
+
+def _is_reserved(path: str) -> bool:
+    return (
+        path in RESERVED_PATHS
+        or path.startswith("/_")  # /_dash-…, /_siteseer/…, /_favicon.ico
+        or path.startswith("/admin")
+        or path == "/api"
+        or path.startswith("/api/")
+    )
+
+
+def _page_path(module: types.ModuleType, name: str, file: Path) -> str:
+    path = getattr(module, "path", None)
+    if path is None:
+        path = "/" + name.replace("_", "-")
+    if not isinstance(path, str) or not path.startswith("/") or path.startswith("//"):
+        raise UserPageError(f"{file}: path must be a string starting with '/', not {path!r}")
+    if len(path) > 1:
+        path = path.rstrip("/")
+    if _is_reserved(path):
+        raise UserPageError(f"{file}: path {path} is reserved by siteseer")
+    return path
+
+
+def load_user_pages(app: Any, pages_dir: str | Path) -> list[UserPage]:
+    """Import the page modules in ``pages_dir`` and serve them on ``app``.
+
+    Returns the pages loaded. Raises ``UserPageError`` for a missing folder,
+    a module that fails to import, has no ``layout``, or a bad/duplicate path.
+    """
+    folder = Path(pages_dir).expanduser()
+    if not folder.is_dir():
+        raise UserPageError(f"--pages: {folder} is not a folder")
+    site = app.site
+    registry = dash_callback_registry
+    before_map = set(registry.GLOBAL_CALLBACK_MAP)
+    before_list = len(registry.GLOBAL_CALLBACK_LIST)
+    before_inline = len(registry.GLOBAL_INLINE_SCRIPTS)
+
+    if MODULE_PREFIX not in sys.modules:
+        package = types.ModuleType(MODULE_PREFIX)
+        package.__path__ = []  # a namespace for the page modules
+        sys.modules[MODULE_PREFIX] = package
+
+    loaded: list[UserPage] = []
+    for file in sorted(folder.glob("*.py")):
+        name = file.stem
+        if name.startswith("_"):
+            continue
+        module_name = f"{MODULE_PREFIX}.{name}"
+        spec = importlib.util.spec_from_file_location(module_name, file)
+        if spec is None or spec.loader is None:
+            raise UserPageError(f"{file}: cannot be imported")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            sys.modules.pop(module_name, None)
+            raise UserPageError(f"{file}: import failed: {type(exc).__name__}: {exc}") from exc
+        if not hasattr(module, "layout"):
+            raise UserPageError(f"{file}: defines no layout")
+        path = _page_path(module, name, file)
+        if path in site.user_pages:
+            raise UserPageError(f"{file}: path {path} is already used by {site.user_pages[path].module}")
+        title = getattr(module, "title", None)
+        page = UserPage(path=path, layout=module.layout, title=str(title) if title else name.replace("_", " "), module=module_name)
+        site.user_pages[path] = page
+        loaded.append(page)
+
+    # Move the callbacks these modules registered with dash.callback into app.
+    for key in [k for k in list(registry.GLOBAL_CALLBACK_MAP) if k not in before_map]:
+        if key in app.callback_map:
+            raise UserPageError(f"{folder}: callback output {key} is already used by the site")
+        app.callback_map[key] = registry.GLOBAL_CALLBACK_MAP.pop(key)
+    new_callbacks = registry.GLOBAL_CALLBACK_LIST[before_list:]
+    del registry.GLOBAL_CALLBACK_LIST[before_list:]
+    for spec_ in new_callbacks:
+        if spec_.get("hidden") is None:
+            spec_ = {**spec_, "hidden": False}
+        app._callback_list.append(spec_)  # pylint: disable=protected-access
+    new_inline = registry.GLOBAL_INLINE_SCRIPTS[before_inline:]
+    del registry.GLOBAL_INLINE_SCRIPTS[before_inline:]
+    app._inline_scripts.extend(new_inline)  # pylint: disable=protected-access
+    return loaded

@@ -1,0 +1,366 @@
+"""The public pages in-process: Flask test client + fake search service."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from siteseer.web.app import WebRoutes, csp_script_hashes, web_paths
+from siteseer.web.render import deep_link_label, format_time, highlighted, safe_href, words_from_path
+
+from .conftest import XSS, FakeSearch, call_callback, find, layout_for, texts
+
+
+def hit_titles(layout) -> list[str]:
+    return [texts(a) for a in find(layout, "A", className="hit-link")]
+
+
+def links(layout) -> dict[str, str]:
+    """text → href of every dcc.Link."""
+    return {texts(c): c["props"]["href"] for c in find(layout, "Link")}
+
+
+def page_url(layout) -> str | None:
+    return find(layout, "Data", id="page-url")[0]["props"].get("value")
+
+
+# --------------------------------------------------------------------------
+# index HTML
+
+
+def test_index_html_is_clean(client):
+    html = client.get("/search?q=lighthouse").data.decode()
+    assert '<html lang="en">' in html
+    assert "<title>lighthouse – Harbour Docs</title>" in html
+    assert '<meta name="referrer" content="same-origin">' in html
+    assert 'name="generator"' not in html
+    import dash
+    import sys
+
+    assert dash.__version__ not in html, "Dash version leaks into the page"
+    assert sys.version.split()[0] not in html, "Python version leaks into the page"
+    assert '"dash_version"' not in html and '"python_version"' not in html
+    assert "plotly" not in html.lower()
+    srcs = re.findall(r'<script[^>]*src="([^"]+)"', html)
+    assert srcs and all(s.startswith("/") and not s.startswith("//") for s in srcs), srcs
+    config = json.loads(re.search(r'<script id="_dash-config" type="application/json">(.*?)</script>', html).group(1))
+    assert config["ui"] is False and config["props_check"] is False and "hot_reload" not in config
+    assert not find_dev_tools(html)
+
+
+def find_dev_tools(html: str) -> bool:
+    return "dash-debug-menu" in html or "_dash-global-error-container" in html
+
+
+def test_titles_per_page_and_escaped(client):
+    assert "<title>Harbour Docs</title>" in client.get("/").data.decode()
+    assert "<title>Not found – Harbour Docs</title>" in client.get("/no/such/page").data.decode()
+    assert "<title>report (page 2) – Harbour Docs</title>" in client.get("/search?q=report&page=2").data.decode()
+    html = client.get("/search", query_string={"q": XSS}).data.decode()
+    assert XSS not in html
+    assert "<title>&lt;img src=x onerror=alert(1)&gt; – Harbour Docs</title>" in html
+
+
+def test_assets_under_siteseer_prefix(client):
+    html = client.get("/").data.decode()
+    css = re.search(r'href="(/_siteseer/siteseer\.css[^"]*)"', html).group(1)
+    js = re.search(r'src="(/_siteseer/siteseer\.js[^"]*)"', html).group(1)
+    assert client.get(css).status_code == 200
+    assert b"dash_clientside" in client.get(js).data
+    assert client.get("/_siteseer/favicon.svg").status_code == 200
+    renderer = re.search(r'src="(/_dash-component-suites/dash/dash-renderer/[^"]+)"', html).group(1)
+    assert client.get(renderer).status_code == 200
+
+
+def test_web_paths_cover_every_route(app):
+    routes = web_paths(app)
+    assert isinstance(routes, WebRoutes)
+    for path in ("/", "/search", "/_dash-layout", "/_dash-dependencies", "/_dash-update-component", "/_reload-hash"):
+        assert routes.matches(path), path
+    assert "/_dash-component-suites/" in routes.prefixes
+    assert "/_siteseer/" in routes.prefixes
+    assert not routes.matches("/docs/guide.html")
+    assert not routes.matches("/api/search") and not routes.matches("/admin")
+    # Every Flask rule of the app, except the catch-all, is inside web_paths.
+    for rule in app.server.url_map.iter_rules():
+        text = rule.rule
+        if text == "/<path:path>":
+            continue
+        static = text.split("<", 1)[0]
+        if "<" in text:
+            assert any(static.startswith(p) or p.startswith(static) for p in routes.prefixes), text
+        else:
+            assert routes.matches(text), text
+
+
+def test_csp_hashes_cover_inline_scripts(client, app):
+    html = client.get("/").data.decode()
+    hashes = set(csp_script_hashes(app))
+    inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html, re.S)
+    executable = [body for attrs, body in inline if "application/json" not in attrs]
+    assert executable, "Dash's renderer bootstrap is inline"
+    for body in executable:
+        digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
+        assert f"'sha256-{digest}'" in hashes
+
+
+def test_layout_cache_headers(client):
+    response = client.get("/_dash-layout", headers={"Referer": "http://x/search?q=lamp"})
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Referer" in response.headers["Vary"]
+
+
+# --------------------------------------------------------------------------
+# home
+
+
+def test_home_has_box_focus_and_count(client):
+    layout = layout_for(client, "/")
+    box = find(layout, "Input", id="q")[0]["props"]
+    assert box["autoFocus"] is True and box["type"] == "search"
+    assert find(layout, "Label", htmlFor="q")
+    assert find(layout, "Button", id="q-go")
+    assert "Harbour Docs" in texts(find(layout, "H1")[0])
+    assert f"{len(FakeSearch().docs)} documents indexed" in json.dumps(layout)
+    assert not find(layout, "Graph")
+
+
+def test_home_quiet_note_while_indexing(make_app):
+    client = make_app(FakeSearch(indexing=True)).server.test_client()
+    layout = layout_for(client, "/")
+    assert "Indexing… 29 documents so far" in json.dumps(layout, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------
+# results
+
+
+def test_results_in_first_layout(client, fake_search):
+    layout = layout_for(client, "/search?q=lighthouse")
+    assert hit_titles(layout) == ["Lighthouse maintenance manual", "Harbour talk"]
+    assert fake_search.calls[-1] == ("search", ("lighthouse", 1, 10, None))
+    assert page_url(layout) == "/search?q=lighthouse"
+    assert find(layout, "Input", id="q")[0]["props"]["value"] == "lighthouse"
+    stats = texts(find(layout, "Span", id="result-stats")[0])
+    assert stats == "2 results (2 ms)" or stats.startswith("2 results (")
+    links_ = [a["props"]["href"] for a in find(layout, "A", className="hit-link")]
+    assert links_ == ["/manuals/lighthouse.pdf#page=7", "/talks/harbour.srt#t=93"]
+    page_title = find(layout, "Data", id="page-title")[0]["props"]["value"]
+    assert page_title == "lighthouse – Harbour Docs"
+
+
+def test_highlights_become_marks(client):
+    layout = layout_for(client, "/search?q=lighthouse")
+    snippet = find(layout, "P", className="hit-snippet")[0]
+    marks = find(snippet, "Mark")
+    assert [texts(m) for m in marks] == ["lighthouse"]
+    assert texts(snippet) == "Trim the lighthouse lamp wick every evening before dusk."
+    assert "dangerously_set_inner_html" not in json.dumps(layout)
+
+
+def test_highlighted_clamps_and_merges():
+    pieces = highlighted("hello world", [[6, 11], [0, 2], [1, 4], [50, 60], [3, 3], ["x", 1], None])
+    as_text = [p if isinstance(p, str) else ("MARK", p.children) for p in pieces]
+    assert as_text == [("MARK", "hell"), "o ", ("MARK", "world")]
+    assert highlighted("abc", []) == ["abc"]
+    assert highlighted("", [[0, 5]]) == []
+
+
+def test_deep_link_labels(client):
+    assert deep_link_label({"page": 7}) == "page 7"
+    assert deep_link_label({"t": 93}) == "1:33"
+    assert deep_link_label({"t": 3723.4}) == "1:02:03"
+    assert deep_link_label({"anchor": "getting-started"}) == "section: getting started"
+    assert deep_link_label({}) is None
+    assert format_time("x") == ""
+    layout = layout_for(client, "/search?q=lighthouse+install")
+    labels = [texts(s) for s in find(layout, "Span", className="hit-deep")]
+    assert labels == ["page 7", "1:33", "section: getting started"]
+    types = [texts(s) for s in find(layout, "Span", className="hit-type")]
+    assert types == ["PDF", "SRT", "HTML"]
+
+
+def test_xss_query_and_document_stay_text(client, fake_search):
+    from urllib.parse import quote_plus
+
+    layout = layout_for(client, "/search?q=" + quote_plus(XSS + " payload"))
+    raw = json.dumps(layout)
+    assert "dangerously_set_inner_html" not in raw
+    assert fake_search.calls[-1][1][0] == XSS + " payload"
+    # The query is a value, the document title is a child string, never markup.
+    assert find(layout, "Input", id="q")[0]["props"]["value"] == XSS + " payload"
+    assert hit_titles(layout) == [XSS]
+    assert not find(layout, "Img") and not find(layout, "Script")
+    assert "<script>window.__xss=1</script>" in texts(find(layout, "P", className="hit-snippet")[0])
+
+
+def test_unsafe_hit_urls_are_not_links():
+    assert safe_href("/a.pdf#page=2") == "/a.pdf#page=2"
+    assert safe_href("https://example.org/x") == "https://example.org/x"
+    for bad in ("javascript:alert(1)", "//evil.example/x", "data:text/html,x", " javascript:x", None, 5):
+        assert safe_href(bad) is None
+
+
+def test_facet_links_keep_query(client):
+    layout = layout_for(client, "/search?q=report")
+    nav = find(layout, "Nav", className="facets")[0]
+    hrefs = {texts(c): c["props"]["href"] for c in find(nav, "Link")}
+    assert hrefs == {"PDF (17)": "/search?q=report&type=pdf", "HTML (8)": "/search?q=report&type=html"}
+    current = find(nav, "Span", className="facet current")[0]
+    assert texts(current) == "All (25)" and current["props"]["aria-current"] == "true"
+
+    layout = layout_for(client, "/search?q=report&type=html")
+    nav = find(layout, "Nav", className="facets")[0]
+    hrefs = {texts(c): c["props"]["href"] for c in find(nav, "Link")}
+    assert hrefs["All (25)"] == "/search?q=report"
+    assert len(hit_titles(layout)) == 8
+
+
+def test_pagination_links(client, fake_search):
+    layout = layout_for(client, "/search?q=report&page=2")
+    assert fake_search.calls[-1] == ("search", ("report", 2, 10, None))
+    nav = find(layout, "Nav", className="pagination")[0]
+    hrefs = {texts(c): c["props"]["href"] for c in find(nav, "Link")}
+    assert hrefs == {
+        "‹ Previous": "/search?q=report",
+        "1": "/search?q=report",
+        "3": "/search?q=report&page=3",
+        "Next ›": "/search?q=report&page=3",
+    }
+    current = find(nav, "Span", className="page-link current")[0]
+    assert texts(current) == "2" and current["props"]["aria-current"] == "page"
+    assert hit_titles(layout)[0] == "Annual report 11"
+
+    layout = layout_for(client, "/search?q=report&type=pdf&page=2")
+    nav = find(layout, "Nav", className="pagination")[0]
+    hrefs = {texts(c): c["props"]["href"] for c in find(nav, "Link")}
+    assert hrefs == {"‹ Previous": "/search?q=report&type=pdf", "1": "/search?q=report&type=pdf"}
+    assert not find(nav, "Link", id="page-next")
+
+
+@pytest.mark.parametrize("page", ["0", "-3", "abc", "99999999999999999999"])
+def test_bad_page_numbers_are_clamped(client, fake_search, page):
+    layout_for(client, f"/search?q=report&page={page}")
+    asked = fake_search.calls[-1][1][1]
+    assert 1 <= asked <= 1000
+
+
+def test_no_results_page_helps(client):
+    layout = layout_for(client, "/search?q=lighthose")
+    box = find(layout, "Div", id="no-results")[0]
+    text = texts(box)
+    assert "No results for lighthose." in text
+    assert "Check the spelling" in text
+    assert links(box) == {"lighthouse": "/search?q=lighthouse"}
+    assert not find(layout, "Ol", className="hits")
+
+    layout = layout_for(client, "/search?q=zebra&type=pdf")
+    assert links(find(layout, "Div", id="no-results")[0])["all file types"] == "/search?q=zebra"
+
+
+def test_query_error_shows_message(client):
+    layout = layout_for(client, "/search?q=" + "lamp+(")
+    message = find(layout, "P", id="search-message")[0]
+    assert texts(message) == "Unbalanced parenthesis in lamp ("
+    assert message["props"]["role"] == "alert"
+
+
+def test_search_failure_is_a_polite_message(client):
+    layout = layout_for(client, "/search?q=explode")
+    message = texts(find(layout, "P", id="search-message")[0])
+    assert "not available" in message and "broken" not in message
+
+
+def test_empty_query(client, fake_search):
+    layout = layout_for(client, "/search?q=+")
+    assert "Type some words" in texts(find(layout, "Main")[0])
+    assert not [c for c in fake_search.calls if c[0] == "search"]
+
+
+# --------------------------------------------------------------------------
+# not found
+
+
+def test_words_from_path():
+    assert words_from_path("/docs/instal-guide.htm") == "docs instal guide"
+    assert words_from_path("/a_b/C%20d/report.2024.pdf") == "a b C 20d report 2024"
+    assert words_from_path("/") == ""
+    assert len(words_from_path("/" + "/x" * 100).split()) == 12
+
+
+def test_not_found_layout(client, fake_search):
+    layout = layout_for(client, "/docs/instal-guide.htm")
+    assert texts(find(layout, "H1", className="nf-title")[0]) == "Not found"
+    assert texts(find(layout, "Code", id="missing-path")[0]) == "/docs/instal-guide.htm"
+    assert ("search", ("docs instal guide", 1, 5, None)) in fake_search.calls
+    assert hit_titles(layout) == ["Install guide"]
+    assert find(layout, "Data", id="page-title")[0]["props"]["value"] == "Not found – Harbour Docs"
+
+
+def test_not_found_path_is_text(client):
+    from urllib.parse import quote
+
+    layout = layout_for(client, "/" + quote(XSS))
+    assert texts(find(layout, "Code", id="missing-path")[0]) == "/" + XSS
+    assert not find(layout, "Img")
+
+
+# --------------------------------------------------------------------------
+# callbacks
+
+
+def test_first_load_without_referer_renders_through_callback(client):
+    response = client.get("/_dash-layout")
+    layout = response.get_json()
+    assert page_url(layout) is None
+    assert not find(layout, "Ol", className="hits")
+    children = call_callback(client, "page.children", [{"id": "nav", "property": "value", "value": "/search?q=lighthouse"}])
+    assert hit_titles(children) == ["Lighthouse maintenance manual", "Harbour talk"]
+    assert page_url(children) == "/search?q=lighthouse"
+
+
+def test_navigate_callback_renders_each_page(client):
+    def nav(target):
+        return call_callback(client, "page.children", [{"id": "nav", "property": "value", "value": target}])
+
+    assert find(nav("/"), "Input", id="q")[0]["props"]["autoFocus"] is True
+    assert texts(find(nav("/missing/thing.txt"), "H1")[0]) == "Not found"
+    assert hit_titles(nav("/search?q=report&page=3")) == [f"Annual report {i}" for i in range(21, 26)]
+    assert hit_titles(nav("/search?q=caf%C3%A9+lighthouse")) == ["Lighthouse maintenance manual", "Harbour talk"]
+    assert nav("javascript:alert(1)") is None  # refused: not a path
+
+
+def test_suggest_callback(client, fake_search):
+    options = call_callback(client, "q-suggest.children", [{"id": "q-prefix", "property": "value", "value": "li"}])
+    assert [o["props"]["value"] for o in options] == ["lighthouse"]
+    assert ("suggest", "li") in fake_search.calls
+    assert call_callback(client, "q-suggest.children", [{"id": "q-prefix", "property": "value", "value": "l"}]) == []
+
+
+def test_dependencies_have_no_initial_server_callbacks(client):
+    deps = client.get("/_dash-dependencies").get_json()
+    server_side = [d for d in deps if not d.get("clientside_function")]
+    assert server_side and all(d["prevent_initial_call"] for d in server_side)
+
+
+def test_debug_is_off(app):
+    assert app.server.debug is False
+    assert app._dev_tools.ui is False  # noqa: SLF001
+    assert app._dev_tools.hot_reload is False  # noqa: SLF001
+
+
+def test_layout_json_has_no_graph(client):
+    for url in ("/", "/search?q=report", "/nope"):
+        assert not find(layout_for(client, url), "Graph")
+
+
+def test_query_string_encoding_roundtrip(client, fake_search):
+    layout = layout_for(client, "/search?q=harbour+%26+lamp&type=srt")
+    assert fake_search.calls[-1] == ("search", ("harbour & lamp", 1, 10, "srt"))
+    href = links(find(layout, "Nav", className="facets")[0])["All (2)"]
+    assert parse_qs(urlsplit(href).query) == {"q": ["harbour & lamp"]}
