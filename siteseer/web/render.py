@@ -1,0 +1,522 @@
+"""The pages a person sees, built as Dash components from plain data.
+
+Everything here is a pure function of (site, search service, URL): no Dash
+app, no Flask request. ``render_url`` is the router: the layout function
+(first load) and the navigation callback (later moves) both call it, so a
+page looks the same however it was reached.
+
+Text from documents, queries and paths only ever becomes component
+*children* or attribute values; React escapes it. Nothing here uses
+``dangerously_set_inner_html`` or builds HTML strings.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlencode
+
+from dash import dcc, html
+
+log = logging.getLogger("siteseer.web")
+
+MAX_PAGE = 1000  # deeper pages are pointless and costly
+MAX_PAGE_LINKS = 7  # page numbers shown in the pagination bar
+NOT_FOUND_HITS = 5
+MAX_PATH_WORDS = 12
+_EXT_RE = re.compile(r"\.[A-Za-z0-9]{1,5}$")
+_WORD_SPLIT_RE = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def _query_error_types() -> tuple[type[BaseException], ...]:
+    """``siteseer.search.errors.QueryError`` when it exists, plus any class
+    named ``QueryError`` (test stand-ins); imported lazily so this module works
+    before the search package is written."""
+    try:
+        from siteseer.search.errors import QueryError  # type: ignore
+
+        return (QueryError,)
+    except Exception:  # pragma: no cover - depends on the search package
+        return ()
+
+
+def _is_query_error(exc: BaseException) -> bool:
+    if isinstance(exc, _query_error_types()):
+        return True
+    return any(cls.__name__ == "QueryError" for cls in type(exc).__mro__)
+
+
+@dataclass
+class Site:
+    """What the renderer needs to know about the site."""
+
+    name: str
+    search: Any  # the SearchService contract
+    per_page: int = 10
+    max_query_chars: int = 1000
+    # path -> UserPage, filled by load_user_pages
+    user_pages: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Rendered:
+    """A page: its components and its document title."""
+
+    title: str
+    children: Any
+    status: int = 200
+
+
+# --------------------------------------------------------------------------
+# URLs
+
+
+def parse_query(raw_query: str) -> dict[str, str]:
+    """First value of each parameter (``?q=a&q=b`` → ``a``)."""
+    parsed = parse_qs(raw_query.lstrip("?"), keep_blank_values=True)
+    return {key: values[0] for key, values in parsed.items() if values}
+
+
+def search_href(q: str, page: int = 1, type_: str | None = None) -> str:
+    params: list[tuple[str, str]] = [("q", q)]
+    if type_:
+        params.append(("type", type_))
+    if page > 1:
+        params.append(("page", str(page)))
+    return "/search?" + urlencode(params)
+
+
+def safe_href(url: Any) -> str | None:
+    """A hit's URL if it is a site path or http(s) URL; None otherwise."""
+    if not isinstance(url, str) or not url:
+        return None
+    if url.startswith("/") and not url.startswith("//") and not url.startswith("/\\"):
+        return url
+    lowered = url.lower()
+    if lowered.startswith("http://") or lowered.startswith("https://"):
+        return url
+    return None
+
+
+def words_from_path(path: str) -> str:
+    """``/docs/instal-guide.htm`` → ``docs instal guide``."""
+    segments = [s for s in path.split("/") if s]
+    if segments:
+        segments[-1] = _EXT_RE.sub("", segments[-1]) or segments[-1]
+    words: list[str] = []
+    for segment in segments:
+        words.extend(w for w in _WORD_SPLIT_RE.split(segment) if w)
+    return " ".join(words[:MAX_PATH_WORDS])
+
+
+# --------------------------------------------------------------------------
+# Small pieces
+
+
+def highlighted(text: str, ranges: Any) -> list[Any]:
+    """``text`` split into plain strings and ``html.Mark`` pieces.
+
+    ``ranges`` are ``[start, end)`` str indices; bad, overlapping or
+    out-of-range ones are clamped, merged or dropped, never trusted.
+    """
+    if not isinstance(text, str):
+        text = "" if text is None else str(text)
+    spans: list[tuple[int, int]] = []
+    for item in ranges or []:
+        try:
+            start, end = int(item[0]), int(item[1])
+        except (TypeError, ValueError, IndexError):
+            continue
+        start, end = max(0, start), min(len(text), end)
+        if start < end:
+            spans.append((start, end))
+    spans.sort()
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    pieces: list[Any] = []
+    pos = 0
+    for start, end in merged:
+        if start > pos:
+            pieces.append(text[pos:start])
+        pieces.append(html.Mark(text[start:end]))
+        pos = end
+    if pos < len(text):
+        pieces.append(text[pos:])
+    return pieces
+
+
+def format_time(seconds: Any) -> str:
+    """93 → ``1:33``; 3723 → ``1:02:03``."""
+    try:
+        total = max(0, int(float(seconds)))
+    except (TypeError, ValueError):
+        return ""
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def deep_link_label(hit: dict) -> str | None:
+    """"page 3", "1:33" or "section: getting started" for a hit's deep link."""
+    if hit.get("page") is not None:
+        return f"page {hit['page']}"
+    if hit.get("t") is not None:
+        label = format_time(hit["t"])
+        return label or None
+    anchor = hit.get("anchor")
+    if anchor:
+        words = " ".join(w for w in re.split(r"[-_\s]+", str(anchor)) if w)
+        return f"section: {words or anchor}"
+    return None
+
+
+def _count(n: Any) -> str:
+    try:
+        return f"{int(n):,}"
+    except (TypeError, ValueError):
+        return "0"
+
+
+def _plural(n: Any, word: str) -> str:
+    try:
+        one = int(n) == 1
+    except (TypeError, ValueError):
+        one = False
+    return f"{_count(n)} {word}{'' if one else 's'}"
+
+
+def search_form(q: str = "", *, big: bool = False, autofocus: bool = False, max_chars: int = 1000) -> Any:
+    """The one search box: an input (Enter submits), a button, suggestions."""
+    return html.Div(
+        [
+            html.Label("Search", htmlFor="q", className="visually-hidden"),
+            dcc.Input(
+                id="q",
+                type="search",
+                value=q,
+                placeholder="Search",
+                autoFocus=autofocus,
+                autoComplete="off",
+                spellCheck="false",
+                maxLength=max_chars,
+                # No dcc debounce: with one, dcc.Input (Dash 4) can move the
+                # caret while someone types fast. The suggestions are debounced
+                # in assets/siteseer.js (siteseer.pause) instead.
+                debounce=False,
+                list="q-suggest",
+                className="search-input",
+                n_submit=0,
+            ),
+            html.Datalist(id="q-suggest", children=[]),
+            html.Data(id="q-prefix"),
+            html.Button("Search", id="q-go", n_clicks=0, className="search-button", type="button"),
+        ],
+        role="search",
+        className="search-form big" if big else "search-form",
+    )
+
+
+def header(site: Site, q: str = "") -> Any:
+    return html.Header(
+        [
+            dcc.Link(site.name, href="/", className="site-name"),
+            search_form(q, max_chars=site.max_query_chars),
+        ],
+        className="top-bar",
+    )
+
+
+def index_note(status: dict | None) -> Any:
+    status = status or {}
+    documents = status.get("documents", 0)
+    text = f"{_plural(documents, 'document')} indexed"
+    if status.get("indexing"):
+        text = f"Indexing… {_plural(documents, 'document')} so far"
+    return html.P(text, className="index-note", role="status")
+
+
+# --------------------------------------------------------------------------
+# Pages
+
+
+def home_page(site: Site) -> Rendered:
+    try:
+        status = site.search.status()
+    except Exception:  # the index may not be open yet
+        log.exception("search status failed")
+        status = {"documents": 0, "indexing": True}
+    body = html.Main(
+        [
+            html.H1(site.name, className="home-title"),
+            search_form("", big=True, autofocus=True, max_chars=site.max_query_chars),
+            index_note(status),
+        ],
+        className="home",
+        id="main",
+    )
+    return Rendered(site.name, body)
+
+
+def _hit(hit: dict) -> Any:
+    title = hit.get("title") or hit.get("path") or hit.get("url") or "Untitled"
+    href = safe_href(hit.get("url"))
+    heading = html.A(str(title), href=href, className="hit-link") if href else html.Span(str(title))
+    meta: list[Any] = [html.Span(str(hit.get("path") or ""), className="hit-path")]
+    if hit.get("type"):
+        meta.append(html.Span(str(hit["type"]).upper(), className="hit-type"))
+    label = deep_link_label(hit)
+    if label:
+        meta.append(html.Span(label, className="hit-deep"))
+    snippet = hit.get("snippet") or {}
+    return html.Li(
+        [
+            html.H2(heading, className="hit-title"),
+            html.Div(meta, className="hit-meta"),
+            html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet"),
+        ],
+        className="hit",
+    )
+
+
+def hit_list(hits: list[dict]) -> Any:
+    return html.Ol([_hit(h) for h in hits if isinstance(h, dict)], className="hits", id="hits")
+
+
+def _facets(q: str, type_: str | None, result: dict) -> Any:
+    facets = {str(k): v for k, v in (result.get("facets") or {}).items() if isinstance(v, int) and v > 0}
+    if not facets:
+        return None
+
+    def item(label: str, count: int, href: str, current: bool) -> Any:
+        children = [label, " ", html.Span(f"({_count(count)})", className="count")]
+        if current:  # the shown filter is not a link (dcc.Link takes no aria-*)
+            return html.Span(children, className="facet current", **{"aria-current": "true"})
+        return dcc.Link(children, href=href, className="facet")
+
+    items = [item("All", sum(facets.values()), search_href(q), type_ is None)]
+    for name, count in sorted(facets.items(), key=lambda kv: (-kv[1], kv[0])):
+        items.append(item(name.upper(), count, search_href(q, type_=name), type_ == name))
+    if type_ and type_ not in facets:
+        items.append(html.Span([type_.upper(), " ", html.Span("(0)", className="count")], className="facet current", **{"aria-current": "true"}))
+    return html.Nav(items, className="facets", **{"aria-label": "Filter by file type"})
+
+
+def _pagination(q: str, type_: str | None, page: int, total: int, per_page: int) -> Any:
+    pages = min(MAX_PAGE, math.ceil(total / per_page)) if per_page > 0 else 1
+    if pages <= 1:
+        return None
+    first = max(1, min(page - MAX_PAGE_LINKS // 2, pages - MAX_PAGE_LINKS + 1))
+    last = min(pages, first + MAX_PAGE_LINKS - 1)
+    items: list[Any] = []
+    if page > 1:
+        items.append(dcc.Link("‹ Previous", href=search_href(q, page - 1, type_), className="page-link prev", id="page-prev"))
+    for n in range(first, last + 1):
+        if n == page:
+            items.append(html.Span(str(n), className="page-link current", **{"aria-current": "page"}))
+        else:
+            items.append(dcc.Link(str(n), href=search_href(q, n, type_), className="page-link", title=f"Page {n}"))
+    if page < pages:
+        items.append(dcc.Link("Next ›", href=search_href(q, page + 1, type_), className="page-link next", id="page-next"))
+    return html.Nav(items, className="pagination", **{"aria-label": "Result pages"})
+
+
+def _did_you_mean(suggestion: Any, type_: str | None) -> Any:
+    if not suggestion or not isinstance(suggestion, str):
+        return None
+    return html.P(
+        ["Did you mean ", dcc.Link(suggestion, href=search_href(suggestion, type_=type_), className="suggestion"), "?"],
+        className="did-you-mean",
+    )
+
+
+def _no_results(q: str, type_: str | None, result: dict) -> Any:
+    tips: list[Any] = [
+        html.Li("Check the spelling of the words."),
+        html.Li("Try fewer or more general words."),
+        html.Li("Search for part of a file name, like report or 2024."),
+    ]
+    if type_:
+        tips.insert(0, html.Li(["Search ", dcc.Link("all file types", href=search_href(q)), " instead of only ", type_.upper(), "."]))
+    index = result.get("index") or {}
+    if index.get("indexing"):
+        tips.append(html.Li("The folder is still being indexed; more documents will appear soon."))
+    return html.Div(
+        [
+            html.P(["No results for ", html.Strong(q), "."], className="no-results-title"),
+            _did_you_mean(result.get("suggestion"), type_),
+            html.P("Tips:"),
+            html.Ul(tips, className="tips"),
+        ],
+        className="no-results",
+        id="no-results",
+    )
+
+
+def _message(text: str, *, kind: str = "error") -> Any:
+    return html.P(text, className=f"message {kind}", role="alert", id="search-message")
+
+
+def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int) -> tuple[dict | None, Any]:
+    """The search result, or None and a message component."""
+    try:
+        return site.search.search(q, page=page, per_page=per_page, type=type_), None
+    except Exception as exc:
+        if _is_query_error(exc):
+            return None, _message(str(exc) or "That search cannot be run.")
+        log.exception("search failed for %r", q)
+        return None, _message("Search is not available right now. Please try again in a moment.")
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def search_page(site: Site, query: dict[str, str]) -> Rendered:
+    q = (query.get("q") or "").strip()[: site.max_query_chars]
+    type_ = (query.get("type") or "").strip() or None
+    page = min(MAX_PAGE, max(1, _int(query.get("page"), 1)))
+    if not q:
+        body = html.Main(
+            [html.H1("Search", className="visually-hidden"), html.P("Type some words above and press Enter.", className="hint")],
+            id="main",
+            className="results",
+        )
+        return Rendered(f"Search – {site.name}", [header(site, ""), body])
+
+    result, problem = _run_search(site, q, page, type_, site.per_page)
+    parts: list[Any] = [html.H1(f"Results for {q}", className="visually-hidden")]
+    if problem is not None:
+        parts.append(problem)
+    else:
+        assert result is not None
+        total = _int(result.get("total"), 0)
+        hits = result.get("hits") or []
+        took = result.get("took_ms")
+        stats = f"{_plural(total, 'result')}"
+        if isinstance(took, (int, float)):
+            stats += f" ({took:.0f} ms)" if took >= 1 else f" ({took:.1f} ms)"
+        index = result.get("index") or {}
+        summary = [html.Span(stats, id="result-stats")]
+        if index.get("indexing"):
+            summary.append(html.Span(" · still indexing", className="quiet"))
+        parts.append(html.P(summary, className="result-stats", role="status"))
+        facets = _facets(q, type_, result)
+        if facets is not None:
+            parts.append(facets)
+        if hits:
+            dym = _did_you_mean(result.get("suggestion"), type_)
+            if dym is not None:
+                parts.append(dym)
+            parts.append(hit_list(hits))
+            pagination = _pagination(q, type_, page, total, _int(result.get("per_page"), site.per_page) or site.per_page)
+            if pagination is not None:
+                parts.append(pagination)
+        elif page > 1 and total > 0:
+            parts.append(html.P(["There is no page ", str(page), ". ", dcc.Link("Go to the first page", href=search_href(q, type_=type_)), "."]))
+        else:
+            parts.append(_no_results(q, type_, result))
+    title = f"{q} – {site.name}"
+    if page > 1:
+        title = f"{q} (page {page}) – {site.name}"
+    return Rendered(title, [header(site, q), html.Main(parts, id="main", className="results")])
+
+
+def not_found_page(site: Site, path: str) -> Rendered:
+    words = words_from_path(path)
+    parts: list[Any] = [
+        html.H1("Not found", className="nf-title"),
+        html.P(["Nothing is at ", html.Code(path, id="missing-path"), "."], className="nf-path"),
+    ]
+    if words:
+        result, problem = _run_search(site, words, 1, None, NOT_FOUND_HITS)
+        if (not result or not result.get("hits")) and " " in words:
+            # A mistyped path rarely has all its words in one document:
+            # offer pages with any of them rather than nothing.
+            any_words = " OR ".join(words.split())
+            fallback, _ = _run_search(site, any_words, 1, None, NOT_FOUND_HITS)
+            if fallback and fallback.get("hits"):
+                result, words = fallback, any_words
+        if result and result.get("hits"):
+            parts.append(html.H2(["Maybe one of these? Results for ", html.Strong(words), ":"], className="nf-sub"))
+            parts.append(hit_list(result["hits"][:NOT_FOUND_HITS]))
+            if _int(result.get("total"), 0) > NOT_FOUND_HITS:
+                parts.append(html.P(dcc.Link(f"See all {_plural(result.get('total'), 'result')}", href=search_href(words))))
+        elif result and result.get("suggestion"):
+            parts.append(_did_you_mean(result["suggestion"], None))
+    parts.append(html.P(["Try a search above, or go to the ", dcc.Link("home page", href="/"), "."]))
+    return Rendered(f"Not found – {site.name}", [header(site, words), html.Main(parts, id="main", className="not-found")], 404)
+
+
+def user_page(site: Site, page: Any, query: dict[str, str]) -> Rendered:
+    layout = page.layout
+    try:
+        if callable(layout):
+            content = layout(**_accepted_kwargs(layout, query))
+        else:
+            content = layout
+    except Exception:
+        log.exception("page %s failed to render", page.path)
+        content = _message("This page could not be shown.")
+    return Rendered(f"{page.title} – {site.name}", [header(site, ""), html.Main(content, id="main", className="user-page")])
+
+
+def _accepted_kwargs(func: Callable, query: dict[str, str]) -> dict[str, str]:
+    """The query parameters ``func`` takes (all of them with ``**kwargs``)."""
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return {}
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return dict(query)
+    names = {p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return {k: v for k, v in query.items() if k in names}
+
+
+def render_url(site: Site, path: str, raw_query: str = "") -> Rendered:
+    """The router: a URL path and query string to a page."""
+    query = parse_query(raw_query)
+    if path == "/":
+        return home_page(site)
+    if path == "/search":
+        return search_page(site, query)
+    page = site.user_pages.get(path) or site.user_pages.get(path.rstrip("/") or "/")
+    if page is not None:
+        return user_page(site, page, query)
+    return not_found_page(site, path)
+
+
+def known_path(site: Site, path: str) -> bool:
+    return path in ("/", "/search") or path in site.user_pages or (path.rstrip("/") or "/") in site.user_pages
+
+
+Renderer = Callable[[str, str], Rendered]
+
+
+def page_title(site: Site, path: str, raw_query: str = "") -> str:
+    """The document title for a URL, without running a search."""
+    if path == "/":
+        return site.name
+    if path == "/search":
+        query = parse_query(raw_query)
+        q = (query.get("q") or "").strip()[: site.max_query_chars]
+        if not q:
+            return f"Search – {site.name}"
+        page = min(MAX_PAGE, max(1, _int(query.get("page"), 1)))
+        return f"{q} (page {page}) – {site.name}" if page > 1 else f"{q} – {site.name}"
+    page_ = site.user_pages.get(path) or site.user_pages.get(path.rstrip("/") or "/")
+    if page_ is not None:
+        return f"{page_.title} – {site.name}"
+    return f"Not found – {site.name}"
