@@ -59,6 +59,10 @@ def serve(directory, host, port, workers, pages_dir, no_index, config_file) -> N
         config.server.workers = workers
     if pages_dir is not None:
         config.server.pages_dir = str(Path(pages_dir).resolve())
+        problem = _check_pages(config)
+        if problem:
+            click.echo(f"siteseer: --pages: {problem}", err=True)
+            sys.exit(2)
     if no_index:
         config.index.enabled = False
     from siteseer.server.run import serve as run
@@ -67,6 +71,26 @@ def serve(directory, host, port, workers, pages_dir, no_index, config_file) -> N
     click.echo(f"siteseer: serving {config.root}")
     click.echo(f"siteseer: open http://{shown_host}:{config.server.port}/")
     run(config)
+
+
+def _check_pages(config: Config) -> str | None:
+    """Load the user's pages once in a separate process: a broken page stops
+    start-up with one line here, instead of crashing every worker."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(_load_pages_or_error, (config.to_json(),))
+
+
+def _load_pages_or_error(config_json: str) -> str | None:
+    from siteseer.web.app import create_web_app
+    from siteseer.web.user_pages import UserPageError
+
+    try:
+        create_web_app(Config.from_json(config_json), None)  # loads config.server.pages_dir
+    except UserPageError as exc:
+        return str(exc)
+    return None
 
 
 @main.command()

@@ -59,11 +59,7 @@ class Services:
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="siteseer-wsgi")
         max_body = config.server.max_body_bytes
 
-        self.web = create_web_app(config, self.search)
-        if config.server.pages_dir:
-            from siteseer.web.app import load_user_pages
-
-            load_user_pages(self.web, config.server.pages_dir)
+        self.web = create_web_app(config, self.search)  # loads --pages too
         self.web_routes = web_paths(self.web)
         self.web_mount = WSGIMount(self.web.server, self.executor, max_body)
         hashes = list(csp_script_hashes(self.web))

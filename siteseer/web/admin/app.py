@@ -145,6 +145,9 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
         serve_locally=True, compress=False, title=f"{site_name} admin", update_title=None,
         csrf_token_name=CSRF_COOKIE, csrf_header_name=CSRF_HEADER,
         enable_mcp=False, health_endpoint=None,
+        # Sync callbacks: Dash's async mode starts an event loop per call, which
+        # fails in the core's worker threads.
+        use_async=False,
     )
 
     def serve_layout():
