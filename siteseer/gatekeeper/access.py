@@ -157,6 +157,7 @@ class AccessList:
         self.allow = NetworkSet(allow)
         self.trusted = NetworkSet(trusted)
         self.blocked = NetworkSet(self._static_block)
+        self.auto_blocked = NetworkSet()
         self._next_check = 0.0
         self._config_mtime = self._mtime()
         self._store_version: int | None = None
@@ -205,18 +206,29 @@ class AccessList:
         return True
 
     def _rebuild(self) -> None:
-        dynamic: list[str] = []
+        admin: list[str] = []
+        auto: list[str] = []
         if self.block_store is not None:
             try:
-                dynamic = [b.network for b in self.block_store.active()]
+                for block in self.block_store.active():
+                    (auto if getattr(block, "source", "admin") == "auto" else admin).append(block.network)
             except Exception as exc:
-                log.warning("blocklist store unreadable: %s", exc)
-                dynamic = [str(n) for n in self.blocked.networks[len(self._static_block):]]
-        self.blocked = NetworkSet([*self._static_block, *dynamic])
+                log.warning("blocklist store unreadable, keeping the last list: %s", exc)
+                return
+        self.blocked = NetworkSet([*self._static_block, *admin])
+        self.auto_blocked = NetworkSet(auto)
+
+    def refusal(self, ip: str) -> str | None:
+        """Why ``ip`` gets a 403 ("blocklist", "auto" or "allowlist"), or None."""
+        self.refresh()
+        if ip in self.blocked:
+            return "blocklist"
+        if ip in self.auto_blocked:
+            return "auto"
+        if len(self.allow) and ip not in self.allow:
+            return "allowlist"
+        return None
 
     def denied(self, ip: str) -> bool:
         """True when ``ip`` must get a 403."""
-        self.refresh()
-        if ip in self.blocked:
-            return True
-        return bool(len(self.allow)) and ip not in self.allow
+        return self.refusal(ip) is not None

@@ -79,7 +79,7 @@ class Services:
         from siteseer.web.admin import create_admin_app, csp_script_hashes as admin_hashes
 
         self.healthz = endpoints.healthz
-        self.metrics = endpoints.Metrics(config, self) if hasattr(endpoints, "Metrics") else endpoints.metrics
+        self.metrics = endpoints.Metrics(config, self)
         admin = create_admin_app(config, self)
         self.admin_mount = WSGIMount(admin, self.executor, max_body)
         hashes += list(admin_hashes(admin))
@@ -146,8 +146,11 @@ class SiteseerApp:
             return error_response(request, problem.status, problem.message, extra)
 
         request.client_ip = client_ip(request.peer_ip, request.headers, s.access.trusted)
-        if s.access.denied(request.client_ip):
-            request.state["blocked"] = "blocklist"
+        if request.client_ip != request.peer_ip and request.headers.get("x-forwarded-proto") == "https":
+            request.scheme = "https"  # TLS ended at a trusted proxy: cookies must be Secure
+        refusal = s.access.refusal(request.client_ip)
+        if refusal is not None:
+            request.state["blocked"] = refusal
             return error_response(request, 403, "Access from your address is not allowed.")
         if s.ratelimiter is not None:
             wait = s.ratelimiter.check(request.client_ip)

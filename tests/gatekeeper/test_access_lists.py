@@ -109,3 +109,18 @@ def test_access_list_follows_the_block_store():
     assert not acl.denied("203.0.113.5")
     store.add("203.0.113.0/24")
     assert acl.denied("203.0.113.5")
+
+
+def test_refusal_names_the_reason():
+    store = FakeStore()
+    acl = AccessList(block=["192.0.2.1"], allow=[], trusted=[], block_store=store, interval=0)
+    store.networks.append("198.51.100.0/24")
+    store.sources = {"198.51.100.0/24": "auto"}
+    store._version += 1
+    original_active = store.active
+    store.active = lambda: [type("Block", (), {"network": b.network, "source": store.sources.get(b.network, "admin")})
+                            for b in original_active()]
+    assert acl.refusal("192.0.2.1") == "blocklist"
+    assert acl.refusal("198.51.100.7") == "auto"
+    assert acl.refusal("203.0.113.1") is None
+    assert AccessList(block=[], allow=["10.0.0.0/8"], trusted=[]).refusal("192.0.2.1") == "allowlist"
