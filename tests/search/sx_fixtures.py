@@ -73,3 +73,8 @@ def make_config(root: Path) -> Config:
     config.index = IndexConfig(workers=2, watch=False)
     config.search = SearchConfig()
     return config
+
+
+def paths(result: dict) -> list[str]:
+    """The hit paths of a search result, in rank order."""
+    return [hit["path"] for hit in result["hits"]]

@@ -1,6 +1,6 @@
 """Japanese and Chinese: bigram fields find words inside unspaced text."""
 
-from conftest import paths
+from sx_fixtures import paths
 
 
 def test_japanese_word_inside_a_sentence(service):

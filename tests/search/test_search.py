@@ -1,7 +1,7 @@
 """Search over a folder of every kind of file, with the real extractors."""
 
 import pytest
-from conftest import paths
+from sx_fixtures import paths
 
 from siteseer.search.errors import QueryError
 

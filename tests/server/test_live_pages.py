@@ -30,7 +30,7 @@ def example(serve, tmp_path):
         r = httpx.get(server.url + "/api/search", params={"q": "catadioptric zanzibar OR catadioptric"})
         return r.status_code == 200 and r.json()["index"]["documents"] >= 14 and not r.json()["index"]["indexing"]
 
-    wait_until(indexed, timeout=60, interval=0.2, message="the example site to be indexed")
+    wait_until(indexed, timeout=180, interval=0.2, message="the example site to be indexed")
     return server
 
 
