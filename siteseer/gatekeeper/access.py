@@ -52,10 +52,25 @@ def parse_network(text: str) -> IPNetwork:
     return network
 
 
+_peer_cache: dict[str, str] = {}
+
+
 def peer_address(client: str) -> str:
-    """granian's ``scope.client`` ("ip:port", "[v6]:port") → the address text."""
-    address = parse_ip(client) if client.count(":") != 1 else parse_ip(client.rsplit(":", 1)[0])
-    return str(address) if address is not None else client
+    """granian's ``scope.client`` ("ip:port", "[v6]:port") → the address text.
+
+    Runs for every request, so the common IPv4 form is split without parsing
+    (the kernel's dotted quad is already canonical) and the rest is cached.
+    """
+    if client.count(":") == 1:
+        return client.split(":", 1)[0]
+    cached = _peer_cache.get(client)
+    if cached is None:
+        address = parse_ip(client.rsplit(":", 1)[0] if client.startswith("[") else client)
+        cached = str(address) if address is not None else client
+        if len(_peer_cache) > 4096:
+            _peer_cache.clear()
+        _peer_cache[client] = cached
+    return cached
 
 
 class NetworkSet:

@@ -8,6 +8,7 @@ path, not a system call per request.
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from typing import TextIO
@@ -15,14 +16,24 @@ from typing import TextIO
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
+_last_second = [-1, ""]
+_PLAIN = re.compile(r'[ !#-\[\]-~]*')  # printable ASCII but for " and \
+
+
 def clf_time(ts: float) -> str:
-    t = time.gmtime(ts)
-    return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
+    second = int(ts)
+    if second != _last_second[0]:  # one format per second, not per request
+        t = time.gmtime(second)
+        _last_second[:] = [second, f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
+                                   f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"]
+    return _last_second[1]
 
 
 def _quoted(value: str | None) -> str:
     if not value:
         return '"-"'
+    if _PLAIN.fullmatch(value):
+        return '"' + value + '"'
     # Escape what could forge a second log line or break the quoting.
     return '"' + value.encode("unicode_escape").decode("ascii").replace('"', '\\"') + '"'
 

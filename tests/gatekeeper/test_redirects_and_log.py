@@ -61,3 +61,11 @@ def test_app_csp_quotes_hashes_once():
     csp = app_csp(["'sha256-abc='", "sha256-def="])
     assert "script-src 'self' 'sha256-abc=' 'sha256-def='" in csp
     assert "''" not in csp
+
+
+def test_clf_time_changes_with_the_second():
+    from siteseer.gatekeeper.accesslog import clf_time
+
+    assert clf_time(0.2) == "01/Jan/1970:00:00:00 +0000"
+    assert clf_time(86401.9) == "02/Jan/1970:00:00:01 +0000"
+    assert clf_time(0.9) == "01/Jan/1970:00:00:00 +0000"
