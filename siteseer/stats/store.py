@@ -86,6 +86,10 @@ _TOP_UPSERT = (
 )
 _TOTAL_UPSERT = "INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=value+excluded.value"
 _RAW_INSERT = "INSERT INTO raw VALUES (?, ?, ?, ?)"
+# siteseer's own machinery (Dash's bundles and callbacks, admin, health checks):
+# counted in the totals, left out of "top pages" so the site's content shows.
+INTERNAL_PREFIXES = ("/_dash-", "/_siteseer/", "/_reload-hash", "/_favicon.ico", "/admin", "/healthz", "/metrics")
+
 RAW_FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "duration_ms", "ua", "referrer",
               "search", "blocked")
 
@@ -153,7 +157,7 @@ def write_batch(conn: sqlite3.Connection, entries: Iterable[dict], keep_raw: boo
             _bump(tops, BLOCKED, bucket, ip, str(blocked)[:20], 0)
         elif status == 404:
             _bump(tops, NOT_FOUND, bucket, path, _text(e.get("referrer")), 0)
-        elif status < 400:
+        elif status < 400 and not path.startswith(INTERNAL_PREFIXES):
             _bump(tops, PAGE, bucket, path, "", size)
         if isinstance(search, dict) and search.get("query") is not None:
             query = normalize_query(search.get("query"))

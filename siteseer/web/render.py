@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlencode
 
+import flask
 from dash import dcc, html
 
 log = logging.getLogger("siteseer.web")
@@ -369,12 +370,24 @@ def _message(text: str, *, kind: str = "error") -> Any:
 def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int) -> tuple[dict | None, Any]:
     """The search result, or None and a message component."""
     try:
-        return site.search.search(q, page=page, per_page=per_page, type=type_), None
+        result = site.search.search(q, page=page, per_page=per_page, type=type_)
+        _note_search(q, result, page)
+        return result, None
     except Exception as exc:
         if _is_query_error(exc):
             return None, _message(str(exc) or "That search cannot be run.")
         log.exception("search failed for %r", q)
         return None, _message("Search is not available right now. Please try again in a moment.")
+
+
+def _note_search(q: str, result: dict, page: int) -> None:
+    """Tell the traffic recorder about this search (the core puts its request in the environ)."""
+    if not flask.has_request_context():
+        return
+    request = flask.request.environ.get("siteseer.request")
+    state = getattr(request, "state", None)
+    if isinstance(state, dict) and "search" not in state:
+        state["search"] = {"query": q, "hits": _int(result.get("total"), 0), "page": page}
 
 
 def _int(value: Any, default: int) -> int:

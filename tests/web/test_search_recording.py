@@ -1,0 +1,20 @@
+"""Searches made through the results page reach the traffic recorder."""
+
+from __future__ import annotations
+
+from siteseer.server.messages import Request
+
+
+def test_results_page_notes_the_search_on_the_siteseer_request(client):
+    request = Request("GET", "/_dash-layout")
+    response = client.get("/_dash-layout", headers={"Referer": "http://localhost/search?q=lighthouse&page=1"},
+                          environ_base={"siteseer.request": request})
+    assert response.status_code == 200
+    search = request.state["search"]
+    assert search["query"] == "lighthouse" and search["page"] == 1 and search["hits"] >= 1
+
+
+def test_no_search_noted_for_the_home_page(client):
+    request = Request("GET", "/_dash-layout")
+    client.get("/_dash-layout", headers={"Referer": "http://localhost/"}, environ_base={"siteseer.request": request})
+    assert "search" not in request.state
