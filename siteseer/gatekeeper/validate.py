@@ -66,8 +66,27 @@ def check_target(path: str, raw_query: str, method: str, max_url_length: int) ->
     return None
 
 
+# RFC 9112 3.2 / RFC 3986 3.2.2: reg-name or IPv4 or [IPv6], then an optional port.
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(:[0-9]*)?$")
+
+
+def _all_values(headers: Mapping[str, str], name: str) -> list[str]:
+    """Every value sent for ``name``: granian's headers keep repeated fields apart."""
+    get_all = getattr(headers, "get_all", None)
+    if get_all is not None:
+        return list(get_all(name))
+    value = headers.get(name)
+    return [] if value is None else [value]
+
+
 def check_framing(headers: Mapping[str, str], http_version: str) -> Problem | None:
     """Body framing and Host: the rules that defeat request smuggling."""
+    te_values = _all_values(headers, "transfer-encoding")
+    if len(te_values) > 1:  # two lines mean "chunked, chunked": refused like the one-line form
+        return Problem(400, "only one 'Transfer-Encoding: chunked' is accepted", close=True)
+    hosts = _all_values(headers, "host")
+    if len(hosts) > 1 or (hosts and not _HOST.match(hosts[0])):
+        return Problem(400, "one valid Host header is required", close=True)
     te = headers.get("transfer-encoding")
     cl = headers.get("content-length")
     if te is not None:

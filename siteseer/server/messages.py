@@ -7,10 +7,16 @@ never touch the RSGI protocol, so they can be tested without a server.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterable, Awaitable, Callable, Mapping
 from urllib.parse import parse_qs
+
+
+# Seconds a client gets to send a whole request body (granian's header read
+# timeout does not cover the body).
+BODY_READ_TIMEOUT = 10.0
 
 
 class BodyError(Exception):
@@ -88,7 +94,11 @@ class Request:
         if length is not None and length.isdigit() and int(length) > limit:
             raise BodyError(413, "request body too large")
         try:
-            data = await self._read_body()
+            # A client that announces a body and then sends it byte by byte (or
+            # never) must not hold the connection open for ever.
+            data = await asyncio.wait_for(self._read_body(), BODY_READ_TIMEOUT)
+        except asyncio.TimeoutError:
+            raise BodyError(408, "request body not received in time") from None
         except Exception as exc:  # granian raises on broken chunked framing
             raise BodyError(400, f"malformed request body: {exc}") from None
         if len(data) > limit:

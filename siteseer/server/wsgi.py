@@ -18,6 +18,18 @@ from typing import Any, Callable
 
 from siteseer.server.messages import BodyError, Request, Response
 
+# Dash serialises callback answers with plotly's JSON helpers, which import
+# numpy lazily on the first callback. Several first callbacks at once in the
+# thread pool raced in that import and killed the worker (SIGILL); import them
+# here, once, in the worker's main thread, before any request.
+import _plotly_utils.utils  # noqa: E402,F401
+import plotly.io._json  # noqa: E402,F401
+
+try:
+    import numpy  # noqa: E402,F401
+except ImportError:  # plotly works without it
+    pass
+
 log = logging.getLogger("siteseer.wsgi")
 
 WSGIApp = Callable[[dict, Callable], Any]
