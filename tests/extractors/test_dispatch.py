@@ -39,11 +39,11 @@ def test_control_heavy_without_nul_is_binary(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["e.html", "e.pdf", "e.json", "e.txt", "e.md", "e.vtt", "e.mp4"])
-def test_empty_file_gives_no_units(tmp_path, name):
+def test_empty_file_is_skipped_with_its_reason(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(b"")
-    result = extract(path, name)
-    assert result.units == [] and result.title == name
+    with pytest.raises(ExtractError, match="empty file"):
+        extract(path, name)
 
 
 def test_video_name_made_readable(tmp_path):

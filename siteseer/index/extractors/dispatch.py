@@ -33,8 +33,8 @@ def extract(path: Path, rel: str, max_unit_chars: int = 30000, max_file_bytes: i
     """Extract the search units of one file.
 
     ``rel`` is the file's path relative to the served folder (POSIX separators);
-    subtitle units use it to link to the video beside them. A 0-byte file gives
-    an Extracted with no units (not an error). Raises only ExtractError.
+    subtitle units use it to link to the video beside them. A 0-byte file raises
+    ExtractError("empty file"), so it is reported as skipped. Raises only ExtractError.
     """
     path = Path(path)
     kind = kind_for(path)
@@ -59,12 +59,12 @@ def extract(path: Path, rel: str, max_unit_chars: int = 30000, max_file_bytes: i
 def _extract(path: Path, rel: str, kind: str, max_chars: int, max_bytes: int) -> Extracted:
     name = path.name
     size = os.stat(path).st_size
+    if size == 0:  # reported as skipped, so an owner sees the placeholder or failed upload
+        raise ExtractError("empty file")
     if kind == "video":
         from .video import extract_video
 
-        return extract_video(name) if size else Extracted(kind, name, [])
-    if size == 0:
-        return Extracted(kind, name, [])
+        return extract_video(name)
     if size > max_bytes:
         raise ExtractError(f"too large ({size} bytes, limit {max_bytes})")
     if kind == "pdf":
