@@ -1,0 +1,651 @@
+"""Search latency and throughput: siteseer over HTTP vs in-process vs Datasette FTS5.
+
+Indexes:
+
+* ``corpus`` — the real corpus (``/work/corpus``), indexed by ``run_index`` into
+  ``/tmp/siteseer-bench-corpus`` (incremental: re-runs only redo what changed).
+* ``1m`` — 1,000,000 units: copies of the real units, perturbed (rotated at a
+  word boundary, a few words swapped for other vocabulary, a copy number in the
+  title and path), written straight into a tantivy index in
+  ``/tmp/siteseer-bench-1m``. Resumable: it is built in whole-chunk commits and
+  the next run continues from the index's own document count.
+
+Contestants:
+
+* ``engine``    — tantivy alone in-process: the built query, top 10 + count, stored
+  docs loaded; no snippets, facets or JSON (the floor)
+* ``service``   — ``SearchService.search`` in-process (everything but HTTP)
+* ``siteseer``  — ``/api/search`` through ``siteseer serve --workers 2 --no-index``
+  with wrk at 8 and 32 connections
+* ``datasette`` — ``/db/units.json?_search=...&_searchmode=raw`` over the same units
+  in SQLite FTS5 (porter unicode61), one Datasette process, wrk likewise
+
+Query classes (from the corpus' own text, fixed seed): single word, two-word
+AND, phrase, prefix (last word still being typed) and typo (two letters swapped).
+
+    python bench/bench_search.py                 # corpus + 1m, 10 s runs
+    python bench/bench_search.py --quick         # tiny index, 1 s runs
+    python bench/bench_search.py --only corpus --seconds 5
+
+``main(quick) -> list[dict]`` is what ``bench/run.py`` imports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+CORPUS = Path(os.environ.get("SITESEER_BENCH_CORPUS", "/work/corpus"))
+TMP = Path(tempfile.gettempdir())
+REAL_STATE = TMP / "siteseer-bench-corpus"
+BIG_STATE = TMP / "siteseer-bench-1m"
+QUICK_STATE = TMP / "siteseer-bench-quick"
+DATASETTE_DIR = TMP / "siteseer-bench-datasette"
+BIG_UNITS = 1_000_000
+BIG_CHUNK = 50_000  # units per commit while building the 1m index
+CLASSES = ("single", "two_and", "phrase", "prefix", "typo")
+CONNECTIONS = (8, 32)
+SERVER_WORKERS = 2
+TARGETS = {"corpus": {"p50_ms": 3.0, "p99_ms": 15.0, "qps32": 1500}, "1m": {"p99_ms": 50.0, "rss_mb": 200}}
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def config_for(state: Path, root: Path = CORPUS):
+    from siteseer.config import Config, IndexConfig
+
+    config = Config()
+    config.root = root.resolve()
+    config.index = IndexConfig(state_dir=str(state), workers=2, watch=False)
+    return config
+
+
+# -- indexes -------------------------------------------------------------------
+def prepare_real(root: Path = CORPUS, state: Path = REAL_STATE):
+    from siteseer.index.indexer import run_index
+
+    config = config_for(state, root)
+    started = time.perf_counter()
+    summary = run_index(config)
+    log(f"index {state}: {summary.documents} units ({summary.indexed} files re-indexed) in {time.perf_counter() - started:.1f} s")
+    return config
+
+
+def export_units(config, limit: int | None = None) -> list[dict]:
+    """Every unit's stored fields, read back from the index."""
+    import tantivy
+
+    from siteseer.index.schema import open_index, original
+
+    index = open_index(config.state_dir / "index")
+    index.reload()
+    searcher = index.searcher()
+    n = searcher.num_docs if limit is None else min(limit, searcher.num_docs)
+    found = searcher.search(tantivy.Query.all_query(), limit=n, count=False)
+    units = []
+    for _, address in found.hits:
+        doc = searcher.doc(address)
+        d = {name: doc.get_first(name) for name in ("id", "path", "url", "type", "page", "t", "anchor")}
+        for name in ("title", "headings", "body"):  # as written (the index blanks CJK in these)
+            d[name] = original(doc, name)
+        units.append({k: v for k, v in d.items() if v is not None})
+    units.sort(key=lambda u: u["id"])
+    return units
+
+
+_WORD = re.compile(r"[A-Za-z]{3,14}")
+
+
+def perturb(unit: dict, copy: int, rnd: random.Random, vocab: list[str]) -> dict:
+    body = unit.get("body") or ""
+    if len(body) > 200:  # rotate at a word boundary, and swap a few words
+        cut = body.find(" ", rnd.randrange(len(body) // 2))
+        if cut > 0:
+            body = body[cut + 1 :] + " " + body[:cut]
+        for _ in range(3):
+            at = body.find(" ", rnd.randrange(len(body)))
+            if at > 0:
+                end = body.find(" ", at + 1)
+                end = end if end > 0 else len(body)
+                body = body[: at + 1] + rnd.choice(vocab) + body[end:]
+    path = f"copy{copy:03}/{unit['path']}"
+    fields = dict(unit)
+    fields.update(id=f"{path}#{unit['id'].rsplit('#', 1)[-1]}", path=path, url="/" + urllib.parse.quote(path),
+                  title=f"{unit.get('title', '')} ({copy})", body=body)
+    return fields
+
+
+def prepare_big(units: list[dict], state: Path = BIG_STATE, target: int = BIG_UNITS) -> Path:
+    """Build (or finish building) the synthetic index; returns its state dir."""
+    from siteseer.index.catalog import Catalog
+    from siteseer.index.documents import to_document
+    from siteseer.index.schema import SCHEMA_VERSION, cjk_bigrams, open_index
+
+    marker = state / "bench.json"
+    if marker.exists():
+        info = json.loads(marker.read_text())
+        if info.get("schema_version") != SCHEMA_VERSION or info.get("source_units") != len(units):
+            log(f"{state}: built for another schema or corpus: rebuilding")
+            shutil.rmtree(state)
+    state.mkdir(parents=True, exist_ok=True)
+    marker.write_text(json.dumps({"schema_version": SCHEMA_VERSION, "source_units": len(units), "target": target}))
+    index = open_index(state / "index", writer=True)
+    index.reload()
+    have = index.searcher().num_docs
+    if have >= target:
+        return state
+    done_chunks = have // BIG_CHUNK
+    if have % BIG_CHUNK:  # cannot happen with whole-chunk commits; be safe
+        log(f"{state}: {have} units is not a whole number of chunks: rebuilding")
+        shutil.rmtree(state / "index")
+        return prepare_big(units, state, target)
+    vocab = sorted({w.lower() for u in units[:3000] for w in _WORD.findall((u.get("body") or "")[:2000])})
+    from siteseer.index.documents import unit_fields
+
+    class _U:  # what unit_fields reads
+        def __init__(self, u):
+            self.title, self.headings, self.text = u.get("title", ""), u.get("headings", ""), u.get("body", "")
+            self.page, self.t, self.anchor = u.get("page"), u.get("t"), u.get("anchor")
+
+    base = []
+    for u in units:  # CJK bigrams and blanking once per source unit: copies only add Latin words
+        f = unit_fields(u["path"], int(u["id"].rsplit("#", 1)[-1]), u["type"], u.get("title", ""), _U(u), 1 << 30)
+        f["url"] = u["url"]
+        base.append(f)
+    writer = index.writer(heap_size=512_000_000)
+    started = time.perf_counter()
+    n = done_chunks * BIG_CHUNK
+    log(f"building {target} units into {state} (resuming at {n})")
+    while n < target:
+        rnd = random.Random(n)
+        for i in range(n, min(n + BIG_CHUNK, target)):
+            copy, j = divmod(i, len(units))
+            fields = perturb(base[j], copy, rnd, vocab) if copy else base[j]
+            writer.add_document(to_document(fields, len(fields["body"]), 1_700_000_000_000_000_000))
+        writer.commit()
+        n = min(n + BIG_CHUNK, target)
+        rate = (n - done_chunks * BIG_CHUNK) / (time.perf_counter() - started)
+        log(f"  {n} / {target} units ({rate:.0f}/s)")
+    writer.wait_merging_threads()
+    catalog = Catalog(state / "catalog.db")
+    catalog.set_meta(schema_version=SCHEMA_VERSION, documents=str(target), indexing="0")
+    catalog.close()
+    return state
+
+
+def generate_quick_folder(root: Path) -> Path:
+    rnd = random.Random(3)
+    words = ("search index tantivy server folder quick brown fox jumps lazy dog cache engine query snippet "
+             "phrase prefix typo document unit extraction process python rust speed memory network packet "
+             "kernel module install configure upgrade backup restore").split()
+    if root.exists():
+        return root
+    for i in range(60):
+        paras = [" ".join(rnd.choice(words) for _ in range(rnd.randint(30, 120))) for _ in range(rnd.randint(1, 4))]
+        body = "".join(f"<h2 id='s{j}'>Part {j}</h2><p>{p}</p>" for j, p in enumerate(paras))
+        path = root / f"d{i % 5}" / f"page{i}.html"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"<!doctype html><html><head><title>Page {i} {words[i % len(words)]}</title></head><body>{body}</body></html>")
+    return root
+
+
+# -- queries -------------------------------------------------------------------
+def make_queries(units: list[dict], n: int = 200, seed: int = 1) -> dict[str, list[str]]:
+    """Queries made of the units' own words, so most of them find something."""
+    rnd = random.Random(seed)
+    pool = [u for u in units if len(u.get("body") or "") > 300]
+    rnd.shuffle(pool)
+    singles, pairs, phrases = [], [], []
+    for u in pool[: n * 3]:
+        text = u["body"][:4000]
+        words = [w.lower() for w in _WORD.findall(text) if len(w) >= 4]
+        if len(words) < 10:
+            continue
+        singles.append(rnd.choice(words))
+        pairs.append(f"{rnd.choice(words)} {rnd.choice(words)}")
+        toks = text.split()
+        for _ in range(5):
+            j = rnd.randrange(len(toks) - 1)
+            a, b = toks[j], toks[j + 1]
+            if _WORD.fullmatch(a) and _WORD.fullmatch(b) and len(a) > 2 and len(b) > 2:
+                phrases.append(f'"{a.lower()} {b.lower()}"')
+                break
+    def typo(w: str) -> str:
+        i = rnd.randrange(1, len(w) - 2)
+        return w[:i] + w[i + 1] + w[i] + w[i + 2 :]
+    longer = [w for w in singles if len(w) >= 6]
+    return {
+        # A trailing space: a finished word, as a search button sends it.
+        "single": [w + " " for w in singles[:n]],
+        "two_and": [p + " " for p in pairs[:n]],
+        "phrase": phrases[:n],
+        # No trailing space: the last word is still being typed.
+        "prefix": [w[: rnd.randint(3, 5)] for w in rnd.sample(singles, min(n, len(singles)))],
+        "typo": [typo(w) + " " for w in longer[:n]],
+    }
+
+
+def fts_query(q: str, cls: str) -> str:
+    """The same query in FTS5 syntax (raw search mode)."""
+    q = q.strip()
+    if cls == "prefix":
+        return q + "*"
+    return q
+
+
+# -- in-process ----------------------------------------------------------------
+def percentile(sorted_ms: list[float], p: float) -> float:
+    if not sorted_ms:
+        return float("nan")
+    return sorted_ms[min(len(sorted_ms) - 1, int(len(sorted_ms) * p / 100))]
+
+
+def time_calls(fn, queries: list[str], seconds: float) -> dict:
+    for q in queries[:20]:
+        fn(q)
+    times: list[float] = []
+    cpu0 = time.process_time()
+    deadline = time.perf_counter() + seconds
+    i = 0
+    while time.perf_counter() < deadline or i < len(queries):
+        q = queries[i % len(queries)]
+        t = time.perf_counter()
+        fn(q)
+        times.append((time.perf_counter() - t) * 1000)
+        i += 1
+        if i >= 20 * len(queries):
+            break
+    cpu = time.process_time() - cpu0
+    times.sort()
+    mean = sum(times) / len(times)
+    cpu_ms = cpu * 1000 / len(times)
+    return {"p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99), "requests": len(times),
+            "qps": 1000 / mean, "cpu_ms_per_req": round(cpu_ms, 3), "qps_2cores": round(2000 / cpu_ms) if cpu_ms else None}
+
+
+def in_process(config, queries: dict[str, list[str]], seconds: float) -> list[dict]:
+    from siteseer.search.build import Builder
+    from siteseer.search.query import parse
+    from siteseer.search.service import SearchService
+
+    service = SearchService(config)
+    service.status()
+    index = service.handle.index()
+
+    def engine(q: str) -> None:
+        searcher = index.searcher()
+        built = Builder(index.schema, searcher).build(parse(q))
+        found = searcher.search(built.query, limit=10, count=True)
+        for _, address in found.hits:
+            searcher.doc(address)
+
+    rows = []
+    for name, fn in (("engine", engine), ("service", service.search)):
+        for cls in CLASSES:
+            if queries.get(cls):
+                rows.append({"contestant": name, "class": cls, "connections": 1, **time_calls(fn, queries[cls], seconds)})
+    return rows
+
+
+# -- HTTP ----------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 60) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                r.read()
+                return
+        except Exception:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout} s")
+
+
+def _tree(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat", "rb").read()
+            except OSError:
+                continue
+            kids.setdefault(int(stat[stat.rindex(b")") + 2 :].split()[1]), []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def _status_kb(pid: int, key: str) -> int:
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process and its descendants (threads included)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for p in _tree(pid):
+        try:
+            stat = open(f"/proc/{p}/stat", "rb").read()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def worker_rss(pid: int) -> dict:
+    """Largest RSS (and its anonymous part) among the server's worker processes."""
+    procs = [p for p in _tree(pid) if p != pid]
+    best = max(procs or [pid], key=lambda p: _status_kb(p, "VmRSS"))
+    return {"worker_rss_mb": round(_status_kb(best, "VmRSS") / 1024), "worker_anon_mb": round(_status_kb(best, "RssAnon") / 1024),
+            "workers_seen": len(procs)}
+
+
+class Server:
+    def __init__(self, cmd: list[str], url: str, env: dict | None = None):
+        self.cmd, self.url = cmd, url
+        self.log = tempfile.NamedTemporaryFile("w+", prefix="siteseer-bench-", suffix=".log", delete=False)
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+
+    def __enter__(self) -> "Server":
+        try:
+            wait_http(self.url)
+        except Exception:
+            self.stop()
+            raise RuntimeError(f"{self.cmd[:3]} did not start: {Path(self.log.name).read_text()[-2000:]}") from None
+        return self
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, 15)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, 9)
+                self.proc.wait()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def siteseer_server(state: Path, root: Path, port: int) -> Server:
+    cfg = state.parent / f"{state.name}.bench.toml"
+    cfg.write_text(
+        f'[index]\nstate_dir = "{state}"\n'
+        '[ratelimit]\nenabled = false\n'  # one client at 1,500+ q/s is not an attack here
+        '[server]\naccess_log = "off"\n'
+    )
+    cmd = [sys.executable, "-m", "siteseer.cli", "serve", str(root), "--port", str(port),
+           "--workers", str(SERVER_WORKERS), "--no-index", "--config", str(cfg)]
+    if shutil.which("siteseer"):
+        cmd = [shutil.which("siteseer")] + cmd[3:]
+    return Server(cmd, f"http://127.0.0.1:{port}/api/search?q=warmup")
+
+
+def datasette_server(db: Path, port: int) -> Server:
+    cmd = [sys.executable, "-m", "datasette", "serve", str(db), "--port", str(port), "--host", "127.0.0.1",
+           "--setting", "suggest_facets", "off", "--setting", "sql_time_limit_ms", "10000",
+           "--setting", "default_page_size", "10"]
+    return Server(cmd, f"http://127.0.0.1:{port}/{db.stem}.json")
+
+
+WRK_LUA = r"""
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+local i = 0
+init = function(args) i = math.random(#paths) end
+request = function()
+  i = i %% #paths + 1
+  return wrk.format("GET", paths[i])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRKJSON {\"p50_us\":%%d,\"p99_us\":%%d,\"requests\":%%d,\"duration_us\":%%d,\"errors\":%%d,\"non2xx\":%%d}\n",
+    latency:percentile(50), latency:percentile(99), summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status))
+end
+"""
+
+
+def wrk(base: str, paths: list[str], connections: int, seconds: float) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="siteseer-wrk-"))
+    (work / "paths.txt").write_text("\n".join(paths) + "\n")
+    (work / "cycle.lua").write_text(WRK_LUA % (work / "paths.txt"))
+    threads = 2 if connections >= 16 else 1
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{max(1, round(seconds))}s", "--timeout", "5s",
+           "-s", str(work / "cycle.lua"), base]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    shutil.rmtree(work, ignore_errors=True)
+    for line in out.stdout.splitlines():
+        if line.startswith("WRKJSON "):
+            d = json.loads(line[8:])
+            return {"p50_ms": d["p50_us"] / 1000, "p99_ms": d["p99_us"] / 1000, "requests": d["requests"],
+                    "qps": d["requests"] / (d["duration_us"] / 1e6), "errors": d["errors"] + d["non2xx"]}
+    raise RuntimeError(f"wrk said: {out.stdout[-1000:]} {out.stderr[-1000:]}")
+
+
+def http_rows(name: str, base: str, paths_by_class: dict[str, list[str]], seconds: float, pid: int) -> list[dict]:
+    rows = []
+    for cls in CLASSES:
+        paths = paths_by_class.get(cls) or []
+        if not paths:
+            continue
+        for p in paths[:30]:  # warm the caches a little, as a live server would be
+            try:
+                urllib.request.urlopen(base + p, timeout=10).read()
+            except Exception:
+                pass
+        for c in CONNECTIONS:
+            cpu0 = tree_cpu_seconds(pid)
+            row = {"contestant": name, "class": cls, "connections": c, **wrk(base, paths, c, seconds)}
+            # Server CPU per request: what the machine's load does not change much.
+            # 2 idle cores could then answer about 2000 / cpu_ms q/s.
+            cpu_ms = (tree_cpu_seconds(pid) - cpu0) * 1000 / max(1, row["requests"])
+            row.update(cpu_ms_per_req=round(cpu_ms, 2), qps_2cores=round(2000 / cpu_ms) if cpu_ms else None)
+            row.update(worker_rss(pid))
+            rows.append(row)
+            log(f"  {name:9} {cls:8} c={c:<3} p50 {row['p50_ms']:6.2f} ms  p99 {row['p99_ms']:6.2f} ms  "
+                f"{row['qps']:7.0f} q/s  errors {row['errors']}  CPU {cpu_ms:.2f} ms/req  worker RSS {row['worker_rss_mb']} MB")
+    return rows
+
+
+def search_paths(queries: dict[str, list[str]]) -> dict[str, list[str]]:
+    return {cls: ["/api/search?q=" + urllib.parse.quote(q) for q in qs] for cls, qs in queries.items()}
+
+
+def datasette_paths(db: Path, queries: dict[str, list[str]]) -> dict[str, list[str]]:
+    cols = "&".join(f"_col={c}" for c in ("title", "url", "path", "type"))
+    return {cls: [f"/{db.stem}/units.json?_search={urllib.parse.quote(fts_query(q, cls))}&_searchmode=raw&_size=10&{cols}"
+                  for q in qs] for cls, qs in queries.items()}
+
+
+# -- Datasette's database --------------------------------------------------------
+def build_fts(units_iter, db: Path, total: int) -> Path:
+    """units + units_fts (FTS5, external content), resumable by row count."""
+    db.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=OFF")
+    conn.execute("CREATE TABLE IF NOT EXISTS units (rowid INTEGER PRIMARY KEY, id TEXT, path TEXT, url TEXT, type TEXT,"
+                 " title TEXT, headings TEXT, body TEXT)")
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS units_fts USING fts5(title, headings, body, content='units',"
+                 " content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2')")
+    have = conn.execute("SELECT count(*) FROM units").fetchone()[0]
+    if have >= total:
+        conn.close()
+        return db
+    log(f"building {db} ({total} rows, resuming at {have})")
+    batch: list[tuple] = []
+    started = time.perf_counter()
+
+    def flush() -> None:
+        conn.executemany("INSERT INTO units VALUES (?,?,?,?,?,?,?,?)", batch)
+        conn.executemany("INSERT INTO units_fts (rowid, title, headings, body) VALUES (?,?,?,?)",
+                         [(r[0], r[5], r[6], r[7]) for r in batch])
+        conn.commit()
+        batch.clear()
+
+    for rowid, u in enumerate(units_iter, 1):
+        if rowid <= have:
+            continue
+        batch.append((rowid, u["id"], u["path"], u["url"], u["type"], u.get("title", ""), u.get("headings", ""), u.get("body", "")))
+        if len(batch) >= 20_000:
+            flush()
+            log(f"  {rowid} rows ({(rowid - have) / (time.perf_counter() - started):.0f}/s)")
+    if batch:
+        flush()
+    conn.close()
+    return db
+
+
+def big_units_iter(units: list[dict], target: int):
+    vocab = sorted({w.lower() for u in units[:3000] for w in _WORD.findall((u.get("body") or "")[:2000])})
+    n = 0
+    while n < target:
+        rnd = random.Random(n)
+        for i in range(n, min(n + BIG_CHUNK, target)):
+            copy, j = divmod(i, len(units))
+            yield perturb(units[j], copy, rnd, vocab) if copy else units[j]
+        n += BIG_CHUNK
+
+
+# -- the whole run -------------------------------------------------------------
+def bench_index(label: str, config, units: list[dict], queries: dict, seconds: float, db: Path | None) -> list[dict]:
+    rows = [dict(r, index=label) for r in in_process(config, queries, seconds)]
+    port = free_port()
+    with siteseer_server(config.state_dir, config.root, port) as server:
+        rows += [dict(r, index=label) for r in http_rows("siteseer", f"http://127.0.0.1:{port}", search_paths(queries), seconds, server.proc.pid)]
+    if db is not None and shutil.which("wrk"):
+        port = free_port()
+        try:
+            with datasette_server(db, port) as server:
+                rows += [dict(r, index=label) for r in http_rows("datasette", f"http://127.0.0.1:{port}", datasette_paths(db, queries), seconds, server.proc.pid)]
+        except RuntimeError as exc:
+            log(f"datasette skipped: {exc}")
+    return rows
+
+
+def have_datasette() -> bool:
+    try:
+        import datasette  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def run(quick: bool, only: str | None = None, seconds: float | None = None, datasette_big: bool = True) -> list[dict]:
+    rows: list[dict] = []
+    if quick:
+        root = generate_quick_folder(TMP / "siteseer-bench-quick-site")
+        config = prepare_real(root, QUICK_STATE)
+        units = export_units(config)
+        queries = {k: v[:20] for k, v in make_queries(units, 40).items()}
+        db = build_fts(iter(units), DATASETTE_DIR / "quick.db", len(units)) if have_datasette() else None
+        return bench_index("quick", config, units, queries, seconds or 1.0, db)
+    seconds = seconds or 10.0
+    config = prepare_real()
+    units = export_units(config)
+    queries = make_queries(units)
+    log(f"{len(units)} units; queries: " + ", ".join(f"{k} {len(v)}" for k, v in queries.items()))
+    if only in (None, "corpus"):
+        db = build_fts(iter(units), DATASETTE_DIR / "corpus.db", len(units)) if have_datasette() else None
+        rows += bench_index("corpus", config, units, queries, seconds, db)
+    if only in (None, "1m"):
+        state = prepare_big(units)
+        big = config_for(state)
+        db = None
+        if have_datasette() and datasette_big:
+            db = build_fts(big_units_iter(units, BIG_UNITS), DATASETTE_DIR / "big1m.db", BIG_UNITS)
+        rows += bench_index("1m", big, units, queries, seconds, db)
+    return rows
+
+
+def add_ratios(rows: list[dict]) -> list[dict]:
+    floor = {(r["index"], r["class"]): r for r in rows if r["contestant"] == "engine"}
+    ours = {(r["index"], r["class"], r["connections"]): r for r in rows if r["contestant"] == "siteseer"}
+    for r in rows:
+        r["bench"] = "search"
+        f = floor.get((r["index"], r["class"]))
+        if f and r["contestant"] != "engine":
+            r["p50_vs_engine"] = round(r["p50_ms"] / f["p50_ms"], 2) if f["p50_ms"] else None
+        o = ours.get((r["index"], r["class"], r["connections"]))
+        if o and r["contestant"] == "datasette":
+            r["p50_vs_siteseer"] = round(r["p50_ms"] / o["p50_ms"], 2) if o["p50_ms"] else None
+            r["qps_vs_siteseer"] = round(r["qps"] / o["qps"], 2) if o["qps"] else None
+    return rows
+
+
+def print_table(rows: list[dict]) -> None:
+    cols = [("index", "index", "{}"), ("class", "class", "{}"), ("contestant", "contestant", "{}"),
+            ("connections", "conns", "{}"), ("p50_ms", "p50 ms", "{:.2f}"), ("p99_ms", "p99 ms", "{:.2f}"),
+            ("qps", "q/s", "{:.0f}"), ("errors", "errors", "{}"), ("cpu_ms_per_req", "CPU ms/req", "{}"),
+            ("qps_2cores", "q/s @2 idle cores", "{}"), ("worker_rss_mb", "worker RSS MB", "{}"),
+            ("worker_anon_mb", "anon MB", "{}"),
+            ("p50_vs_engine", "p50 x engine", "{}"), ("p50_vs_siteseer", "p50 x siteseer", "{}"),
+            ("qps_vs_siteseer", "q/s x siteseer", "{}")]
+    table = [[h for _, h, _ in cols]]
+    order = {"engine": 0, "service": 1, "siteseer": 2, "datasette": 3}
+    for r in sorted(rows, key=lambda r: (r["index"], CLASSES.index(r["class"]), r["connections"] > 1, order[r["contestant"]], r["connections"])):
+        table.append(["-" if r.get(k) is None else f.format(r[k]) for k, _, f in cols])
+    widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
+    for i, row in enumerate(table):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def main(quick: bool = False) -> list[dict]:
+    return add_ratios(run(quick))
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only", choices=("corpus", "1m"))
+    ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--no-datasette-1m", action="store_true")
+    ap.add_argument("--build-only", action="store_true", help="prepare the indexes and databases, measure nothing")
+    ap.add_argument("--json", type=Path, default=None)
+    args = ap.parse_args()
+    if args.build_only:
+        cfg = prepare_real()
+        us = export_units(cfg)
+        prepare_big(us)
+        if have_datasette():
+            build_fts(iter(us), DATASETTE_DIR / "corpus.db", len(us))
+            if not args.no_datasette_1m:
+                build_fts(big_units_iter(us, BIG_UNITS), DATASETTE_DIR / "big1m.db", BIG_UNITS)
+        sys.exit(0)
+    result = add_ratios(run(args.quick, args.only, args.seconds, not args.no_datasette_1m))
+    print_table(result)
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))

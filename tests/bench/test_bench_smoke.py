@@ -1,0 +1,65 @@
+"""Smoke run of the benchmark suite: the scripts still work and print tables with numbers.
+
+``python bench/run.py --quick --only files``: 1 round of 1 s wrk runs, siteseer
+(recording on and off) against ``python -m http.server`` on the 1 KiB file, in
+a generated folder (no corpus). Takes ~15-20 s. The numbers are not checked
+against targets here: CI machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+RUN = REPO / "bench" / "run.py"
+
+pytestmark = pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not installed (bash .ci/setup)")
+
+NUMBER = r"[\d,]+(?:\.\d+)?"
+
+
+def test_quick_files_bench_prints_tables_with_numbers(tmp_path):
+    out = tmp_path / "RESULTS.md"
+    run = subprocess.run([sys.executable, str(RUN), "--quick", "--only", "files", "--out", str(out)],
+                         cwd=REPO, capture_output=True, text=True, timeout=150)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    text = run.stdout
+
+    assert "== files: 1 KiB HTML, 32 connections" in text
+    for contestant in ("siteseer", "siteseer, recording off", "http.server"):
+        # contestant, req/s, x baseline, p50 ms, p99 ms, server CPU us/req, errors
+        row = re.search(rf"^{re.escape(contestant)}\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})"
+                        rf"\s+(\d+)\s*$", text, re.M)
+        assert row, f"no row with numbers for {contestant}:\n{text}"
+        req_s = float(row.group(1).replace(",", ""))
+        assert req_s > 0, row.group(0)
+        assert float(row.group(5).replace(",", "")) > 0, f"no server CPU measured: {row.group(0)}"
+        assert int(row.group(6)) == 0, f"{contestant} answered errors: {row.group(0)}"
+    # connections, rounds, off req/s, on req/s, on/off, lost, off CPU, on CPU, CPU added
+    assert re.search(rf"^32\s+1(\s+-?{NUMBER}){{7}}\s*$", text, re.M), "recording on/off table missing"
+    assert "recording on costs < 10% req/s" in text
+
+    md = out.read_text()
+    for section in ("## Targets", "## Machine", "## Versions", "## Results", "## Commands"):
+        assert section in md, section
+    assert "nproc" in md and "granian" in md and "wrk -t" in md and "siteseer.cli serve" in md
+    assert "| siteseer |" in md
+
+
+def test_missing_bench_module_is_skipped_not_fatal(tmp_path, monkeypatch):
+    """run.py keeps going when a bench module (search, indexing …) is not there."""
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.syspath_prepend(str(RUN.parent))
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(module, "BENCHES", [*module.BENCHES, "nothing_here"])
+    out = tmp_path / "RESULTS.md"
+    assert module.main(["--quick", "--only", "nothing_here", "--out", str(out)]) == 0
+    assert "bench_nothing_here.py is missing" in out.read_text()
