@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import tantivy
 
-from .schema import cjk_bigrams
+from .schema import ORIG_FIELDS, cjk_bigrams, strip_cjk
 
 ExtractFn = Callable[..., Any]
 
@@ -69,6 +69,12 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
         "cjk": cjk_bigrams(f"{headings}\n{body}"),
         "cjk_title": cjk_bigrams(title),
     }
+    if fields["cjk"] or fields["cjk_title"]:  # index the words without the CJK, keep the text as written
+        for name in ORIG_FIELDS:
+            blanked = strip_cjk(fields[name])
+            if blanked != fields[name]:
+                fields[f"{name}_orig"] = fields[name]
+                fields[name] = blanked
     for name in ("page", "t", "anchor"):
         value = getattr(unit, name, None)
         if value is not None and value != "":
@@ -124,6 +130,9 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
         doc.add_text("cjk", fields["cjk"])
     if fields["cjk_title"]:
         doc.add_text("cjk_title", fields["cjk_title"])
+    for name in ORIG_FIELDS:
+        if f"{name}_orig" in fields:
+            doc.add_bytes(f"{name}_orig", fields[f"{name}_orig"].encode("utf-8"))
     doc.add_text("vocab", fields["title"])
     doc.add_text("vocab", fields["headings"])
     doc.add_text("vocab", fields["body"])

@@ -32,6 +32,14 @@ Progress = Callable[[int, int], None]
 
 COMMIT_SECONDS = 1.0  # commit at least this often while work is pending
 COMMIT_UNITS = 5000  # ...or after this many new units
+# ...but never spend more than 1/COMMIT_RATIO of the time committing: a commit
+# blocks this loop (and so, soon, the extraction processes) and makes a
+# segment that must later be merged. Small commits keep the 1 s rhythm.
+COMMIT_RATIO = 8.0
+WRITER_HEAP = 128_000_000
+# One indexing thread: the extraction processes already use every core, and
+# one thread (one segment per commit) leaves less to merge.
+WRITER_THREADS = 1
 BATCH_FILES = 16  # files per extraction task
 BATCH_BYTES = 4 << 20
 
@@ -93,7 +101,14 @@ class Indexer:
             self.catalog.clear()
             self.catalog.set_meta(schema_version=SCHEMA_VERSION)
         self.index = open_index(path, writer=True)
-        self.writer = self.index.writer(heap_size=128_000_000)
+        self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+        # An empty index holds nothing to delete: a first build skips the
+        # delete-by-path of every file (each one costs a term lookup per segment).
+        try:
+            self.index.reload()
+            self.empty = self.index.searcher().num_docs == 0
+        except Exception:
+            self.empty = False
         return self
 
     def close(self) -> None:
@@ -173,6 +188,10 @@ class Indexer:
         pending_deletes: list[str] = []
         pending_units = 0
         last_commit = time.monotonic()
+        commit_cost = 0.0
+        # Paths that cannot be in the index yet: nothing to delete before adding.
+        fresh = self.empty
+        self.empty = False
 
         for rel in deleted:
             writer.delete_documents_by_term("path", rel)
@@ -180,11 +199,13 @@ class Indexer:
         summary.deleted = len(deleted)
 
         def commit() -> None:
-            nonlocal pending_rows, pending_deletes, pending_units, last_commit
+            nonlocal pending_rows, pending_deletes, pending_units, last_commit, commit_cost
+            started = time.monotonic()
             writer.commit()
             self.catalog.apply(pending_rows, pending_deletes)
             pending_rows, pending_deletes, pending_units = [], [], 0
             last_commit = time.monotonic()
+            commit_cost = last_commit - started
 
         done = 0
         for result in self._extract_all(todo):
@@ -198,7 +219,8 @@ class Indexer:
                 pending_rows.append(row)
                 summary.unchanged += 1
             else:
-                writer.delete_documents_by_term("path", result.rel)  # replaying is idempotent
+                if not fresh:
+                    writer.delete_documents_by_term("path", result.rel)  # replaying is idempotent
                 for fields in result.units:
                     writer.add_document(to_document(fields, size, mtime_ns))
                 pending_units += len(result.units)
@@ -210,7 +232,8 @@ class Indexer:
             done += 1
             if progress is not None:
                 progress(done, len(todo))
-            if pending_units >= COMMIT_UNITS or time.monotonic() - last_commit >= COMMIT_SECONDS:
+            since = time.monotonic() - last_commit
+            if (pending_units >= COMMIT_UNITS or since >= COMMIT_SECONDS) and since >= COMMIT_RATIO * commit_cost:
                 commit()
         if pending_rows or pending_deletes:
             commit()

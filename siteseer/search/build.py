@@ -39,6 +39,9 @@ class BuiltQuery:
     cjk: list[str] = field(default_factory=list)  # CJK strings to highlight
     suggestion: str | None = None
     words: list[str] = field(default_factory=list)  # positive stems: where snippets look first
+    # How ``query`` narrows ``facet_query`` by type: None (it does not), one
+    # kind (a single positive type), or True (anything more involved).
+    type_filter: str | bool | None = None
 
 
 def _should(queries: list[Query]) -> Query | None:
@@ -57,10 +60,18 @@ def _must(queries: list[Query]) -> Query | None:
     return Query.boolean_query([(Occur.Must, q) for q in queries])
 
 
+MEMO_LIMIT = 20000
+
+
 class Builder:
-    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher):
+    """``memo`` (optional) caches what depends only on the index's contents:
+    prefix expansions and spelling corrections. The caller hands a dict that
+    is emptied whenever the index changes (``IndexHandle.memo``)."""
+
+    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, memo: dict | None = None):
         self.schema = schema
         self.searcher = searcher
+        self.memo = memo if memo is not None else {}
         self.cjk: list[str] = []
         self.stems: list[str] = []
         self.corrections: list[tuple[tuple[int, int], str]] = []
@@ -96,10 +107,22 @@ class Builder:
     def df(self, token: str) -> int:
         return sum(self.searcher.doc_freq(name, token) for name, _ in WORD_FIELDS)
 
+    def _remember(self, key: tuple, value):
+        if len(self.memo) >= MEMO_LIMIT:
+            self.memo.clear()
+        self.memo[key] = value
+        return value
+
     def prefix_expansions(self, folded: str) -> list[str]:
         """Stems of the most frequent indexed words starting with ``folded``."""
         if len(folded) < MIN_PREFIX:
             return []
+        key = ("prefix", folded)
+        if key in self.memo:
+            return self.memo[key]
+        return self._remember(key, self._prefix_expansions(folded))
+
+    def _prefix_expansions(self, folded: str) -> list[str]:
         terms = self.searcher.terms_with_prefix("vocab", folded, limit=2000)
         terms.sort(key=lambda t: -t[1])
         stems: list[str] = []
@@ -132,7 +155,8 @@ class Builder:
         if term.prefix:
             alternatives += [s for s in self.prefix_expansions(folded) if s != token]
         if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives):
-            fixed = spelling.correct(self.searcher, folded)
+            key = ("correct", folded)
+            fixed = self.memo[key] if key in self.memo else self._remember(key, spelling.correct(self.searcher, folded))
             if fixed is not None:
                 self.corrections.append((term.span, fixed))
                 alternatives = _WORDS.analyze(fixed) or alternatives
@@ -191,6 +215,13 @@ class Builder:
         type_filters = [(o, q if o == Occur.MustNot else Query.const_score_query(q, 0.0)) for o, q in type_filters]
 
         base = clauses + other_filters
+        negated_types = any(f.name == "type" and f.negated for f in parsed.filters)
+        if not kinds and not negated_types:
+            type_filter: str | bool | None = None
+        elif len({f.value for f in kinds}) == 1 and not negated_types:
+            type_filter = str(kinds[0].value)
+        else:
+            type_filter = True
         return BuiltQuery(
             query=Query.boolean_query(base + type_filters),
             facet_query=Query.boolean_query(base),
@@ -198,6 +229,7 @@ class Builder:
             cjk=list(dict.fromkeys(self.cjk)),
             suggestion=self.suggestion(parsed),
             words=list(dict.fromkeys(self.stems)),
+            type_filter=type_filter,
         )
 
     def suggestion(self, parsed: ParsedQuery) -> str | None:

@@ -32,6 +32,7 @@ class IndexHandle:
         self._checked = 0.0
         self._catalog: Catalog | None = None
         self._status = {"documents": 0, "indexing": False}
+        self._memo: dict = {}  # what the query builder may cache until the index changes
 
     def _meta_stamp(self) -> tuple[int, int] | None:
         try:
@@ -55,6 +56,7 @@ class IndexHandle:
                         self._index = open_index(self.index_path)
                     self._index.reload()
                     self._stamp = stamp
+                    self._memo = {}
                 except Exception:
                     pass  # mid-rewrite or not created yet: try again next time
             self._status = self._read_status()
@@ -76,6 +78,10 @@ class IndexHandle:
     def index(self) -> tantivy.Index | None:
         self.refresh()
         return self._index
+
+    def memo(self) -> dict:
+        """A cache for facts about the current index; replaced on every reload."""
+        return self._memo
 
     def searcher(self) -> tantivy.Searcher | None:
         index = self.index()

@@ -10,7 +10,7 @@ import time
 
 from siteseer.config import Config
 from siteseer.index.indexer import catalog_path, index_dir
-from siteseer.index.schema import CJK_RUN, analyzers
+from siteseer.index.schema import CJK_RUN, analyzers, original
 
 from . import snippets
 from .build import Builder
@@ -48,8 +48,13 @@ class SearchService:
         searcher = index.searcher()
         schema = index.schema
         try:
-            built = Builder(schema, searcher).build(parsed, kind)
-            found = searcher.search(built.query, limit=per_page, offset=(page - 1) * per_page, count=True)
+            built = Builder(schema, searcher, self.handle.memo()).build(parsed, kind)
+            # The facet pass visits every match anyway: the total is the sum of
+            # its buckets (or the one type asked for), so the top-k search need
+            # not count, and can skip whole blocks that cannot make the page.
+            facets = self._facets(searcher, built.facet_query)
+            total = _total_from_facets(facets, built)
+            found = searcher.search(built.query, limit=per_page, offset=(page - 1) * per_page, count=total is None)
         except ValueError as exc:  # tantivy refusing a value the parser let through
             raise QueryError(f"this query cannot be searched ({exc})") from None
         gen = snippets.generator(searcher, built.highlight, schema) if found.hits else None
@@ -58,9 +63,9 @@ class SearchService:
             doc = searcher.doc(address)
             hits.append(self._hit(doc, score, gen, built.cjk, built.words))
         result.update(
-            total=found.count,
+            total=found.count if total is None else total,
             hits=hits,
-            facets=self._facets(searcher, built.facet_query),
+            facets=facets,
             suggestion=built.suggestion,
         )
         result["took_ms"] = _ms(started)
@@ -81,10 +86,10 @@ class SearchService:
 
     @staticmethod
     def _hit(doc, score: float, gen, cjk: list[str], words: list[str]) -> dict:
-        body = doc.get_first("body") or ""
+        body = original(doc, "body") or ""
         hit = {
             "url": doc.get_first("url"),
-            "title": doc.get_first("title") or doc.get_first("path"),
+            "title": original(doc, "title") or doc.get_first("path"),
             "path": doc.get_first("path"),
             "type": doc.get_first("type"),
             "snippet": snippets.snippet(doc, body, gen, cjk, words),
@@ -98,8 +103,12 @@ class SearchService:
 
     @staticmethod
     def _facets(searcher, query) -> dict[str, int]:
-        agg = searcher.aggregate(query, {"types": {"terms": {"field": "type", "size": 20}}})
-        return {b["key"]: int(b["doc_count"]) for b in agg.get("types", {}).get("buckets", [])}
+        agg = searcher.aggregate(query, _FACET_AGG)
+        types = agg.get("types", {})
+        facets = {b["key"]: int(b["doc_count"]) for b in types.get("buckets", [])}
+        if types.get("sum_other_doc_count"):  # more kinds than buckets: the sum would be short
+            facets[_OTHER] = int(types["sum_other_doc_count"])
+        return facets
 
     # -- search-as-you-type ----------------------------------------------------
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
@@ -125,6 +134,22 @@ class SearchService:
 
     def status(self) -> dict:
         return self.handle.status()
+
+
+_FACET_AGG = {"types": {"terms": {"field": "type", "size": 20}}}
+_OTHER = "\x00other"
+
+
+def _total_from_facets(facets: dict[str, int], built) -> int | None:
+    """The number of matches, read off the facet counts when they tell it exactly."""
+    if _OTHER in facets:
+        facets.pop(_OTHER)
+        return None
+    if built.type_filter is None:  # the facet query is the query
+        return sum(facets.values())
+    if isinstance(built.type_filter, str):  # the query is the facet query AND type:<that one>
+        return facets.get(built.type_filter, 0)
+    return None
 
 
 def _ms(started: float) -> float:

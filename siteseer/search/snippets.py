@@ -10,8 +10,11 @@ collapsed and "…" marks a cut, with the offsets adjusted to match.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 import tantivy
+
+from siteseer.index.schema import CJK_RUN, strip_cjk
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -38,8 +41,12 @@ def _window(body: str, words: list[str]) -> int:
     """
     low = body.lower()
     hits: list[tuple[int, int]] = []
-    for i, w in enumerate(words):
+    needles: dict[str, int] = {}
+    for w in words:  # str.find (fast search), at most 40 places per needle
         needle = w[: max(3, len(w) - 1)]
+        if not needle or needle in needles:
+            continue
+        i = needles[needle] = len(needles)
         pos = low.find(needle)
         n = 0
         while pos >= 0 and n < 40:
@@ -49,18 +56,28 @@ def _window(body: str, words: list[str]) -> int:
     if not hits:
         return 0
     hits.sort()
+    # Slide a SNIPPET_CHARS-wide window over the hits, counting distinct words in it.
     best, best_start, lo = -1, 0, 0
+    inside: dict[int, int] = {}
     for hi in range(len(hits)):
-        while hits[hi][0] - hits[lo][0] > SNIPPET_CHARS:
+        pos_hi, word_hi = hits[hi]
+        inside[word_hi] = inside.get(word_hi, 0) + 1
+        while pos_hi - hits[lo][0] > SNIPPET_CHARS:
+            w = hits[lo][1]
+            inside[w] -= 1
+            if not inside[w]:
+                del inside[w]
             lo += 1
-        distinct = len({i for _, i in hits[lo : hi + 1]})
-        if distinct > best:
-            best, best_start = distinct, hits[lo][0]
+        if len(inside) > best:
+            best, best_start = len(inside), hits[lo][0]
+            if best == len(needles):
+                break
     return max(0, best_start - WINDOW // 3)
 
 
-def snippet(doc: tantivy.Document, body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str],
+def snippet(doc: tantivy.Document | None, body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str],
             words: list[str] | None = None) -> dict:
+    """The snippet of ``body`` (the stored text as written; ``doc`` is unused)."""
     if cjk:
         found = _cjk_snippet(body, cjk)
         if found is not None:
@@ -74,16 +91,20 @@ def snippet(doc: tantivy.Document, body: str, gen: tantivy.SnippetGenerator | No
             if offset:
                 space = body.find(" ", offset)
                 offset = space + 1 if 0 <= space < offset + 50 else offset
-            body = body[offset : offset + WINDOW]
-            doc = tantivy.Document(body=body)
-        sn = gen.snippet_from_doc(doc)
+        text = body[offset : offset + WINDOW] if len(body) > WINDOW else body
+        # The generator tokenizes like the index, which only ever saw the text
+        # with its CJK blanked; blanking keeps every offset, so the ranges
+        # found on the blanked text hold for ``text`` too.
+        sn = gen.snippet_from_doc(tantivy.Document(body=strip_cjk(text)))
         ranges = sn.highlighted()
         if ranges:
-            fragment = sn.fragment()
-            raw = fragment.encode("utf-8")
-            spans = [(len(raw[: r.start].decode("utf-8", "ignore")), len(raw[: r.end].decode("utf-8", "ignore"))) for r in ranges]
+            raw = text.encode("utf-8")
             fr = sn.fragment_range()
-            cut_end = fr.end < len(body.encode("utf-8")) or offset + len(body) < full_len
+            fragment_raw = raw[fr.start : fr.end]
+            fragment = fragment_raw.decode("utf-8", "ignore")
+            spans = [(len(fragment_raw[: r.start].decode("utf-8", "ignore")), len(fragment_raw[: r.end].decode("utf-8", "ignore")))
+                     for r in ranges]
+            cut_end = fr.end < len(raw) or offset + len(text) < full_len
             return _finish(fragment, spans, cut_start=offset > 0 or fr.start > 0, cut_end=cut_end)
     text = body[:SNIPPET_CHARS]
     cut = len(body) > SNIPPET_CHARS
@@ -110,19 +131,47 @@ def _cjk_snippet(body: str, needles: list[str]) -> dict | None:
     return _finish(text, spans, cut_start=start > 0, cut_end=end < len(body))
 
 
+# Only what collapsing changes: two or more whitespace characters, or one that is not " ".
+_SPACES = re.compile(r"\s{2,}|[^\S ]")
+
+
 def _finish(text: str, spans: list[tuple[int, int]], cut_start: bool, cut_end: bool) -> dict:
-    """Collapse whitespace, add ellipses, merge overlapping spans; remap offsets."""
-    out: list[str] = []
-    where: list[int] = []  # new offset of each old character
-    for ch in text:
-        where.append(len(out))
-        if ch.isspace():
-            if out and out[-1] != " ":
-                out.append(" ")
-        else:
-            out.append(ch)
-    where.append(len(out))
-    new = "".join(out)
+    """Collapse whitespace, add ellipses, merge overlapping spans; remap offsets.
+
+    Runs of whitespace become one space (found with one regex pass, not a
+    Python loop per character); an old offset maps to the new text through
+    the list of runs before it.
+    """
+    runs = [(m.start(), m.end()) for m in _SPACES.finditer(text)]
+    if not runs:
+        new = text
+        starts: list[int] = []
+    else:
+        parts: list[str] = []
+        pos = 0
+        for a, b in runs:
+            parts.append(text[pos:a])
+            parts.append(" ")
+            pos = b
+        parts.append(text[pos:])
+        new = "".join(parts)
+        starts = [a for a, _ in runs]
+    removed: list[int] = []  # characters dropped by the runs up to and including run i
+    total = 0
+    for a, b in runs:
+        total += b - a - 1
+        removed.append(total)
+
+    def where(i: int) -> int:
+        k = bisect_right(starts, i) - 1  # the last run starting at or before i
+        if k < 0:
+            return i
+        a, b = runs[k]
+        before = removed[k - 1] if k else 0
+        if i < b:  # inside the run: it maps onto the run's single space
+            return a - before + (1 if i > a else 0)
+        return i - removed[k]
+
     lead = len(new) - len(new.lstrip(" "))
     new = new.strip(" ")
     shift = 0
@@ -132,10 +181,10 @@ def _finish(text: str, spans: list[tuple[int, int]], cut_start: bool, cut_end: b
     if cut_end and new:
         new = new + ELLIPSIS
     limit = len(new) - (1 if cut_end and new else 0)
-    mapped = []
+    mapped: list[list[int]] = []
     for s, e in sorted(spans):
-        ns = max(shift, where[s] - lead + shift)
-        ne = min(limit, where[e] - lead + shift)
+        ns = max(shift, where(s) - lead + shift)
+        ne = min(limit, where(e) - lead + shift)
         if ne <= ns:
             continue
         # A collapsed space at the end of a span is not part of the match.

@@ -125,3 +125,18 @@ def test_units_are_capped(folder):
 
     hits = SearchService(config).search("long")["hits"]
     assert hits and all(len(h["snippet"]["text"]) <= 51 for h in hits)
+
+
+def test_first_build_skips_deletes_later_syncs_do_not(folder):
+    config = make_config(folder)
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        assert ix.empty  # a new index: nothing to delete before adding
+        ix.sync("")
+        assert not ix.empty
+        write(folder, "d0/f0.txt", "Title 0 again\n\nalpha0 changed\n\nbeta0 changed\n\ngamma0 new")
+        os.utime(folder / "d0/f0.txt", ns=(1, 1))
+        ix.sync("")
+    counts = indexed_paths(config)
+    assert counts["d0/f0.txt"] == 3  # replaced, not added twice
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        assert not ix.empty  # reopened with documents: deletes are back
