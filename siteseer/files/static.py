@@ -45,8 +45,9 @@ from siteseer.server.messages import Request, Response
 
 __all__ = ["FileServer", "SMALL_FILE_BYTES"]
 
-# Files up to this size are answered from memory.
-SMALL_FILE_BYTES = 64 << 10
+# Files up to this size are answered from memory (read once, re-checked by
+# stat): measured, a 100 KiB file went 0.41x nginx through the file sender.
+SMALL_FILE_BYTES = 256 << 10
 # Compressible files above this are sent as they are (zero-copy) instead of
 # being read whole into memory for compression.
 MAX_COMPRESS_FILE_BYTES = min(8 << 20, MAX_COMPRESS_BYTES)

@@ -7,6 +7,8 @@ a search takes a few milliseconds, less than a thread hop would cost.
 
 from __future__ import annotations
 
+import asyncio
+
 from siteseer.server.messages import Request, Response
 
 from .errors import QueryError
@@ -43,10 +45,11 @@ class SearchAPI:
             return None
         if request.method not in ("GET", "HEAD"):
             return error(405, f"{request.method} is not allowed here; use GET", [("allow", ALLOW)])
+        handler = self._search if request.path == SEARCH_PATH else self._suggest
         try:
-            if request.path == SEARCH_PATH:
-                return self._search(request)
-            return self._suggest(request)
+            # In a thread: a slow query must not hold up the file requests this
+            # worker's event loop is answering meanwhile.
+            return await asyncio.get_running_loop().run_in_executor(None, handler, request)
         except QueryError as exc:
             return error(400, exc.message)
 

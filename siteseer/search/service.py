@@ -22,6 +22,11 @@ MAX_RESULTS = 1000  # deepest result a page may reach
 _VOCAB = analyzers()["vocab"]
 
 
+# Answers kept per index version: popular searches (and paging back and forth)
+# cost a dict lookup until the indexer's next commit replaces the memo.
+RESULT_CACHE_SIZE = 2048
+
+
 class SearchService:
     def __init__(self, config: Config, check_interval: float = 0.5):
         self.config = config
@@ -37,11 +42,17 @@ class SearchService:
         parsed = parse(q, cfg.max_query_chars)
         if not parsed.text:
             raise QueryError("type a word to search for")
+        index = self.handle.index()  # reloads (and empties the memo) when the indexer committed
+        cache = self.handle.memo().setdefault("results", {}) if index is not None else None
+        key = (q, page, per_page, kind)
+        if cache is not None:
+            cached = cache.get(key)
+            if cached is not None:
+                return {**cached, "took_ms": _ms(started), "index": self.handle.status()}
         result = {
             "query": q, "total": 0, "took_ms": 0.0, "page": page, "per_page": per_page,
             "hits": [], "facets": {}, "suggestion": None, "index": self.handle.status(),
         }
-        index = self.handle.index()
         if index is None:
             result["took_ms"] = _ms(started)
             return result
@@ -69,6 +80,9 @@ class SearchService:
             suggestion=built.suggestion,
         )
         result["took_ms"] = _ms(started)
+        if len(cache) >= RESULT_CACHE_SIZE:  # oldest first; the memo is new after each commit
+            cache.pop(next(iter(cache), None), None)
+        cache[key] = result
         return result
 
     def _check_paging(self, page: object, per_page: object) -> tuple[int, int]:

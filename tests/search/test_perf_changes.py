@@ -114,3 +114,15 @@ def test_prefix_and_spelling_memo_is_used_and_reset_on_reload(service):
     service.handle._stamp = None  # as if a commit happened
     service.handle.refresh(force=True)
     assert service.handle.memo() == {}
+
+
+def test_repeated_search_is_answered_from_the_cache_until_the_index_changes(service):
+    first = service.search("coffee")
+    assert first["total"] > 0
+    second = service.search("coffee")
+    assert second["hits"] == first["hits"] and second["total"] == first["total"]
+    assert second["hits"] is first["hits"]  # the same answer object: served from the cache
+    service.handle.memo().clear()  # what a reload does
+    third = service.search("coffee")
+    assert third["hits"] is not first["hits"] and third["hits"] == first["hits"]
+    assert service.search("coffee", page=2)["page"] == 2
