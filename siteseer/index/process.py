@@ -27,11 +27,16 @@ def start_indexer(config: Config) -> multiprocessing.Process:
     return proc
 
 
+RETRY_SECONDS = 3.0
+
+
 def main(config_json: str) -> None:
     from .indexer import Indexer, format_summary
     from .watcher import watch
 
     config = Config.from_json(config_json)
+    # A spawned process starts with no logging set up: same format as the workers.
+    logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
     stop = threading.Event()
 
     def on_term(signum: int, frame: object) -> None:
@@ -40,14 +45,28 @@ def main(config_json: str) -> None:
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C handling terminates us
-    try:
-        with Indexer(config) as indexer:
-            summary = indexer.sync("")
-            print(format_summary(summary), file=sys.stderr, flush=True)
-            if config.index.watch:
-                watch(indexer, stop)
-    except SystemExit:
-        pass
-    except Exception:  # never take the server down with us; say why
-        log.exception("the indexer stopped")
-        raise
+    failures = 0
+    while not stop.is_set():
+        try:
+            with Indexer(config) as indexer:
+                summary = indexer.sync("")
+                print(format_summary(summary), file=sys.stderr, flush=True)
+                failures = 0
+                if config.index.watch:
+                    watch(indexer, stop)
+            return
+        except SystemExit:
+            return
+        except Exception as exc:
+            # A full disk or a locked file must not end indexing for good: say
+            # why, then reopen and resume from the catalog (every step is
+            # idempotent), as often as it takes. The server keeps serving.
+            failures += 1
+            if failures == 1:
+                log.exception("indexing failed; retrying every %s s", RETRY_SECONDS)
+            else:
+                log.error("indexing failed again (%s): %s", failures, exc)
+            try:
+                stop.wait(RETRY_SECONDS)
+            except SystemExit:
+                return
