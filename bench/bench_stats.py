@@ -40,14 +40,18 @@ def main(quick: bool = False) -> list[dict]:
                     top(since, now)
                 times.append(time.perf_counter() - started)
             times.sort()
-            median = times[len(times) // 2]
-            rows.append({"bench": "stats", "case": f"all panels, last {label}", "median_ms": round(median * 1000, 1),
-                         "target": "< 1000 ms", "met": median < 1.0})
-        rows.append({"bench": "stats", "case": "fill a month of rollups", "median_ms": round(fill_s * 1000),
-                     "target": "", "met": None})
+            rows.append({"bench": "stats", "case": f"all panels, last {label}",
+                         "median_ms": round(times[len(times) // 2] * 1000, 1)})
+        rows.append({"bench": "stats", "case": "fill a month of rollups", "median_ms": round(fill_s * 1000)})
+    worst = max(r["median_ms"] for r in rows if r["case"].startswith("all panels"))
+    rows.append({"target": "a month of traffic at 1,000 req/s charts in under a second",
+                 "measured": f"{worst:.0f} ms for the slowest range", "met": worst < 1000})
     return rows
 
 
 if __name__ == "__main__":
     for row in main("--quick" in sys.argv):
-        print(f"{row['case']:<32} {row['median_ms']:>10} ms   {row['target']}  {'' if row['met'] is None else ('met' if row['met'] else 'MISSED')}")
+        if "target" in row:
+            print(f"target: {row['target']}: {row['measured']} ({'met' if row['met'] else 'MISSED'})")
+        else:
+            print(f"{row['case']:<32} {row['median_ms']:>10} ms")
