@@ -574,7 +574,11 @@ def run(quick: bool, only: str | None = None, seconds: float | None = None, data
     seconds = seconds or 10.0
     config = prepare_real()
     units = export_units(config)
-    queries = make_queries(units)
+    # Longer lists than the service's answer cache: cycled through in order, a
+    # FIFO cache then never hits, so these numbers are the engine's, not the cache's.
+    from siteseer.search.service import RESULT_CACHE_SIZE
+
+    queries = make_queries(units, n=RESULT_CACHE_SIZE + 1000)
     log(f"{len(units)} units; queries: " + ", ".join(f"{k} {len(v)}" for k, v in queries.items()))
     if only in (None, "corpus"):
         db = build_fts(iter(units), DATASETTE_DIR / "corpus.db", len(units)) if have_datasette() else None
