@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from siteseer.stats import store
 from siteseer.stats.aggregate import TrafficStats, choose_step, percentile
@@ -176,8 +178,50 @@ def test_raw_records_kept_then_dropped(db):
     assert stats.recent(3) == []
 
 
+def test_raw_records_keep_every_field(db):
+    conn, stats = db
+    search = {"query": "café <b>", "hits": 0, "page": 1}
+    entries = [entry(T0 + 0.25, path="/a", duration_ms=1.5, size=10),
+               entry(T0 + 0.75, path="/a", duration_ms=2.25, size=20),  # same shape, other numbers
+               entry(T0 + 1.5, path="/api/search", search=search, referrer="https://r.example/"),
+               {**entry(T0 + 2, path="/b"), "ua": b"bytes-agent", "blocked": "blocklist"}]
+    store.write_batch(conn, entries)
+    recent = stats.recent(10)
+    assert [(r["path"], r["ts"], r["bytes"], r["duration_ms"]) for r in recent[::-1]] == [
+        ("/a", T0 + 0.25, 10, 1.5), ("/a", T0 + 0.75, 20, 2.25), ("/api/search", T0 + 1.5, 1024, 2.0),
+        ("/b", T0 + 2, 1024, 2.0)]
+    assert recent[1]["search"] == search and recent[1]["referrer"] == "https://r.example/"
+    assert recent[0]["ua"] == "b'bytes-agent'" and recent[0]["blocked"] == "blocklist"
+    assert set(recent[0]) == set(store.RAW_FIELDS)
+
+
 def test_choose_step():
     assert choose_step(0, 3600) == 60
     assert choose_step(0, DAY) == 600
     assert choose_step(0, 30 * DAY) == 3 * 3600
     assert all(DAY * 30 / choose_step(0, DAY * 30) <= 240 for _ in [0])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 7199), st.sampled_from(["/a", "/b", "/admin/x"]),
+                          st.sampled_from([200, 304, 404, 500]), st.sampled_from(["192.0.2.1", "192.0.2.2"]),
+                          st.integers(0, 5000), st.sampled_from([0.2, 3.0, 40.0, 20_000.0])), max_size=300))
+def test_grouped_rollups_count_every_request(tmp_path_factory, requests):
+    """write_batch counts alike requests together: the totals must equal a request-by-request count."""
+    state = tmp_path_factory.mktemp("traffic")
+    conn, stats = store.open_db(state), TrafficStats(state)
+    entries = [entry(T0 + t, path=p, status=s, ip=ip, size=n, duration_ms=d) for t, p, s, ip, n, d in requests]
+    assert store.write_batch(conn, entries) == len(entries)
+    s = stats.summary(T0, T0 + 7200)
+    assert s["n"] == len(entries)
+    assert s["bytes"] == sum(e["bytes"] for e in entries)
+    assert s["c4xx"] == sum(e["status"] == 404 for e in entries)
+    pages = {p["key"]: p["n"] for p in stats.top_pages(T0, T0 + 7200, limit=10)}
+    for path in ("/a", "/b"):
+        expected = sum(e["path"] == path and e["status"] < 400 for e in entries)
+        assert pages.get(path, 0) == expected
+    assert "/admin/x" not in pages
+    clients = {c["key"]: c["n"] for c in stats.top_clients(T0, T0 + 7200)}
+    assert sum(clients.values()) == len(entries)
+    assert len(store.read_raw(conn, limit=1000)) == len(entries)
+    conn.close()
