@@ -171,7 +171,7 @@ def load_config(root: str | Path, config_file: str | Path | None = None, env: di
     if config_file is not None:
         path = Path(config_file).expanduser()
         if not path.is_file():
-            raise ConfigError("--config", f"{path} does not exist")
+            raise ConfigError("--config", f"{path} {'is not a regular file' if path.exists() else 'does not exist'}")
     else:
         candidate = root_path / CONFIG_FILE_NAME
         path = candidate if candidate.is_file() else None

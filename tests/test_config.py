@@ -62,7 +62,10 @@ def test_missing_folder_and_config(tmp_path):
         load_config(tmp_path / "missing")
     with pytest.raises(ConfigError) as err:
         load_config(tmp_path, tmp_path / "none.toml")
-    assert err.value.key == "--config"
+    assert err.value.key == "--config" and "does not exist" in str(err.value)
+    with pytest.raises(ConfigError) as err:
+        load_config(tmp_path, "/dev/null")  # exists, but is no file to read settings from
+    assert "is not a regular file" in str(err.value)
 
 
 def test_env_overrides_secrets(tmp_path):
