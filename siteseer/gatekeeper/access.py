@@ -174,9 +174,13 @@ class AccessList:
         self.blocked = NetworkSet(self._static_block)
         self.auto_blocked = NetworkSet()
         self._next_check = 0.0
-        self._config_mtime = self._mtime()
+        # Unknown, so the first refresh reads the file: a worker started (or
+        # respawned) after an edit must not keep the lists it was started with.
+        self._config_mtime: int | None = None
         self._store_version: int | None = None
+        self._started = False
         self.refresh(force=True)
+        self._started = True
 
     def _mtime(self) -> int | None:
         try:
@@ -217,7 +221,8 @@ class AccessList:
             log.error("access lists in %s not reloaded, keeping the old ones: %s", self.config_path, exc)
             return False
         self._static_block, self.allow, self.trusted = block, allow, trusted
-        log.info("access lists reloaded from %s", self.config_path)
+        if self._started:
+            log.info("access lists reloaded from %s", self.config_path)
         return True
 
     def _rebuild(self) -> None:

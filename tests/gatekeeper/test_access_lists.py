@@ -124,3 +124,11 @@ def test_refusal_names_the_reason():
     assert acl.refusal("198.51.100.7") == "auto"
     assert acl.refusal("203.0.113.1") is None
     assert AccessList(block=[], allow=["10.0.0.0/8"], trusted=[]).refusal("192.0.2.1") == "allowlist"
+
+
+def test_access_list_started_after_an_edit_reads_the_file(tmp_path):
+    """A worker started (or respawned) after the file was edited must not keep its start-up lists."""
+    config = tmp_path / "siteseer.toml"
+    config.write_text('[access]\nblock = ["192.0.2.9"]\n')  # edited after the server loaded block = []
+    acl = AccessList(block=[], allow=[], trusted=[], config_path=config, interval=3600)
+    assert acl.refusal("192.0.2.9") == "blocklist"
