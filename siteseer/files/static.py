@@ -11,9 +11,10 @@ Speed matters here - every image, script and page goes through it - so:
 - what a file's headers need (type, ETag, Last-Modified) is computed once per
   file version and kept in ``_FileInfo``, re-validated by that ``stat`` on
   every request, so an edited file is never served stale;
-- small files (<= 64 KiB) are kept in memory: for them granian sends a
-  bytes body faster than it opens and sends a file. Larger files go out as
-  ``Response(file=...)`` / ``file_range``: zero-copy and flat memory;
+- small files (<= ``SMALL_FILE_BYTES``) are kept in memory: for them granian
+  sends a bytes body faster than it opens and sends a file. Larger files go
+  out as ``Response(file=...)`` / ``file_range``, flat in memory, with
+  ``file`` the ``/proc/self/fd/N`` of the version stat-ed (``handles.py``);
 - compressed variants are made once per (file version, encoding) and kept in
   a bounded LRU; big reads and compressions run in a thread, not on the loop.
 """
@@ -29,6 +30,7 @@ from urllib.parse import quote
 
 from siteseer.config import Config
 from siteseer.files.compress import MAX_COMPRESS_BYTES, CompressionCache, compress, default_cache
+from siteseer.files.handles import OpenFiles
 from siteseer.files.listing import list_directory, render_listing
 from siteseer.files.resolve import lookup, real_root, url_segments
 from siteseer.http.conditional import (
@@ -66,12 +68,13 @@ class _FileInfo:
 
     __slots__ = (
         "size", "mtime_ns", "mtime", "content_type", "etag", "last_modified",
-        "compressible", "headers", "headers_304", "variant_etags", "body",
+        "compressible", "headers", "headers_304", "variant_etags", "body", "ino",
     )
 
     def __init__(self, path: str, st: os.stat_result, cache_control: str, compress_min_bytes: int):
         self.size = st.st_size
         self.mtime_ns = st.st_mtime_ns
+        self.ino = st.st_ino  # a file replaced by one of the same size and mtime is still new
         self.mtime = int(st.st_mtime)
         self.content_type = guess_type(path)
         self.etag = make_etag(self.size, self.mtime_ns)
@@ -134,6 +137,7 @@ class FileServer:
         self._memory_used = 0
         self._pending: dict[tuple, asyncio.Future] = {}
         self._hidden_files, self._hidden_dirs = self._private_paths(config)
+        self.open_files = OpenFiles()  # what granian sends: the version stat-ed
 
     def _private_paths(self, config: Config) -> tuple[frozenset[str], tuple[str, ...]]:
         """siteseer's own files inside the folder, never served even with dotfiles on.
@@ -218,7 +222,8 @@ class FileServer:
     def _info(self, real: str, st: os.stat_result) -> _FileInfo:
         """The cached metadata for this version of the file (replaced if it changed)."""
         info = self._infos.get(real)
-        if info is not None and info.mtime_ns == st.st_mtime_ns and info.size == st.st_size:
+        if (info is not None and info.mtime_ns == st.st_mtime_ns and info.size == st.st_size
+                and info.ino == st.st_ino):
             self._infos.move_to_end(real)
             return info
         if info is not None:
@@ -230,6 +235,7 @@ class FileServer:
         return info
 
     def _forget(self, real: str) -> None:
+        self.open_files.forget(real)
         info = self._infos.pop(real, None)
         if info is not None and info.body is not None:
             self._memory_used -= len(info.body)
@@ -281,7 +287,7 @@ class FileServer:
                 return Response(416, [("content-range", f"bytes */{info.size}"), ("accept-ranges", "bytes"),
                                       ("content-type", "text/plain; charset=utf-8")], b"Range Not Satisfiable\n")
             if ranges:
-                return await self._serve_ranges(real, info, ranges)
+                return await self._serve_ranges(real, st, info, ranges)
 
         if encoding is not None:
             body = await self._compressed(real, info, encoding)
@@ -300,8 +306,20 @@ class FileServer:
             if body is None:
                 return None  # vanished or changed under us: 404 rather than wrong bytes
             return Response(200, headers, body)
-        headers.append(("content-length", str(info.size)))
-        return Response(200, headers, file=real)
+        return self._send_file(real, st, Response(200, headers), (0, info.size))
+
+    def _send_file(self, real: str, st: os.stat_result, response: Response,
+                   file_range: tuple[int, int]) -> Response | None:
+        """``response`` with granian sending ``file_range`` of exactly the version ``st`` describes."""
+        path = self.open_files.path_for(real, st)
+        if path is None:
+            self._forget(real)
+            return None  # replaced or removed since the stat: 404 rather than wrong bytes
+        response.headers.append(("content-length", str(file_range[1] - file_range[0])))
+        response.file = path
+        if response.status == 206:
+            response.file_range = file_range
+        return response
 
     def _read_small(self, real: str, info: _FileInfo) -> bytes | None:
         """Read a small file on the loop (one short read) and keep it in memory."""
@@ -366,7 +384,8 @@ class FileServer:
         finally:
             self._pending.pop(key, None)
 
-    async def _serve_ranges(self, real: str, info: _FileInfo, ranges: list[tuple[int, int]]) -> Response | None:
+    async def _serve_ranges(self, real: str, st: os.stat_result, info: _FileInfo,
+                            ranges: list[tuple[int, int]]) -> Response | None:
         size = info.size
         if len(ranges) == 1:
             start, end = ranges[0]
@@ -375,8 +394,7 @@ class FileServer:
             headers.append(("content-range", content_range(start, end, size)))
             if info.body is not None:
                 return Response(206, headers, info.body[start:end])
-            headers.append(("content-length", str(end - start)))
-            return Response(206, headers, file=real, file_range=(start, end))
+            return self._send_file(real, st, Response(206, headers), (start, end))
 
         total = sum(end - start for start, end in ranges)
         if total > MAX_MULTIPART_BYTES:
@@ -384,8 +402,7 @@ class FileServer:
             # a valid answer to any Range request.
             headers = info.headers.copy()
             headers.append(("etag", info.etag))
-            headers.append(("content-length", str(size)))
-            return Response(200, headers, file=real)
+            return self._send_file(real, st, Response(200, headers), (0, size))
         try:
             if info.body is not None:
                 parts = [info.body[start:end] for start, end in ranges]

@@ -88,6 +88,7 @@ class Services:
     def close(self) -> None:
         if self.recorder is not None:
             self.recorder.close()
+        self.files.open_files.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 

@@ -259,16 +259,14 @@ def test_files_replaced_truncated_and_folders_renamed(changing):
         assert c.get("/papers/guide.html").status_code in (301, 308)
 
 
-@pytest.mark.xfail(strict=True, reason="TOCTOU in siteseer/files/static.py + granian: files > 256 KiB are stat-ed, "
-                   "then granian opens the *path* later, so a file replaced in between is sent with the old "
-                   "Content-Length/ETag but the new bytes (a complete-looking wrong body), or the connection is "
-                   "dropped without an answer; needs an fd-based send (granian's RSGI only takes a path)")
 def test_file_rewritten_in_a_loop_never_gets_a_wrong_length(changing):
     server, root, _ = changing
     from siteseer.files.static import SMALL_FILE_BYTES
 
-    # All above the in-memory size, so granian sends them from the path (smaller
-    # files are read once and length-checked, which this race cannot fool).
+    # All above the in-memory size, so granian sends them (smaller files are
+    # read once and length-checked, which this race cannot fool). granian opens
+    # what it sends after the handler returned: siteseer hands it the
+    # descriptor of the version it stat-ed (files/handles.py), never the path.
     versions = [bytes([c]) * (SMALL_FILE_BYTES + extra) for c, extra in zip(b"abcd", (10_000, 130_000, 30_000, 80_000))]
     target = root / "flip.txt"
     target.write_bytes(versions[0])

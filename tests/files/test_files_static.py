@@ -67,7 +67,8 @@ def test_large_file_goes_out_zero_copy(server, site):
     r = get(server, "/big.bin")
     assert r.status == 200
     assert r.body == b""
-    assert r.file == os.path.realpath(site / "big.bin")
+    assert r.file.startswith("/proc/self/fd/")  # the version stat-ed, whatever the path names later
+    assert os.path.realpath(r.file) == os.path.realpath(site / "big.bin")
     assert r.file_range is None
     assert r.header("content-length") == str(len(BIG_BIN))
     assert r.header("content-type") == "application/octet-stream"

@@ -1,0 +1,139 @@
+"""Open files for granian to send: the version that was stat-ed, not whatever the path names later.
+
+granian's file sender takes a *path* and opens it after the handler has
+returned. A file replaced in between (``os.replace`` of a new version, as
+editors, rsync and deploy scripts do) would then go out with the old
+version's Content-Length and ETag but the new version's bytes: a complete
+looking, wrong answer. So for files sent by granian, siteseer opens the file
+itself, checks with ``fstat`` that the descriptor is the version whose
+headers it wrote, and hands granian ``/proc/self/fd/N``, which opens that
+same inode whatever happened to the path since.
+
+A descriptor is kept while its file stays unchanged (LRU, ``max_open``; a
+sweep every ``sweep_every`` seconds lets go of files deleted or replaced, so
+their disk space is freed) and closed no sooner than ``grace`` seconds after
+it was last handed out: granian opens it within moments, and closing it
+earlier could let the number be reused by another file before granian opened
+it. Opening with ``O_NOFOLLOW`` also closes the window in which a file could
+be swapped for a symlink out of the folder after ``resolve`` checked it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import time
+from collections import OrderedDict, deque
+
+__all__ = ["OpenFiles"]
+
+_PROC_FD = "/proc/self/fd"
+
+
+class _Handle:
+    __slots__ = ("fd", "key", "path", "last_used")
+
+    def __init__(self, fd: int, key: tuple, now: float):
+        self.fd = fd
+        self.key = key
+        self.path = f"{_PROC_FD}/{fd}"
+        self.last_used = now
+
+
+def _version(st: os.stat_result) -> tuple:
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+class OpenFiles:
+    def __init__(self, max_open: int = 128, grace: float = 60.0, sweep_every: float = 10.0,
+                 enabled: bool | None = None):
+        self.max_open = max_open
+        self.grace = grace
+        self.sweep_every = sweep_every
+        self._next_sweep = time.monotonic() + sweep_every
+        self.enabled = os.path.isdir(_PROC_FD) if enabled is None else enabled
+        self._open: OrderedDict[str, _Handle] = OrderedDict()
+        self._retired: deque[tuple[float, int]] = deque()  # (close after, fd), oldest first
+
+    def path_for(self, real: str, st: os.stat_result) -> str | None:
+        """The path granian should open to send the version of ``real`` described by ``st``.
+
+        ``None`` when ``real`` is no longer that version (it changed after the
+        stat): the caller answers as if it were missing rather than send wrong
+        bytes. Without ``/proc`` or descriptors to spare, ``real`` itself.
+        """
+        if not self.enabled:
+            return real
+        now = time.monotonic()
+        self._close_retired(now)
+        if now >= self._next_sweep:
+            self._sweep(now)
+        key = _version(st)
+        handle = self._open.get(real)
+        if handle is not None:
+            if handle.key == key:
+                handle.last_used = now
+                self._open.move_to_end(real)
+                return handle.path
+            self._retire(self._open.pop(real), now)
+        try:
+            fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE):
+                return real  # out of descriptors: let granian open the path, as before
+            return None  # gone, unreadable, or now a symlink
+        try:
+            same = _version(os.fstat(fd)) == key
+        except OSError:
+            same = False
+        if not same:
+            os.close(fd)
+            return None
+        handle = self._open[real] = _Handle(fd, key, now)
+        if len(self._open) > self.max_open:
+            _, oldest = self._open.popitem(last=False)
+            self._retire(oldest, now)
+        return handle.path
+
+    def forget(self, real: str) -> None:
+        """Stop keeping ``real`` open (it was deleted or changed)."""
+        handle = self._open.pop(real, None)
+        if handle is not None:
+            self._retire(handle, time.monotonic())
+
+    def close(self) -> None:
+        """Close every descriptor now (the worker is stopping)."""
+        for handle in self._open.values():
+            _close(handle.fd)
+        self._open.clear()
+        while self._retired:
+            _close(self._retired.popleft()[1])
+
+    @property
+    def open_count(self) -> int:
+        return len(self._open) + len(self._retired)
+
+    def _sweep(self, now: float) -> None:
+        self._next_sweep = now + self.sweep_every
+        for real, handle in list(self._open.items()):
+            try:
+                current = _version(os.stat(real, follow_symlinks=False))
+            except OSError:
+                current = None
+            if current != handle.key:
+                self._retire(self._open.pop(real), now)
+
+    def _retire(self, handle: _Handle, now: float) -> None:
+        self._retired.append((max(now, handle.last_used) + self.grace, handle.fd))
+
+    def _close_retired(self, now: float) -> None:
+        retired = self._retired
+        while retired and retired[0][0] <= now:
+            _close(retired.popleft()[1])
+
+
+def _close(fd: int) -> None:
+    try:
+        os.close(fd)
+    except OSError:
+        pass
