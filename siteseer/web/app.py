@@ -48,6 +48,7 @@ from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash import _callback as dash_callback_registry
 
 from siteseer.web.render import Rendered, Site, known_path, page_title, render_url
+from siteseer.web.setup import set_up_now
 from siteseer.web.user_pages import UserPageError, load_user_pages
 
 log = logging.getLogger("siteseer.web")
@@ -303,6 +304,7 @@ def create_web_app(config: Any, search_service: Any) -> dash.Dash:
     pages_dir = getattr(config.server, "pages_dir", "")
     if pages_dir:
         load_user_pages(app, pages_dir)  # raises UserPageError (one line)
+    set_up_now(app)
     return app
 
 

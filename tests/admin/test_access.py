@@ -11,6 +11,7 @@ from siteseer.stats.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, hash_p
 from siteseer.stats.blocks import BlockStore
 from siteseer.stats.throttle import FREE_TRIES
 from siteseer.web.admin import SimpleServices, create_admin_app, csp_script_hashes
+from siteseer.web.admin.app import DASH_EXTENSION
 
 
 def concrete(rule: str) -> str:
@@ -38,6 +39,22 @@ def test_asset_and_bundle_paths_need_a_session(admin):
                 "/admin/_dash-component-suites/plotly/package_data/plotly.min.js", "/admin/_favicon.ico",
                 "/admin/_reload-hash", "/admin/no/such/page"):
         assert client.get(url).status_code == 401, url
+
+
+def test_bundles_served_by_a_worker_that_never_rendered_the_page(admin, tmp_path):
+    client = admin.client()
+    admin.login(client)
+    html = client.get("/admin/").data.decode()
+    other = create_admin_app(admin.config, SimpleServices(admin.blocks))
+    dash_app = other.extensions[DASH_EXTENSION]
+    # Set up before any request: a fresh worker's threads must have nothing to race for.
+    assert dash_app.registered_paths["dash"] and dash_app.callback_map
+    other_worker = other.test_client()
+    other_worker.set_cookie(SESSION_COOKIE, client.get_cookie(SESSION_COOKIE).value)
+    bundles = re.findall(r'src="(/admin/_dash-component-suites/[^"]+)"', html)
+    assert len(bundles) > 5
+    for url in bundles:
+        assert other_worker.get(url).status_code == 200, url
 
 
 def test_every_callback_needs_a_session(admin):

@@ -77,6 +77,20 @@ def test_assets_under_siteseer_prefix(client):
     assert client.get(renderer).status_code == 200
 
 
+def test_bundles_served_by_a_worker_that_never_rendered_the_page(make_app):
+    """The page from one worker, the scripts from another: Dash must already know them."""
+    app = make_app()
+    html = app.server.test_client().get("/").data.decode()
+    other = make_app()
+    # Set up before any request: a fresh worker's threads must have nothing to race for.
+    assert other.registered_paths["dash"] and other.callback_map
+    other_worker = other.server.test_client()
+    bundles = re.findall(r'src="(/_dash-component-suites/[^"]+)"', html)
+    assert len(bundles) > 5
+    for url in bundles:
+        assert other_worker.get(url).status_code == 200, url
+
+
 def test_web_paths_cover_every_route(app):
     routes = web_paths(app)
     assert isinstance(routes, WebRoutes)

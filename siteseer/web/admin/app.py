@@ -27,6 +27,7 @@ from siteseer.stats.auth import (CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, Sessi
 from siteseer.stats.throttle import LoginThrottle
 from siteseer.web.admin import callbacks, layout
 from siteseer.web.admin.login import login_page
+from siteseer.web.setup import set_up_now
 
 log = logging.getLogger("siteseer.admin")
 
@@ -157,6 +158,7 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
 
     app.layout = serve_layout
     callbacks.register(app, stats, services.block_store)
+    set_up_now(app, PREFIX)
     server.extensions[DASH_EXTENSION] = app
     return server
 
