@@ -197,7 +197,7 @@ def main(quick: bool = False, contestants: list[str] | None = None) -> list[dict
         if SITESEER in running and SITESEER_OFF in running:
             # Its own, longer alternation: a 10% effect needs more rounds than the peers' tables.
             pair = [SITESEER_OFF, SITESEER]
-            pair_rounds = max(rounds, 1 if quick else 7)
+            pair_rounds = max(rounds, 1 if quick else 8)  # even: as many rounds in each order
             pair_duration = duration if quick else 3
             for conns in (32,) if quick else (32, 128):
                 log(f"files: recording off vs on, 1 KiB HTML, {conns} connections x {pair_rounds} rounds")
