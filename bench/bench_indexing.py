@@ -34,46 +34,18 @@ import threading
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
 CORPUS = Path(os.environ.get("SITESEER_BENCH_CORPUS", "/work/corpus"))
 WORKERS = 2
 WORK = Path(tempfile.gettempdir()) / "siteseer-bench-indexing"
 
 
-# -- process-tree sampling (from /proc; no psutil needed) ----------------------
-def _children_map() -> dict[int, list[int]]:
-    kids: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
-        kids.setdefault(ppid, []).append(int(entry))
-    return kids
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def tree_rss_mb(root_pid: int) -> float:
-    kids = _children_map()
-    todo, total = [root_pid], 0
-    while todo:
-        pid = todo.pop()
-        total += _rss_kb(pid)
-        todo.extend(kids.get(pid, []))
-    return total / 1024
+    """Resident memory of ``root_pid`` and all its descendants, in MiB."""
+    return sum(common.rss_bytes(pid) for pid in common.process_tree(root_pid)) / 2**20
 
 
 class PeakSampler(threading.Thread):
@@ -304,11 +276,7 @@ def print_table(rows: list[dict]) -> None:
     for r in rows:
         table.append([("-" if r.get(k) is None else f.format(r[k] if k != "all_seconds" else " ".join(map(str, r[k]))))
                       for k, _, f in cols])
-    widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
-    for i, row in enumerate(table):
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
+    common.print_aligned(table)
 
 
 def main(quick: bool = False) -> list[dict]:

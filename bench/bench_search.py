@@ -48,6 +48,10 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
 CORPUS = Path(os.environ.get("SITESEER_BENCH_CORPUS", "/work/corpus"))
 TMP = Path(tempfile.gettempdir())
 REAL_STATE = TMP / "siteseer-bench-corpus"
@@ -620,11 +624,7 @@ def print_table(rows: list[dict]) -> None:
     order = {"engine": 0, "service": 1, "siteseer": 2, "datasette": 3}
     for r in sorted(rows, key=lambda r: (r["index"], CLASSES.index(r["class"]), r["connections"] > 1, order[r["contestant"]], r["connections"])):
         table.append(["-" if r.get(k) is None else f.format(r[k]) for k, _, f in cols])
-    widths = [max(len(row[i]) for row in table) for i in range(len(cols))]
-    for i, row in enumerate(table):
-        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
-        if i == 0:
-            print("  ".join("-" * w for w in widths))
+    common.print_aligned(table)
 
 
 def main(quick: bool = False) -> list[dict]:

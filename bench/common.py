@@ -454,6 +454,15 @@ def _tables(rows: list[dict]) -> list[tuple[str, list[str], list[list[str]]]]:
     return out
 
 
+def print_aligned(table: list[list[str]]) -> None:
+    """Print rows of strings in left-aligned columns, a rule under the first (the header)."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
+    for i, row in enumerate(table):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+        if i == 0:
+            print("  ".join("-" * w for w in widths))
+
+
 def text_tables(rows: list[dict]) -> str:
     parts = []
     for title, columns, body in _tables(rows):

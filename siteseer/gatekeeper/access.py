@@ -178,9 +178,7 @@ class AccessList:
         # respawned) after an edit must not keep the lists it was started with.
         self._config_mtime: int | None = None
         self._store_version: int | None = None
-        self._started = False
         self.refresh(force=True)
-        self._started = True
 
     def _mtime(self) -> int | None:
         try:
@@ -196,8 +194,8 @@ class AccessList:
         changed = False
         mtime = self._mtime()
         if mtime != self._config_mtime:
+            changed = self._reload_config(announce=self._config_mtime is not None) or changed
             self._config_mtime = mtime
-            changed = self._reload_config() or changed
         if self.block_store is not None:
             try:
                 version = self.block_store.version()
@@ -210,7 +208,7 @@ class AccessList:
         if changed or force:
             self._rebuild()
 
-    def _reload_config(self) -> bool:
+    def _reload_config(self, announce: bool = True) -> bool:
         try:
             data = tomllib.loads(self.config_path.read_text(encoding="utf-8")).get("access", {})
             block = [str(v) for v in data.get("block", [])]
@@ -221,7 +219,7 @@ class AccessList:
             log.error("access lists in %s not reloaded, keeping the old ones: %s", self.config_path, exc)
             return False
         self._static_block, self.allow, self.trusted = block, allow, trusted
-        if self._started:
+        if announce:  # not the first read at start-up
             log.info("access lists reloaded from %s", self.config_path)
         return True
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from siteseer.config import Config, IndexConfig
+from tests.conftest import wait_until  # noqa: F401  (re-exported for the index tests)
 
 
 class ExtractError(Exception):
@@ -96,15 +97,3 @@ def indexed_paths(config: Config) -> dict[str, int]:
         path = searcher.doc(address).get_first("path")
         counts[path] = counts.get(path, 0) + 1
     return counts
-
-
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):
-    """Poll ``predicate`` until it returns something truthy; fail at the deadline."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met within {timeout} s")
-        time.sleep(interval)
