@@ -82,6 +82,8 @@ class SearchConfig:
     per_page: int = 10
     max_per_page: int = 50
     max_query_chars: int = 1000
+    # Answers kept per worker until the index changes; 0 computes every search.
+    result_cache: int = 2048
 
 
 @dataclass
@@ -314,6 +316,8 @@ def _check(config: Config) -> None:
     _positive("search.per_page", config.search.per_page)
     _positive("search.max_per_page", config.search.max_per_page)
     _positive("search.max_query_chars", config.search.max_query_chars)
+    if config.search.result_cache < 0:
+        raise ConfigError("search.result_cache", "must be 0 (no cache) or more")
     _positive("admin.session_hours", config.admin.session_hours)
     _positive("ratelimit.rate", config.ratelimit.rate)
     _positive("ratelimit.burst", config.ratelimit.burst)

@@ -43,6 +43,7 @@ def test_example_config_is_valid(tmp_path):
     ("[nope]\nx = 1\n", "nope"),
     ("server = 3\n", "server"),
     ("[server]\naccess_log = \"xml\"\n", "server.access_log"),
+    ("[search]\nresult_cache = -1\n", "search.result_cache"),
 ])
 def test_wrong_settings_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as err:

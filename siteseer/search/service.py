@@ -22,9 +22,9 @@ MAX_RESULTS = 1000  # deepest result a page may reach
 _VOCAB = analyzers()["vocab"]
 
 
-# Answers kept per index version: popular searches (and paging back and forth)
-# cost a dict lookup until the indexer's next commit replaces the memo.
-RESULT_CACHE_SIZE = 2048
+# Answers are kept per index version (``search.result_cache`` of them): popular
+# searches (and paging back and forth) cost a dict lookup until the indexer's
+# next commit replaces the memo.
 
 
 class SearchService:
@@ -43,7 +43,8 @@ class SearchService:
         if not parsed.text:
             raise QueryError("type a word to search for")
         index = self.handle.index()  # reloads (and empties the memo) when the indexer committed
-        cache = self.handle.memo().setdefault("results", {}) if index is not None else None
+        keep = cfg.result_cache
+        cache = self.handle.memo().setdefault("results", {}) if index is not None and keep else None
         key = (q, page, per_page, kind)
         if cache is not None:
             cached = cache.get(key)
@@ -80,9 +81,10 @@ class SearchService:
             suggestion=built.suggestion,
         )
         result["took_ms"] = _ms(started)
-        if len(cache) >= RESULT_CACHE_SIZE:  # oldest first; the memo is new after each commit
-            cache.pop(next(iter(cache), None), None)
-        cache[key] = result
+        if cache is not None:
+            if len(cache) >= keep:  # oldest first; the memo is new after each commit
+                cache.pop(next(iter(cache), None), None)
+            cache[key] = result
         return result
 
     def _check_paging(self, page: object, per_page: object) -> tuple[int, int]:

@@ -126,3 +126,15 @@ def test_repeated_search_is_answered_from_the_cache_until_the_index_changes(serv
     third = service.search("coffee")
     assert third["hits"] is not first["hits"] and third["hits"] == first["hits"]
     assert service.search("coffee", page=2)["page"] == 2
+
+
+def test_result_cache_0_computes_every_search(service):
+    service.config.search.result_cache = 0
+    service.handle.memo().clear()
+    try:
+        first = service.search("coffee")
+        second = service.search("coffee")
+        assert second["hits"] == first["hits"] and second["hits"] is not first["hits"]
+        assert "results" not in service.handle.memo()
+    finally:
+        service.config.search.result_cache = 2048
