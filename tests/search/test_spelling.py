@@ -1,0 +1,69 @@
+"""``spelling.correct`` against a vocabulary held in a dict."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from siteseer.search import spelling
+
+
+class Vocabulary:
+    """The two calls ``correct`` makes on a tantivy searcher, over {word: df}."""
+
+    def __init__(self, words: dict[str, int]):
+        self.words = words
+
+    def doc_freq(self, field: str, word: str) -> int:
+        return self.words.get(word, 0)
+
+    def terms_with_prefix(self, field: str, prefix: str, limit: int) -> list[tuple[str, int]]:
+        return sorted((w, df) for w, df in self.words.items() if w.startswith(prefix))[:limit]
+
+
+def test_one_edit_beats_two_even_when_rarer():
+    vocab = Vocabulary({"coffee": 3, "toffees": 50})
+    assert spelling.correct(vocab, "coffe") == "coffee"
+
+
+def test_the_most_frequent_word_one_edit_away_wins():
+    vocab = Vocabulary({"form": 5, "farm": 9, "from": 40})
+    assert spelling.correct(vocab, "fxrm") == "farm"  # "from" is two edits from "fxrm"
+    assert spelling.correct(vocab, "frm") == "from"
+
+
+def test_two_edits_found_among_words_with_the_same_first_two_letters():
+    vocab = Vocabulary({"eruption": 4, "irruption": 90})
+    assert spelling.correct(vocab, "erptoin") == "eruption"
+    assert spelling.correct(vocab, "erxyzion") is None  # three edits
+
+
+def test_short_odd_and_digit_words():
+    vocab = Vocabulary({"h264": 2, "mp4": 7})
+    assert spelling.correct(vocab, "h2x4") == "h264"  # digits are tried in words that have them
+    assert spelling.correct(vocab, "mp") is None
+    assert spelling.correct(vocab, "mp-4") is None
+
+
+_words = st.text(alphabet="abcde", min_size=3, max_size=8)
+
+
+def reference(words: dict[str, int], word: str) -> str | None:
+    """What ``correct`` promises, computed the slow, obvious way with the Python distance."""
+    if len(word) < 3:
+        return None
+    one = [(-df, w) for w, df in words.items() if w != word and spelling.distance(word, w, 1) == 1]
+    if one:
+        return min(one)[1]
+    if len(word) < 5:
+        return None
+    two = [(spelling.distance(word, w), -df, w) for w, df in words.items()
+           if w[:2] == word[:2] and abs(len(w) - len(word)) <= 2]
+    two = [t for t in two if t[0] <= 2]
+    return min(two)[2] if two else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_words, st.integers(1, 20), min_size=1, max_size=30), _words)
+def test_correct_matches_the_slow_reference(words, word):
+    """One edit first (most frequent, then first by spelling); else two edits among
+    words sharing the first two letters (closest, most frequent, first by spelling)."""
+    assert spelling.correct(Vocabulary(words), word) == reference(words, word)
