@@ -102,13 +102,14 @@ class SearchService:
 
     @staticmethod
     def _hit(doc, score: float, gen, cjk: list[str], words: list[str]) -> dict:
-        body = original(doc, "body") or ""
+        written = doc.get_first("body_orig")  # stored only when the body had CJK to blank
+        body = bytes(written).decode("utf-8") if written is not None else doc.get_first("body") or ""
         hit = {
             "url": doc.get_first("url"),
             "title": original(doc, "title") or doc.get_first("path"),
             "path": doc.get_first("path"),
             "type": doc.get_first("type"),
-            "snippet": snippets.snippet(doc, body, gen, cjk, words),
+            "snippet": snippets.snippet(body, gen, cjk, words, has_cjk=written is not None),
             "score": round(float(score), 4),
         }
         for name in ("page", "t", "anchor"):

@@ -39,14 +39,13 @@ def _window(body: str, words: list[str]) -> int:
     generator only sees a window; stems are looked up as lowercase prefixes
     (good enough to aim: the generator then matches exactly).
     """
+    needles = list(dict.fromkeys(w[: max(3, len(w) - 1)] for w in words if w))
     low = body.lower()
+    if len(needles) == 1:  # the densest stretch of one word starts where it first appears
+        pos = low.find(needles[0])
+        return max(0, pos - WINDOW // 3) if pos > 0 else 0
     hits: list[tuple[int, int]] = []
-    needles: dict[str, int] = {}
-    for w in words:  # str.find (fast search), at most 40 places per needle
-        needle = w[: max(3, len(w) - 1)]
-        if not needle or needle in needles:
-            continue
-        i = needles[needle] = len(needles)
+    for i, needle in enumerate(needles):  # str.find (fast search), at most 40 places per needle
         pos = low.find(needle)
         n = 0
         while pos >= 0 and n < 40:
@@ -75,9 +74,13 @@ def _window(body: str, words: list[str]) -> int:
     return max(0, best_start - WINDOW // 3)
 
 
-def snippet(doc: tantivy.Document | None, body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str],
-            words: list[str] | None = None) -> dict:
-    """The snippet of ``body`` (the stored text as written; ``doc`` is unused)."""
+def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], words: list[str] | None = None,
+            has_cjk: bool = True) -> dict:
+    """The snippet of ``body``, the stored text as written.
+
+    ``has_cjk=False`` (the unit was stored without a ``body_orig``) skips
+    blanking CJK that is not there.
+    """
     if cjk:
         found = _cjk_snippet(body, cjk)
         if found is not None:
@@ -95,16 +98,22 @@ def snippet(doc: tantivy.Document | None, body: str, gen: tantivy.SnippetGenerat
         # The generator tokenizes like the index, which only ever saw the text
         # with its CJK blanked; blanking keeps every offset, so the ranges
         # found on the blanked text hold for ``text`` too.
-        sn = gen.snippet_from_doc(tantivy.Document(body=strip_cjk(text)))
+        sn = gen.snippet_from_doc(tantivy.Document(body=strip_cjk(text) if has_cjk else text))
         ranges = sn.highlighted()
         if ranges:
-            raw = text.encode("utf-8")
             fr = sn.fragment_range()
-            fragment_raw = raw[fr.start : fr.end]
-            fragment = fragment_raw.decode("utf-8", "ignore")
-            spans = [(len(fragment_raw[: r.start].decode("utf-8", "ignore")), len(fragment_raw[: r.end].decode("utf-8", "ignore")))
-                     for r in ranges]
-            cut_end = fr.end < len(raw) or offset + len(text) < full_len
+            if text.isascii():  # byte offsets are character offsets
+                size = len(text)
+                fragment = text[fr.start : fr.end]
+                spans = [(r.start, r.end) for r in ranges]
+            else:
+                raw = text.encode("utf-8")
+                size = len(raw)
+                fragment_raw = raw[fr.start : fr.end]
+                fragment = fragment_raw.decode("utf-8", "ignore")
+                spans = [(len(fragment_raw[: r.start].decode("utf-8", "ignore")),
+                          len(fragment_raw[: r.end].decode("utf-8", "ignore"))) for r in ranges]
+            cut_end = fr.end < size or offset + len(text) < full_len
             return _finish(fragment, spans, cut_start=offset > 0 or fr.start > 0, cut_end=cut_end)
     text = body[:SNIPPET_CHARS]
     cut = len(body) > SNIPPET_CHARS
