@@ -1,13 +1,19 @@
 """``GET /api/search`` and ``GET /api/suggest``: JSON in, JSON out.
 
 Errors are JSON too, ``{"error": {"status": N, "message": ...}}``, so
-scripts never have to parse an HTML page. The answer is computed inline:
-a search takes a few milliseconds, less than a thread hop would cost.
+scripts never have to parse an HTML page.
+
+Searches run on one thread of their own per worker, in arrival order, so
+the worker's event loop keeps answering file requests meanwhile (tantivy
+lets go of the GIL while it searches). One thread, not a pool: measured on
+the corpus at 8 connections, the default pool's searches interleaved on the
+GIL and their p99 rose from 20-25 ms to 29-41 ms, for no more queries/s.
 """
 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from siteseer.server.messages import Request, Response
 
@@ -39,6 +45,10 @@ class SearchAPI:
 
     def __init__(self, service: SearchService):
         self.service = service
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="siteseer-search")
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def __call__(self, request: Request) -> Response | None:
         if request.path not in (SEARCH_PATH, SUGGEST_PATH):
@@ -47,9 +57,7 @@ class SearchAPI:
             return error(405, f"{request.method} is not allowed here; use GET", [("allow", ALLOW)])
         handler = self._search if request.path == SEARCH_PATH else self._suggest
         try:
-            # In a thread: a slow query must not hold up the file requests this
-            # worker's event loop is answering meanwhile.
-            return await asyncio.get_running_loop().run_in_executor(None, handler, request)
+            return await asyncio.get_running_loop().run_in_executor(self.executor, handler, request)
         except QueryError as exc:
             return error(400, exc.message)
 

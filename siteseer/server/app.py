@@ -89,6 +89,7 @@ class Services:
         if self.recorder is not None:
             self.recorder.close()
         self.files.open_files.close()
+        self.search_api.close()
         self.executor.shutdown(wait=False, cancel_futures=True)
 
 

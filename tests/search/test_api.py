@@ -73,3 +73,48 @@ def test_suggest(api):
 def test_other_paths_are_not_ours(api):
     assert call(api, "/api/other")[1] is None
     assert call(api, "/api/search/x")[1] is None
+
+
+class SlowService:
+    """Stands in for SearchService: each search blocks its thread for a while."""
+
+    def __init__(self, config, seconds: float):
+        import threading
+
+        self.config, self.seconds = config, seconds
+        self.running, self.most = 0, 0
+        self.lock = threading.Lock()
+
+    def search(self, q, page=1, per_page=10, type=None):
+        import time
+
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(self.seconds)
+        with self.lock:
+            self.running -= 1
+        return {"total": 0, "hits": []}
+
+
+def test_searches_run_off_the_event_loop_one_at_a_time(service):
+    slow = SlowService(service.config, 0.2)
+    api = SearchAPI(slow)  # type: ignore[arg-type]
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        searches = [asyncio.ensure_future(api(Request("GET", "/api/search", f"q=w{i}"))) for i in range(3)]
+        await asyncio.sleep(0)  # let them start
+        started = loop.time()
+        await asyncio.sleep(0.01)  # what a file request's turn on the loop looks like
+        loop_free_after = loop.time() - started
+        answers = await asyncio.gather(*searches)
+        return loop_free_after, answers
+
+    try:
+        loop_free_after, answers = asyncio.run(scenario())
+    finally:
+        api.close()
+    assert loop_free_after < 0.15  # the loop was not held for a 0.2 s search
+    assert [a.status for a in answers] == [200, 200, 200]
+    assert slow.most == 1  # one search thread per worker: no interleaving on the GIL
