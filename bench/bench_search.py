@@ -61,7 +61,7 @@ DATASETTE_DIR = TMP / "siteseer-bench-datasette"
 BIG_UNITS = 1_000_000
 BIG_CHUNK = 50_000  # units per commit while building the 1m index
 CLASSES = ("single", "two_and", "phrase", "prefix", "typo")
-CONNECTIONS = (8, 32)
+CONNECTIONS = (1, 8, 32)  # 1: a query's own latency; 8 and 32: under load
 SERVER_WORKERS = 2
 TARGETS = {"corpus": {"p50_ms": 3.0, "p99_ms": 15.0, "qps32": 1500}, "1m": {"p99_ms": 50.0, "rss_mb": 200}}
 

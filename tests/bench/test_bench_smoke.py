@@ -63,3 +63,28 @@ def test_missing_bench_module_is_skipped_not_fatal(tmp_path, monkeypatch):
     out = tmp_path / "RESULTS.md"
     assert module.main(["--quick", "--only", "nothing_here", "--out", str(out)]) == 0
     assert "bench_nothing_here.py is missing" in out.read_text()
+
+
+def test_search_target_lines_take_the_worst_class(monkeypatch):
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.syspath_prepend(str(RUN.parent))
+    spec.loader.exec_module(module)
+
+    def row(index, c, cls, p50, p99, qps, rss=150, anon=120):
+        return {"contestant": "siteseer", "index": index, "connections": c, "class": cls, "p50_ms": p50,
+                "p99_ms": p99, "qps": qps, "worker_rss_mb": rss, "worker_anon_mb": anon}
+
+    rows = [row("corpus", 1, "single", 1.0, 4.0, 900), row("corpus", 1, "phrase", 2.0, 6.0, 500),
+            row("corpus", 8, "single", 2.0, 9.0, 3000), row("corpus", 8, "phrase", 3.5, 12.0, 1200),
+            row("corpus", 32, "single", 9.0, 30.0, 3500), row("corpus", 32, "phrase", 20.0, 60.0, 1600),
+            row("1m", 8, "single", 3.0, 40.0, 900), row("1m", 8, "phrase", 9.0, 55.0, 300, rss=900),
+            {"contestant": "datasette", "index": "corpus", "connections": 8, "class": "single", "p50_ms": 0.1,
+             "p99_ms": 0.2, "qps": 1}]
+    lines = {t["target"]: t for t in module.search_targets(rows)}
+    p50_line, qps_line, big_line, rss_line = (lines[t] for t in module.EXPECTED_TARGETS["search"])
+    assert p50_line["met"] is False and "p50 3.50 ms (phrase)" in p50_line["measured"]
+    assert "1 connection: p50 2.00 ms (phrase)" in p50_line["measured"]
+    assert qps_line["met"] is True and qps_line["measured"] == "1,600 q/s (phrase)"
+    assert big_line["met"] is False and "p99 55.00 ms (phrase)" in big_line["measured"]
+    assert rss_line["met"] is False and rss_line["measured"].startswith("900 MB RSS")
