@@ -38,7 +38,12 @@ class BuiltQuery:
     highlight: Query | None  # positive terms only, for snippets
     cjk: list[str] = field(default_factory=list)  # CJK strings to highlight
     suggestion: str | None = None
-    words: list[str] = field(default_factory=list)  # positive stems: where snippets look first
+    # Lowercase strings where snippets look first: each positive stem less its
+    # last letter (the stem of "happy" is "happi"), or a prefix as typed.
+    words: list[str] = field(default_factory=list)
+    # The same with every completion of a prefix instead of the prefix: tried
+    # when ``words`` aim where no completion is (None when no prefix was expanded).
+    retry_words: list[str] | None = None
     # How ``query`` narrows ``facet_query`` by type: None (it does not), one
     # kind (a single positive type), or True (anything more involved).
     type_filter: str | bool | None = None
@@ -73,13 +78,14 @@ class Builder:
         self.searcher = searcher
         self.memo = memo if memo is not None else {}
         self.cjk: list[str] = []
-        self.stems: list[str] = []
+        self.stems: list[str] = []  # the snippet needles (BuiltQuery.words)
+        self.completions: list[str] = []  # needles of prefix completions, for BuiltQuery.retry_words
         self.corrections: list[tuple[tuple[int, int], str]] = []
 
     # -- pieces ----------------------------------------------------------------
     def words(self, tokens: list[str]) -> Query:
         """A word (one token) or an adjacent sequence (phrase) in every word field."""
-        self.stems.extend(tokens)
+        self.stems.extend(t[: max(3, len(t) - 1)] for t in tokens)
         parts = []
         for name, boost in WORD_FIELDS:
             if len(tokens) == 1:
@@ -154,18 +160,28 @@ class Builder:
         alternatives = [token]
         if term.prefix:
             alternatives += [s for s in self.prefix_expansions(folded) if s != token]
+        completed = len(alternatives) > 1
         if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives):
             key = ("correct", folded)
             fixed = self.memo[key] if key in self.memo else self._remember(key, spelling.correct(self.searcher, folded))
             if fixed is not None:
                 self.corrections.append((term.span, fixed))
                 alternatives = _WORDS.analyze(fixed) or alternatives
+                completed = False
             else:  # nothing close in the vocabulary: let tantivy try
                 dist = 1 if len(token) <= 5 else 2
                 return Query.fuzzy_term_query(self.schema, "body", token, distance=dist)
+        aimed = len(self.stems)
         qs = [self.words([a]) for a in alternatives]
         if len(qs) > 1:  # the typed word itself counts more than its completions
             qs[0] = Query.boost_query(qs[0], 1.5)
+        if completed:
+            # Snippets look for the letters typed, which every completion starts
+            # with: one needle instead of up to 13 (measured: prefix queries' hits
+            # took 0.88 ms of 1.9 ms, most of it finding each completion).
+            self.completions.extend(self.stems[aimed:])
+            del self.stems[aimed:]
+            self.stems.append(folded)
         return _should(qs)  # type: ignore[return-value]
 
     def filter(self, f: Filter) -> Query:
@@ -190,12 +206,12 @@ class Builder:
         had_words = bool(parsed.groups)
         if had_words and not clauses:
             raise QueryError("the query has no letters or digits to search for")
-        kept = list(self.stems)
+        kept, kept_completions = list(self.stems), list(self.completions)
         for t in parsed.excluded:
             q = self.term(t, fix_typos=False)
             if q is not None:
                 clauses.append((Occur.MustNot, q))
-        self.stems = kept
+        self.stems, self.completions = kept, kept_completions
         if not any(occ == Occur.Must for occ, _ in clauses):
             clauses.append((Occur.Must, Query.all_query()))
 
@@ -229,6 +245,7 @@ class Builder:
             cjk=list(dict.fromkeys(self.cjk)),
             suggestion=self.suggestion(parsed),
             words=list(dict.fromkeys(self.stems)),
+            retry_words=list(dict.fromkeys(self.stems + self.completions)) if self.completions else None,
             type_filter=type_filter,
         )
 

@@ -73,7 +73,7 @@ class SearchService:
         hits = []
         for score, address in found.hits:
             doc = searcher.doc(address)
-            hits.append(self._hit(doc, score, gen, built.cjk, built.words))
+            hits.append(self._hit(doc, score, gen, built))
         result.update(
             total=found.count if total is None else total,
             hits=hits,
@@ -101,7 +101,7 @@ class SearchService:
         return page, per_page
 
     @staticmethod
-    def _hit(doc, score: float, gen, cjk: list[str], words: list[str]) -> dict:
+    def _hit(doc, score: float, gen, built) -> dict:
         written = doc.get_first("body_orig")  # stored only when the body had CJK to blank
         body = bytes(written).decode("utf-8") if written is not None else doc.get_first("body") or ""
         hit = {
@@ -109,7 +109,8 @@ class SearchService:
             "title": original(doc, "title") or doc.get_first("path"),
             "path": doc.get_first("path"),
             "type": doc.get_first("type"),
-            "snippet": snippets.snippet(body, gen, cjk, words, has_cjk=written is not None),
+            "snippet": snippets.snippet(body, gen, built.cjk, built.words, has_cjk=written is not None,
+                                        retry_words=built.retry_words),
             "score": round(float(score), 4),
         }
         for name in ("page", "t", "anchor"):

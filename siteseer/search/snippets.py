@@ -36,10 +36,10 @@ def _window(body: str, words: list[str]) -> int:
     """Start of the stretch of ``body`` where most query words appear.
 
     Tokenizing a whole 30 KB unit costs milliseconds per hit, so the
-    generator only sees a window; stems are looked up as lowercase prefixes
-    (good enough to aim: the generator then matches exactly).
+    generator only sees a window; ``words`` are lowercase needles made by
+    the query builder (good enough to aim: the generator then matches exactly).
     """
-    needles = list(dict.fromkeys(w[: max(3, len(w) - 1)] for w in words if w))
+    needles = list(dict.fromkeys(w for w in words if w))
     low = body.lower()
     if len(needles) == 1:  # the densest stretch of one word starts where it first appears
         pos = low.find(needles[0])
@@ -75,51 +75,61 @@ def _window(body: str, words: list[str]) -> int:
 
 
 def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], words: list[str] | None = None,
-            has_cjk: bool = True) -> dict:
+            has_cjk: bool = True, retry_words: list[str] | None = None) -> dict:
     """The snippet of ``body``, the stored text as written.
 
     ``has_cjk=False`` (the unit was stored without a ``body_orig``) skips
-    blanking CJK that is not there.
+    blanking CJK that is not there. ``retry_words`` are finer needles, tried
+    when ``words`` aimed at a stretch with nothing to highlight.
     """
     if cjk:
         found = _cjk_snippet(body, cjk)
         if found is not None:
             return found
     if gen is not None and body:
-        offset = 0
-        full_len = len(body)
-        if len(body) > WINDOW and words:
-            offset = _window(body, words)
-            # Start on a word boundary so the generator never sees half a word.
-            if offset:
-                space = body.find(" ", offset)
-                offset = space + 1 if 0 <= space < offset + 50 else offset
-        text = body[offset : offset + WINDOW] if len(body) > WINDOW else body
-        # The generator tokenizes like the index, which only ever saw the text
-        # with its CJK blanked; blanking keeps every offset, so the ranges
-        # found on the blanked text hold for ``text`` too.
-        sn = gen.snippet_from_doc(tantivy.Document(body=strip_cjk(text) if has_cjk else text))
-        ranges = sn.highlighted()
-        if ranges:
-            fr = sn.fragment_range()
-            if text.isascii():  # byte offsets are character offsets
-                size = len(text)
-                fragment = text[fr.start : fr.end]
-                spans = [(r.start, r.end) for r in ranges]
-            else:
-                raw = text.encode("utf-8")
-                size = len(raw)
-                fragment_raw = raw[fr.start : fr.end]
-                fragment = fragment_raw.decode("utf-8", "ignore")
-                spans = [(len(fragment_raw[: r.start].decode("utf-8", "ignore")),
-                          len(fragment_raw[: r.end].decode("utf-8", "ignore"))) for r in ranges]
-            cut_end = fr.end < size or offset + len(text) < full_len
-            return _finish(fragment, spans, cut_start=offset > 0 or fr.start > 0, cut_end=cut_end)
+        for needles in (words, retry_words) if retry_words else (words,):
+            found = _highlighted(body, gen, needles, has_cjk)
+            if found is not None:
+                return found
     text = body[:SNIPPET_CHARS]
     cut = len(body) > SNIPPET_CHARS
     if cut and " " in text[SNIPPET_CHARS // 2 :]:
         text = text[: text.rindex(" ")]
     return _finish(text, [], cut_start=False, cut_end=cut)
+
+
+def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, has_cjk: bool) -> dict | None:
+    """The generator's best fragment near where ``words`` point; None if it highlights nothing."""
+    offset = 0
+    full_len = len(body)
+    if len(body) > WINDOW and words:
+        offset = _window(body, words)
+        # Start on a word boundary so the generator never sees half a word.
+        if offset:
+            space = body.find(" ", offset)
+            offset = space + 1 if 0 <= space < offset + 50 else offset
+    text = body[offset : offset + WINDOW] if len(body) > WINDOW else body
+    # The generator tokenizes like the index, which only ever saw the text
+    # with its CJK blanked; blanking keeps every offset, so the ranges
+    # found on the blanked text hold for ``text`` too.
+    sn = gen.snippet_from_doc(tantivy.Document(body=strip_cjk(text) if has_cjk else text))
+    ranges = sn.highlighted()
+    if not ranges:
+        return None
+    fr = sn.fragment_range()
+    if text.isascii():  # byte offsets are character offsets
+        size = len(text)
+        fragment = text[fr.start : fr.end]
+        spans = [(r.start, r.end) for r in ranges]
+    else:
+        raw = text.encode("utf-8")
+        size = len(raw)
+        fragment_raw = raw[fr.start : fr.end]
+        fragment = fragment_raw.decode("utf-8", "ignore")
+        spans = [(len(fragment_raw[: r.start].decode("utf-8", "ignore")),
+                  len(fragment_raw[: r.end].decode("utf-8", "ignore"))) for r in ranges]
+    cut_end = fr.end < size or offset + len(text) < full_len
+    return _finish(fragment, spans, cut_start=offset > 0 or fr.start > 0, cut_end=cut_end)
 
 
 def _cjk_snippet(body: str, needles: list[str]) -> dict | None:

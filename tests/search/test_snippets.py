@@ -50,3 +50,33 @@ def test_whitespace_is_collapsed_and_offsets_follow():
 def test_overlapping_ranges_merge():
     out = _finish("abcdef", [(0, 3), (2, 5)], cut_start=False, cut_end=False)
     assert out["highlights"] == [[0, 5]]
+
+
+def _built(service, q):
+    from siteseer.search.build import Builder
+    from siteseer.search.query import parse
+
+    index = service.handle.index()
+    return Builder(index.schema, index.searcher()).build(parse(q))
+
+
+def test_a_prefix_aims_snippets_with_the_letters_typed(service):
+    built = _built(service, "inst")  # still typing: completed to "install", "installer", "instant"...
+    assert built.words == ["inst"]
+    assert built.retry_words is not None and len(built.retry_words) > 2 and "inst" in built.retry_words
+    assert _built(service, "install ").retry_words is None  # a finished word has no completions
+    assert _built(service, "install ").words == ["insta"]  # its stem "instal" less the last letter
+
+
+def test_retry_words_find_a_highlight_the_first_aim_missed(service):
+    from siteseer.search import snippets
+
+    index = service.handle.index()
+    searcher = index.searcher()
+    built = _built(service, "coffee")
+    gen = snippets.generator(searcher, built.highlight, index.schema)
+    body = "filler " * 150 + "good coffee here " + "filler " * 150 + "cofzz at the end"
+    missed = snippets.snippet(body, gen, [], ["cofzz"], has_cjk=False)
+    assert missed["highlights"] == []  # aimed at the end, where there is no coffee
+    found = snippets.snippet(body, gen, [], ["cofzz"], has_cjk=False, retry_words=["coffe"])
+    assert _marked(found) == ["coffee"]
