@@ -403,13 +403,11 @@ class Server:
 
 
 def siteseer_server(state: Path, root: Path, port: int) -> Server:
-    cfg = state.parent / f"{state.name}.bench.toml"
-    cfg.write_text(
-        f'[index]\nstate_dir = "{state}"\n'
-        '[ratelimit]\nenabled = false\n'  # one client at 1,500+ q/s is not an attack here
-        '[server]\naccess_log = "off"\n'
-        '[search]\nresult_cache = 0\n'  # every request is computed (the lists repeat)
-    )
+    # Everything on, as the files bench runs it (gatekeeper with a 1,000-entry
+    # blocklist, rate limiter with limits one client never reaches, access log,
+    # recording), and no answer cache: every request is computed (the lists repeat).
+    cfg = common.siteseer_config(state.parent / f"{state.name}.bench.toml", state, workers=SERVER_WORKERS)
+    cfg.write_text(cfg.read_text() + "\n[search]\nresult_cache = 0\n")
     cmd = [sys.executable, "-m", "siteseer.cli", "serve", str(root), "--port", str(port),
            "--workers", str(SERVER_WORKERS), "--no-index", "--config", str(cfg)]
     if shutil.which("siteseer"):
