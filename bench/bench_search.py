@@ -471,16 +471,16 @@ def http_rows(name: str, base: str, paths_by_class: dict[str, list[str]], second
         for c in CONNECTIONS:
             cpu0 = tree_cpu_seconds(pid)
             row = {"contestant": name, "class": cls, "connections": c, **wrk(base, paths, c, seconds)}
-            if not row["requests"]:  # every request timed out: no latency to report
-                row.update(p50_ms=None, p99_ms=None, qps=0.0, note=f"no answer within wrk's 5 s timeout")
+            if not row["requests"] or row["p50_ms"] <= 0:  # (nearly) every request timed out: no latency to report
+                row.update(p50_ms=None, p99_ms=None, qps=0.0, note="no answer within wrk's 5 s timeout")
             # Server CPU per request: what the machine's load does not change much.
             # 2 idle cores could then answer about 2000 / cpu_ms q/s.
-            cpu_ms = (tree_cpu_seconds(pid) - cpu0) * 1000 / row["requests"] if row["requests"] else None
+            cpu_ms = (tree_cpu_seconds(pid) - cpu0) * 1000 / row["requests"] if row["qps"] else None
             row.update(cpu_ms_per_req=round(cpu_ms, 2) if cpu_ms else None,
                        qps_2cores=round(2000 / cpu_ms) if cpu_ms else None)
             row.update(worker_rss(pid))
             rows.append(row)
-            if not row["requests"]:
+            if row["p50_ms"] is None:
                 log(f"  {name:9} {cls:8} c={c:<3} no answer within 5 s  worker RSS {row['worker_rss_mb']} MB")
                 continue
             log(f"  {name:9} {cls:8} c={c:<3} p50 {row['p50_ms']:6.2f} ms  p99 {row['p99_ms']:6.2f} ms  "
