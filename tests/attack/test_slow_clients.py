@@ -228,7 +228,7 @@ def test_mixed_soak(serve, tmp_path):
         with lock:
             counts[kind] = counts.get(kind, 0) + 1
             if not ok or r.status_code >= 500:
-                failures.append(f"{kind}: {r.status_code}")
+                failures.append(f"{kind}: {r.status_code} {r.text[:300]!r}")
 
     def client_thread(seed: int) -> None:
         rng = random.Random(seed)
