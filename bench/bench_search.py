@@ -38,7 +38,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -63,7 +62,6 @@ BIG_CHUNK = 50_000  # units per commit while building the 1m index
 CLASSES = ("single", "two_and", "phrase", "prefix", "typo")
 CONNECTIONS = (1, 8, 32)  # 1: a query's own latency; 8 and 32: under load
 SERVER_WORKERS = 2
-TARGETS = {"corpus": {"p50_ms": 3.0, "p99_ms": 15.0, "qps32": 1500}, "1m": {"p99_ms": 50.0, "rss_mb": 200}}
 
 
 def log(msg: str) -> None:
@@ -308,12 +306,6 @@ def in_process(config, queries: dict[str, list[str]], seconds: float) -> list[di
 
 
 # -- HTTP ----------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_http(url: str, timeout: float = 60) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -324,23 +316,6 @@ def wait_http(url: str, timeout: float = 60) -> None:
         except Exception:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer within {timeout} s")
-
-
-def _tree(pid: int) -> list[int]:
-    kids: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = open(f"/proc/{entry}/stat", "rb").read()
-            except OSError:
-                continue
-            kids.setdefault(int(stat[stat.rindex(b")") + 2 :].split()[1]), []).append(int(entry))
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo.extend(kids.get(p, []))
-    return out
 
 
 def _status_kb(pid: int, key: str) -> int:
@@ -355,21 +330,12 @@ def _status_kb(pid: int, key: str) -> int:
 
 def tree_cpu_seconds(pid: int) -> float:
     """utime + stime of a process and its descendants (threads included)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for p in _tree(pid):
-        try:
-            stat = open(f"/proc/{p}/stat", "rb").read()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / tick
+    return sum(common.cpu_seconds(p) for p in common.process_tree(pid))
 
 
 def worker_rss(pid: int) -> dict:
     """Largest RSS (and its anonymous part) among the server's worker processes."""
-    procs = [p for p in _tree(pid) if p != pid]
+    procs = [p for p in common.process_tree(pid) if p != pid]
     best = max(procs or [pid], key=lambda p: _status_kb(p, "VmRSS"))
     return {"worker_rss_mb": round(_status_kb(best, "VmRSS") / 1024), "worker_anon_mb": round(_status_kb(best, "RssAnon") / 1024),
             "workers_seen": len(procs)}
@@ -563,11 +529,11 @@ def read_into_page_cache(*paths: Path) -> None:
 def bench_index(label: str, config, units: list[dict], queries: dict, seconds: float, db: Path | None) -> list[dict]:
     read_into_page_cache(config.state_dir / "index", *([db] if db is not None else []))
     rows = [dict(r, index=label) for r in in_process(config, queries, seconds)]
-    port = free_port()
+    port = common.free_port()
     with siteseer_server(config.state_dir, config.root, port) as server:
         rows += [dict(r, index=label) for r in http_rows("siteseer", f"http://127.0.0.1:{port}", search_paths(queries), seconds, server.proc.pid)]
     if db is not None and shutil.which("wrk"):
-        port = free_port()
+        port = common.free_port()
         try:
             with datasette_server(db, port) as server:
                 rows += [dict(r, index=label) for r in http_rows("datasette", f"http://127.0.0.1:{port}", datasette_paths(db, queries), seconds, server.proc.pid)]

@@ -42,8 +42,7 @@ def _window(body: str, words: list[str]) -> int:
     needles = list(dict.fromkeys(w for w in words if w))
     low = body.lower()
     if len(needles) == 1:  # the densest stretch of one word starts where it first appears
-        pos = low.find(needles[0])
-        return max(0, pos - WINDOW // 3) if pos > 0 else 0
+        return max(0, low.find(needles[0]) - WINDOW // 3)  # 0 when it is not there (-1)
     hits: list[tuple[int, int]] = []
     for i, needle in enumerate(needles):  # str.find (fast search), at most 40 places per needle
         pos = low.find(needle)

@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import threading
+import time
 from urllib.parse import urlencode
 
 import pytest
@@ -79,15 +81,11 @@ class SlowService:
     """Stands in for SearchService: each search blocks its thread for a while."""
 
     def __init__(self, config, seconds: float):
-        import threading
-
         self.config, self.seconds = config, seconds
         self.running, self.most = 0, 0
         self.lock = threading.Lock()
 
     def search(self, q, page=1, per_page=10, type=None):
-        import time
-
         with self.lock:
             self.running += 1
             self.most = max(self.most, self.running)
