@@ -3,11 +3,15 @@
 Workers are separate processes that never write, so they learn about new
 commits by looking at ``meta.json`` (tantivy rewrites it atomically on every
 commit) at most every ``check_interval`` seconds, and reload then. The index
-may not exist yet when the server starts: it is opened on first need.
+may not exist yet when the server starts: it is opened on first need. When
+the indexer starts over with another schema (after an upgrade), the index is
+opened afresh: a reload keeps the schema it was opened with, and would read
+the new fields by the old fields' numbers.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -29,6 +33,7 @@ class IndexHandle:
         self._lock = threading.Lock()
         self._index: tantivy.Index | None = None
         self._stamp: tuple[int, int] | None = None
+        self._schema: list | None = None  # as meta.json describes it
         self._checked = 0.0
         self._catalog: Catalog | None = None
         self._status = {"documents": 0, "indexing": False}
@@ -41,6 +46,10 @@ class IndexHandle:
             return None
         return st.st_mtime_ns, st.st_size
 
+    def _meta_schema(self) -> list | None:
+        with open(self.index_path / "meta.json", "rb") as f:
+            return json.load(f).get("schema")
+
     def refresh(self, force: bool = False) -> None:
         now = time.monotonic()
         if not force and now - self._checked < self.check_interval:
@@ -52,8 +61,10 @@ class IndexHandle:
             stamp = self._meta_stamp()
             if stamp is not None and stamp != self._stamp:
                 try:
-                    if self._index is None:
+                    schema = self._meta_schema()
+                    if self._index is None or schema != self._schema:
                         self._index = open_index(self.index_path)
+                        self._schema = schema
                     self._index.reload()
                     self._stamp = stamp
                     self._memo = {}

@@ -23,9 +23,10 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from siteseer.index.extractors.base import KINDS
+
 from .errors import QueryError
 
-KINDS = ("html", "pdf", "json", "text", "markdown", "subtitle", "video")
 KIND_ALIASES = {"htm": "html", "txt": "text", "md": "markdown", "srt": "subtitle", "vtt": "subtitle",
                 "subtitles": "subtitle", "subs": "subtitle", "mp4": "video", "webm": "video"}
 FILTERS = ("type", "in", "after", "before")

@@ -1,0 +1,54 @@
+"""IndexHandle: a worker's view of the index follows the indexer's commits and rebuilds."""
+
+from __future__ import annotations
+
+import shutil
+
+import tantivy
+
+from siteseer.search.engine import IndexHandle
+
+
+def _write_index(path, fields: list[str], value: str) -> None:
+    """An index of one document with ``fields`` (all text, stored), as another schema version would write it."""
+    path.mkdir()
+    sb = tantivy.SchemaBuilder()
+    for name in fields:
+        sb.add_text_field(name, stored=True)
+    index = tantivy.Index(sb.build(), path=str(path))
+    writer = index.writer(15_000_000, 1)
+    writer.add_document(tantivy.Document(**{name: value for name in fields}))
+    writer.commit()
+    writer.wait_merging_threads()
+
+
+def _only_doc(handle: IndexHandle) -> dict:
+    searcher = handle.searcher()
+    _, address = searcher.search(tantivy.Query.all_query(), limit=1).hits[0]
+    return searcher.doc(address).to_dict()
+
+
+def test_an_index_rebuilt_with_another_schema_is_opened_afresh(tmp_path):
+    path = tmp_path / "index"
+    _write_index(path, ["title", "body"], "old")
+    handle = IndexHandle(path, tmp_path / "catalog.db", check_interval=0)
+    assert _only_doc(handle) == {"title": ["old"], "body": ["old"]}
+
+    # What the indexer does when the schema version changes: remove the folder, build anew.
+    shutil.rmtree(path)
+    _write_index(path, ["kind", "title", "body"], "new")
+    assert _only_doc(handle) == {"kind": ["new"], "title": ["new"], "body": ["new"]}
+
+
+def test_a_commit_with_the_same_schema_is_a_reload(tmp_path):
+    path = tmp_path / "index"
+    _write_index(path, ["title"], "first")
+    handle = IndexHandle(path, tmp_path / "catalog.db", check_interval=0)
+    opened = handle.index()
+    index = tantivy.Index.open(str(path))
+    writer = index.writer(15_000_000, 1)
+    writer.add_document(tantivy.Document(title="second"))
+    writer.commit()
+    writer.wait_merging_threads()
+    assert handle.index() is opened
+    assert handle.searcher().num_docs == 2
