@@ -80,11 +80,14 @@ def test_search_target_lines_take_the_worst_class(monkeypatch):
             row("corpus", 32, "single", 9.0, 30.0, 3500), row("corpus", 32, "phrase", 20.0, 60.0, 1600),
             row("1m", 8, "single", 3.0, 40.0, 900), row("1m", 8, "phrase", 9.0, 55.0, 300, rss=900),
             {"contestant": "datasette", "index": "corpus", "connections": 8, "class": "single", "p50_ms": 0.1,
-             "p99_ms": 0.2, "qps": 1}]
+             "p99_ms": 0.2, "qps": 1},
+            {"contestant": "engine", "index": "1m", "connections": 1, "class": "phrase", "p50_ms": 3.0, "p99_ms": 80.0},
+            {"contestant": "engine", "index": "1m", "connections": 1, "class": "single", "p50_ms": 1.0, "p99_ms": 7.0}]
     lines = {t["target"]: t for t in module.search_targets(rows)}
     p50_line, qps_line, big_line, rss_line = (lines[t] for t in module.EXPECTED_TARGETS["search"])
     assert p50_line["met"] is False and "p50 3.50 ms (phrase)" in p50_line["measured"]
     assert "1 connection: p50 2.00 ms (phrase)" in p50_line["measured"]
     assert qps_line["met"] is True and qps_line["measured"] == "1,600 q/s (phrase)"
     assert big_line["met"] is False and "p99 55.00 ms (phrase)" in big_line["measured"]
+    assert big_line["measured"].endswith("the engine alone (1 connection): p99 80.00 ms (phrase)")
     assert rss_line["met"] is False and rss_line["measured"].startswith("900 MB RSS")
