@@ -22,6 +22,8 @@ import tantivy
 from siteseer.index.catalog import Catalog, indexing_now
 from siteseer.index.schema import open_index
 
+from .errors import engine_guard
+
 
 class IndexHandle:
     """Thread-safe access to a fresh-enough searcher and the indexing status."""
@@ -61,11 +63,12 @@ class IndexHandle:
             stamp = self._meta_stamp()
             if stamp is not None and stamp != self._stamp:
                 try:
-                    schema = self._meta_schema()
-                    if self._index is None or schema != self._schema:
-                        self._index = open_index(self.index_path)
-                        self._schema = schema
-                    self._index.reload()
+                    with engine_guard():
+                        schema = self._meta_schema()
+                        if self._index is None or schema != self._schema:
+                            self._index = open_index(self.index_path)
+                            self._schema = schema
+                        self._index.reload()
                     self._stamp = stamp
                     self._memo = {}
                 except Exception:

@@ -1,4 +1,9 @@
-"""The one error the search layer raises on purpose."""
+"""The errors the search layer raises on purpose."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
 
 
 class QueryError(ValueError):
@@ -7,3 +12,31 @@ class QueryError(ValueError):
     def __init__(self, message: str):
         super().__init__(message)
         self.message = message
+
+
+class EngineError(RuntimeError):
+    """The search engine itself failed (a tantivy panic): a server error, not the query's fault."""
+
+
+def is_engine_panic(exc: BaseException) -> bool:
+    """A Rust panic inside tantivy, as pyo3 raises it (``pyo3_runtime.PanicException``)."""
+    return type(exc).__name__ == "PanicException"
+
+
+@contextmanager
+def engine_guard() -> Iterator[None]:
+    """Turn a tantivy panic into ``EngineError``.
+
+    pyo3 raises a panic as a ``BaseException``, which every ``except Exception``
+    on the way (the API, the Dash pages, the server core) would let through: the
+    request would end without an answer. As an ``Exception`` it becomes a 500
+    or the page's "search is not available" message, and the worker keeps serving.
+    """
+    try:
+        yield
+    except Exception:
+        raise
+    except BaseException as exc:
+        if is_engine_panic(exc):
+            raise EngineError(f"the search engine failed: {exc}") from None
+        raise

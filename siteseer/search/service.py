@@ -15,7 +15,7 @@ from siteseer.index.schema import CJK_RUN, analyzers, original
 from . import snippets
 from .build import Builder
 from .engine import IndexHandle
-from .errors import QueryError
+from .errors import QueryError, engine_guard
 from .query import clean, normalize_type, parse
 
 MAX_RESULTS = 1000  # deepest result a page may reach
@@ -34,6 +34,11 @@ class SearchService:
 
     # -- search ----------------------------------------------------------------
     def search(self, q: str, page: int = 1, per_page: int | None = None, type: str | None = None) -> dict:
+        """The API's answer for ``q``; raises QueryError (the query's fault) or EngineError (tantivy's)."""
+        with engine_guard():
+            return self._search(q, page, per_page, type)
+
+    def _search(self, q: str, page: int, per_page: int | None, type: str | None) -> dict:
         started = time.perf_counter()
         cfg = self.config.search
         per_page = cfg.per_page if per_page is None else per_page
@@ -131,6 +136,10 @@ class SearchService:
     # -- search-as-you-type ----------------------------------------------------
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         """Completions of the last word, most frequent first, as whole queries."""
+        with engine_guard():
+            return self._suggest(prefix, limit)
+
+    def _suggest(self, prefix: str, limit: int) -> list[str]:
         if not isinstance(prefix, str) or len(prefix) > self.config.search.max_query_chars:
             return []
         text = clean(prefix)

@@ -24,6 +24,7 @@ from siteseer.gatekeeper.errors import error_response, wants_json
 from siteseer.gatekeeper.headers import BASE_HEADERS, FILES_CSP, app_csp
 from siteseer.gatekeeper.redirects import Redirects
 from siteseer.gatekeeper.validate import check_request
+from siteseer.search.errors import is_engine_panic
 from siteseer.server.messages import Request, Response
 from siteseer.server.wsgi import WSGIMount
 
@@ -133,6 +134,11 @@ class SiteseerApp:
             response = await self.handle(request)
         except Exception:
             log.exception("error answering %s %s", request.method, request.target)
+            response = error_response(request, 500, "The server hit an error answering this request.")
+        except BaseException as exc:  # a Rust panic (pyo3) that no guard turned into an Exception
+            if not is_engine_panic(exc):
+                raise
+            log.error("error answering %s %s: %r", request.method, request.target, exc)
             response = error_response(request, 500, "The server hit an error answering this request.")
         sent = self.send(proto, request, response)
         self.after(request, response, sent, started)
