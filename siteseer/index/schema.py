@@ -113,8 +113,15 @@ def strip_cjk(text: str) -> str:
 
 def original(doc: tantivy.Document, name: str) -> str | None:
     """A stored text field as written (``<name>_orig`` when its CJK was blanked)."""
+    return written(doc, name)[0]
+
+
+def written(doc: tantivy.Document, name: str) -> tuple[str | None, bool]:
+    """``original``, and whether the field had CJK (it was stored twice): one lookup for both."""
     value = doc.get_first(f"{name}_orig")
-    return bytes(value).decode("utf-8") if value is not None else doc.get_first(name)
+    if value is not None:
+        return bytes(value).decode("utf-8"), True
+    return doc.get_first(name), False
 
 
 def cjk_bigrams(text: str) -> str:

@@ -28,9 +28,9 @@ def engine_guard() -> Iterator[None]:
     """Turn a tantivy panic into ``EngineError``.
 
     pyo3 raises a panic as a ``BaseException``, which every ``except Exception``
-    on the way (the API, the Dash pages, the server core) would let through: the
-    request would end without an answer. As an ``Exception`` it becomes a 500
-    or the page's "search is not available" message, and the worker keeps serving.
+    on the way (the API, the Dash pages) lets through, up to granian's bare 500
+    (no error body, log line or traffic record). As an ``Exception`` it becomes
+    siteseer's own 500 or the page's "search is not available" message.
     """
     try:
         yield

@@ -10,7 +10,7 @@ import time
 
 from siteseer.config import Config
 from siteseer.index.indexer import catalog_path, index_dir
-from siteseer.index.schema import CJK_RUN, analyzers, original
+from siteseer.index.schema import CJK_RUN, analyzers, original, written
 
 from . import snippets
 from .build import Builder
@@ -107,14 +107,13 @@ class SearchService:
 
     @staticmethod
     def _hit(doc, score: float, gen, built) -> dict:
-        written = doc.get_first("body_orig")  # stored only when the body had CJK to blank
-        body = bytes(written).decode("utf-8") if written is not None else doc.get_first("body") or ""
+        body, has_cjk = written(doc, "body")
         hit = {
             "url": doc.get_first("url"),
             "title": original(doc, "title") or doc.get_first("path"),
             "path": doc.get_first("path"),
             "type": doc.get_first("type"),
-            "snippet": snippets.snippet(body, gen, built.cjk, built.words, has_cjk=written is not None,
+            "snippet": snippets.snippet(body or "", gen, built.cjk, built.words, has_cjk=has_cjk,
                                         retry_words=built.retry_words),
             "score": round(float(score), 4),
         }

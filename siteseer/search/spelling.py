@@ -6,7 +6,7 @@ so no separate word list has to be maintained. One edit is found by probing
 the term dictionary (``doc_freq`` costs about a microsecond); two edits by
 scanning the words that share the first two letters, measured with
 rapidfuzz's optimal string alignment (C++: 0.1 ms for a thousand words,
-where the Python loop below took 6 ms).
+where a Python loop took 6 ms; that loop is now the tests' reference).
 """
 
 from __future__ import annotations
@@ -34,27 +34,6 @@ def edits1(word: str) -> set[str]:
     out |= {a + c + b for a, b in splits for c in letters}
     out.discard(word)
     return out
-
-
-def distance(a: str, b: str, limit: int = 2) -> int:
-    """Damerau-Levenshtein (optimal string alignment), giving up past ``limit``.
-
-    The reference that ``correct``'s rapidfuzz scan is tested against."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    prev2: list[int] | None = None
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if prev2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        if min(cur) > limit:
-            return limit + 1
-        prev2, prev = prev, cur
-    return prev[-1]
 
 
 def correct(searcher, word: str, field: str = "vocab") -> str | None:

@@ -132,13 +132,10 @@ class SiteseerApp:
                           scope.scheme, scope.http_version, proto)
         try:
             response = await self.handle(request)
-        except Exception:
+        except BaseException as exc:  # an Exception, or a Rust panic (pyo3) that no guard turned into one
+            if not isinstance(exc, Exception) and not is_engine_panic(exc):
+                raise  # Ctrl-C, cancellation, exit
             log.exception("error answering %s %s", request.method, request.target)
-            response = error_response(request, 500, "The server hit an error answering this request.")
-        except BaseException as exc:  # a Rust panic (pyo3) that no guard turned into an Exception
-            if not is_engine_panic(exc):
-                raise
-            log.error("error answering %s %s: %r", request.method, request.target, exc)
             response = error_response(request, 500, "The server hit an error answering this request.")
         sent = self.send(proto, request, response)
         self.after(request, response, sent, started)
