@@ -47,6 +47,12 @@ class BuiltQuery:
     # How ``query`` narrows ``facet_query`` by type: None (it does not), one
     # kind (a single positive type), or True (anything more involved).
     type_filter: str | bool | None = None
+    # Each positive phrase as its words' needles, in order: snippets show a
+    # phrase where its words follow each other, not its words one by one.
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
+    # The needles of the words searched on their own (and their completions):
+    # these are highlighted wherever they are.
+    loose: list[str] = field(default_factory=list)
 
 
 def _should(queries: list[Query]) -> Query | None:
@@ -86,6 +92,8 @@ class Builder:
         self.cjk: list[str] = []
         self.stems: list[str] = []  # the snippet needles (BuiltQuery.words)
         self.completions: list[str] = []  # needles of prefix completions, for BuiltQuery.retry_words
+        self.phrases: list[tuple[str, ...]] = []  # BuiltQuery.phrases
+        self.loose: list[str] = []  # BuiltQuery.loose
         self.corrections: list[tuple[tuple[int, int], str]] = []
 
     # -- pieces ----------------------------------------------------------------
@@ -156,6 +164,7 @@ class Builder:
         if tokens:
             if term.phrase or len(tokens) > 1:
                 self.stems.extend(map(_needle, tokens))
+                self.phrases.append(tuple(map(_needle, tokens)))
                 parts.append(self.words(tokens))
             else:
                 parts.append(self.single(term, latin, tokens[0], fix_typos))
@@ -183,8 +192,10 @@ class Builder:
             # took 0.88 ms of 1.9 ms, most of it finding each completion).
             self.stems.append(folded)
             self.completions.extend(map(_needle, alternatives))
+            self.loose += [folded, *map(_needle, alternatives)]
         else:
             self.stems.extend(map(_needle, alternatives))
+            self.loose.extend(map(_needle, alternatives))
         qs = [self.words([a]) for a in alternatives]
         if len(qs) > 1:  # the typed word itself counts more than its completions
             qs[0] = Query.boost_query(qs[0], 1.5)
@@ -212,12 +223,13 @@ class Builder:
         had_words = bool(parsed.groups)
         if had_words and not clauses:
             raise QueryError("the query has no letters or digits to search for")
-        kept, kept_completions = list(self.stems), list(self.completions)
+        # Excluded words are not highlighted: what they add to the lists is dropped.
+        kept = list(self.stems), list(self.completions), list(self.phrases), list(self.loose)
         for t in parsed.excluded:
             q = self.term(t, fix_typos=False)
             if q is not None:
                 clauses.append((Occur.MustNot, q))
-        self.stems, self.completions = kept, kept_completions
+        self.stems, self.completions, self.phrases, self.loose = kept
         if not any(occ == Occur.Must for occ, _ in clauses):
             clauses.append((Occur.Must, Query.all_query()))
 
@@ -253,6 +265,8 @@ class Builder:
             words=list(dict.fromkeys(self.stems)),
             retry_words=list(dict.fromkeys(self.stems + self.completions)) if self.completions else None,
             type_filter=type_filter,
+            phrases=list(dict.fromkeys(self.phrases)),
+            loose=list(dict.fromkeys(self.loose)),
         )
 
     def suggestion(self, parsed: ParsedQuery) -> str | None:

@@ -114,7 +114,7 @@ class SearchService:
             "path": doc.get_first("path"),
             "type": doc.get_first("type"),
             "snippet": snippets.snippet(body or "", gen, built.cjk, built.words, has_cjk=has_cjk,
-                                        retry_words=built.retry_words),
+                                        retry_words=built.retry_words, phrases=built.phrases, loose=built.loose),
             "score": round(float(score), 4),
         }
         for name in ("page", "t", "anchor"):

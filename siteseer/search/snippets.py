@@ -2,15 +2,20 @@
 
 Latin words: tantivy's SnippetGenerator picks the densest fragment of the
 stored body (it knows the stemmed terms) and reports byte ranges, converted
-here to Python ``str`` offsets. CJK: the typed runs are found verbatim in
-the body. Output is plain text plus offsets, never HTML; whitespace is
-collapsed and "…" marks a cut, with the offsets adjusted to match.
+here to Python ``str`` offsets. A phrase is shown where it occurs, as one
+range: the generator highlights a phrase's words wherever they are, so the
+passage is aimed at the phrase and its words standing alone are dropped.
+CJK: the typed runs are found verbatim in the body. Output is plain text
+plus offsets, never HTML; whitespace is collapsed and "…" marks a cut, with
+the offsets adjusted to match.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
+from functools import lru_cache
 
 import tantivy
 
@@ -74,20 +79,34 @@ def _window(body: str, words: list[str]) -> int:
 
 
 def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], words: list[str] | None = None,
-            has_cjk: bool = True, retry_words: list[str] | None = None) -> dict:
+            has_cjk: bool = True, retry_words: list[str] | None = None,
+            phrases: list[tuple[str, ...]] | None = None, loose: list[str] | None = None) -> dict:
     """The snippet of ``body``, the stored text as written.
 
     ``has_cjk=False`` (the unit was stored without a ``body_orig``) skips
     blanking CJK that is not there. ``retry_words`` are finer needles, tried
-    when ``words`` aimed at a stretch with nothing to highlight.
+    when ``words`` aimed at a stretch with nothing to highlight. ``phrases``
+    and ``loose`` are ``BuiltQuery``'s: the passage shows a phrase when the
+    body has it (else the words as usual).
     """
     if cjk:
         found = _cjk_snippet(body, cjk)
         if found is not None:
             return found
+    if gen is not None and body and phrases:
+        found = _phrase_snippet(body, gen, phrases, loose or [], has_cjk)
+        if found is not None:
+            return found
     if gen is not None and body:
+        keep = None
+        if phrases:  # not in the body (a match in the title): its words alone are shown only if nothing else is
+
+            def keep(fragment: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+                words = [_fold(fragment[s:e]) for s, e in spans]
+                return [sp for sp, w in zip(spans, words) if _searched_alone(w, phrases, loose or [])] or spans
+
         for needles in (words, retry_words) if retry_words else (words,):
-            found = _highlighted(body, gen, needles, has_cjk)
+            found = _highlighted(body, gen, needles, has_cjk, keep)
             if found is not None:
                 return found
     text = body[:SNIPPET_CHARS]
@@ -97,17 +116,104 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
     return _finish(text, [], cut_start=False, cut_end=cut)
 
 
-def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, has_cjk: bool) -> dict | None:
+def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, has_cjk: bool,
+                 keep=None) -> dict | None:
     """The generator's best fragment near where ``words`` point; None if it highlights nothing."""
-    offset = 0
+    offset = _window(body, words) if len(body) > WINDOW and words else 0
+    return _generated(body, gen, offset, WINDOW, has_cjk, keep)
+
+
+# -- phrases -------------------------------------------------------------------
+PHRASE_TRIES = 5  # places where a phrase seems to be, tried before giving up on it
+PHRASE_LEAD = SNIPPET_CHARS // 4  # characters shown before the phrase
+_GAP = re.compile(r"[\W_]+")  # what the word tokenizer skips between two words
+
+
+@lru_cache(maxsize=512)
+def _phrase_pattern(needles: tuple[str, ...]) -> re.Pattern:
+    """Lowercase text where the needles start adjacent words."""
+    return re.compile(r"[\W_]+".join(re.escape(n) + r"[^\W_]*" for n in needles))
+
+
+def _phrase_snippet(body: str, gen: tantivy.SnippetGenerator, phrases: list[tuple[str, ...]], loose: list[str],
+                    has_cjk: bool) -> dict | None:
+    """A passage around the first place a phrase really is; None if none is found.
+
+    The needles find where a phrase may be ("the keeper" also finds "their
+    keeper"); the generator, which knows the stems, then tells whether it is.
+    The generator sees only ``SNIPPET_CHARS`` from a little before that
+    place, so its fragment is that passage.
+    """
+    low = body.lower()  # the same length as ``body`` but for rare letters: good enough to aim
+    starts: list[int] = []
+    for needles in phrases:
+        places = 0
+        for m in _phrase_pattern(needles).finditer(low):
+            if m.start() and low[m.start() - 1].isalnum():  # inside a word ("bathe keeper")
+                continue
+            starts.append(m.start())
+            places += 1
+            if places == PHRASE_TRIES:
+                break
+
+    def keep(fragment: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+        return _phrase_spans(fragment, spans, phrases, loose)
+
+    for start in sorted(starts)[:PHRASE_TRIES]:
+        found = _generated(body, gen, max(0, start - PHRASE_LEAD), SNIPPET_CHARS, has_cjk, keep)
+        if found is not None:
+            return found
+    return None
+
+
+def _fold(word: str) -> str:
+    """Lowercase without accents, as the index folds words ("Crème" → "creme")."""
+    word = word.lower()
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _phrase_spans(fragment: str, spans: list[tuple[int, int]], phrases: list[tuple[str, ...]],
+                  loose: list[str]) -> list[tuple[int, int]] | None:
+    """``spans`` with each phrase's run of words as one span, and the phrases'
+    words that stand alone dropped (unless also searched alone); None when no
+    phrase is among them."""
+    words = [_fold(fragment[s:e]) for s, e in spans]
+    in_run = [False] * len(spans)
+    runs: list[tuple[int, int]] = []
+    for needles in phrases:
+        k = len(needles)
+        for i in range(len(spans) - k + 1):
+            if all(words[i + j].startswith(needles[j]) for j in range(k)) and all(
+                _GAP.fullmatch(fragment[spans[i + j][1] : spans[i + j + 1][0]]) for j in range(k - 1)
+            ):
+                runs.append((spans[i][0], spans[i + k - 1][1]))
+                in_run[i : i + k] = [True] * k
+    if not runs:
+        return None
+    runs += [span for span, word, taken in zip(spans, words, in_run)
+             if not taken and _searched_alone(word, phrases, loose)]
+    return sorted(runs)
+
+
+def _searched_alone(word: str, phrases: list[tuple[str, ...]], loose: list[str]) -> bool:
+    """Whether a highlighted (folded) word is there on its own account: a word
+    searched alone, or one no phrase's needle knows (a fuzzy match)."""
+    if any(word.startswith(n) for n in loose):
+        return True
+    return not any(word.startswith(n) for needles in phrases for n in needles)
+
+
+def _generated(body: str, gen: tantivy.SnippetGenerator, offset: int, width: int, has_cjk: bool,
+               keep=None) -> dict | None:
+    """The generator's best fragment of ``body[offset : offset + width]``; None if it highlights
+    nothing (or ``keep(fragment, spans)``, which may change the spans, says None)."""
     full_len = len(body)
-    if len(body) > WINDOW and words:
-        offset = _window(body, words)
-        # Start on a word boundary so the generator never sees half a word.
-        if offset:
-            space = body.find(" ", offset)
-            offset = space + 1 if 0 <= space < offset + 50 else offset
-    text = body[offset : offset + WINDOW] if len(body) > WINDOW else body
+    if offset:  # start on a word boundary so the generator never sees half a word
+        space = body.find(" ", offset)
+        offset = space + 1 if 0 <= space < offset + 50 else offset
+    text = body[offset : offset + width]
     # The generator tokenizes like the index, which only ever saw the text
     # with its CJK blanked; blanking keeps every offset, so the ranges
     # found on the blanked text hold for ``text`` too.
@@ -127,6 +233,10 @@ def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | No
         fragment = fragment_raw.decode("utf-8", "ignore")
         spans = [(len(fragment_raw[: r.start].decode("utf-8", "ignore")),
                   len(fragment_raw[: r.end].decode("utf-8", "ignore"))) for r in ranges]
+    if keep is not None:
+        spans = keep(fragment, spans)
+        if spans is None:
+            return None
     cut_end = fr.end < size or offset + len(text) < full_len
     return _finish(fragment, spans, cut_start=offset > 0 or fr.start > 0, cut_end=cut_end)
 

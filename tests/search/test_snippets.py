@@ -28,7 +28,7 @@ def test_prefix_matches_are_highlighted(service):
 
 def test_phrase_highlight_and_title_only_match(service):
     snip = service.search('"lazy dog"')["hits"][0]["snippet"]
-    assert _marked(snip) == ["lazy", "dog"]
+    assert _marked(snip) == ["lazy dog"]  # a phrase is highlighted as one run
     hit = service.search("tuning")["hits"][0]  # only in the title and headings
     assert hit["snippet"]["text"].startswith("The cache size matters most.")
 
@@ -80,3 +80,45 @@ def test_retry_words_find_a_highlight_the_first_aim_missed(service):
     assert missed["highlights"] == []  # aimed at the end, where there is no coffee
     found = snippets.snippet(body, gen, [], ["cofzz"], has_cjk=False, retry_words=["coffe"])
     assert _marked(found) == ["coffee"]
+
+
+def _phrase_snippet(service, q: str, body: str) -> dict:
+    from siteseer.search import snippets
+
+    index = service.handle.index()
+    built = _built(service, q)
+    gen = snippets.generator(index.searcher(), built.highlight, index.schema)
+    return snippets.snippet(body, gen, [], built.words, has_cjk=False, retry_words=built.retry_words,
+                            phrases=built.phrases, loose=built.loose)
+
+
+def test_a_phrase_is_shown_where_it_is_not_where_its_words_are_densest(service):
+    body = ("The lazy cat sat by the dog bowl. " * 12 + "filler words here. " * 30
+            + "At last the quick fox jumped over the Lazy, dog asleep in the sun. " + "more filler. " * 40)
+    snip = _phrase_snippet(service, '"lazy dog"', body)
+    assert _marked(snip) == ["Lazy, dog"]  # the phrase as one run; its words alone are not marked
+    assert snip["text"].startswith("…") and "quick fox" in snip["text"]
+    assert snip["text"].index("Lazy, dog") <= 60
+
+
+def test_words_searched_alone_stay_highlighted_next_to_a_phrase(service):
+    body = "A dog barked. " * 3 + "The lazy dog slept while the coffee cooled. " + "End. " * 50
+    snip = _phrase_snippet(service, '"lazy dog" coffee', body)
+    assert _marked(snip) == ["lazy dog", "coffee"]
+    # A word in the phrase and also searched alone is marked wherever it is.
+    snip = _phrase_snippet(service, '"lazy dog" dog', body)
+    assert "lazy dog" in _marked(snip) and _marked(snip).count("dog") >= 1
+
+
+def test_a_phrase_the_needles_only_seem_to_find_falls_back_to_the_words(service):
+    # "their dog" looks like "the dog" to the needles, but "their" is not "the".
+    body = "Their dog and the cat. " * 20
+    snip = _phrase_snippet(service, '"the dog"', body)
+    assert snip["highlights"] and "dog" in [w.lower() for w in _marked(snip)]  # the usual snippet
+    assert _built(service, '"the dog" -"big cat"').phrases == [("the", "dog")]  # excluded phrases are not shown
+
+
+def test_a_phrase_not_in_the_body_marks_its_words_only_when_nothing_else_is_there(service):
+    body = "The dog is lazy, and coffee helps. " + "End. " * 50  # "lazy dog" only in the title, say
+    assert _marked(_phrase_snippet(service, '"lazy dog" coffee', body)) == ["coffee"]
+    assert _marked(_phrase_snippet(service, '"lazy dog"', body)) == ["dog", "lazy"]  # better than nothing
