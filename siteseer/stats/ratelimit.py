@@ -15,10 +15,18 @@ Automatic blocks (``ratelimit.auto_block_minutes`` > 0) go to the shared
 ``BlockStore`` with ``source="auto"``, so every worker refuses the client:
 * a client refused ``burst`` times within a minute (it ignores 429s);
 * a client with more than ``max_404_per_minute`` 404s in a minute (a scanner).
+
+The machine itself (a loopback address) is never blocked automatically, as
+fail2ban leaves it out by default: it is the administrator's own load test
+(who would then be refused even the dashboard that lifts blocks), or a
+reverse proxy on the same host that was not listed in
+``access.trusted_proxies``, behind which one scanner would shut out every
+visitor. Its requests are still rate limited.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from collections import OrderedDict
@@ -118,9 +126,22 @@ class RateLimiter:
         # Once per block: the blocklist refuses the client from here on.
         client.blocked_until = now + self.auto_block_minutes * 60
         client.refused = client.missing = 0
+        if _is_loopback(ip):
+            log.warning("not blocking %s automatically, it is this machine (%s); if a proxy on this host "
+                        "forwards every visitor, list it in access.trusted_proxies", ip, reason)
+            return
         try:
             self.block_store.add(ip, reason, minutes=self.auto_block_minutes, source="auto")
             self.auto_blocks += 1
             log.warning("automatic block of %s for %g minutes: %s", ip, self.auto_block_minutes, reason)
         except Exception as exc:  # a bad address or a locked DB must not break the request
             log.warning("could not block %s automatically: %s", ip, exc)
+
+
+def _is_loopback(ip: str) -> bool:
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
+    return address.is_loopback or (mapped is not None and mapped.is_loopback)

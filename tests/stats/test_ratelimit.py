@@ -109,3 +109,17 @@ def test_block_store_failure_does_not_raise():
     blocks.add = broken
     for _ in range(5):
         rl.note_status("192.0.2.8", 404, now=0.0)  # no exception into the request
+
+
+def test_this_machine_is_never_blocked_automatically_but_still_limited():
+    rl, blocks = limiter(rate=1, burst=5, auto=10, max_404=3)
+    for ip in ("127.0.0.1", "127.8.9.10", "::1", "::ffff:127.0.0.1"):
+        for _ in range(5 + 5):
+            rl.check(ip, now=0.0)
+        for _ in range(10):
+            rl.note_status(ip, 404, now=0.0)
+        assert rl.check(ip, now=0.0) is not None  # refused (429), not blocked
+    assert blocks.added == []
+    for _ in range(10):  # a neighbour on the network is
+        rl.note_status("192.168.1.20", 404, now=0.0)
+    assert [b[0] for b in blocks.added] == ["192.168.1.20"]
