@@ -196,10 +196,26 @@ class Builder:
         else:
             self.stems.extend(map(_needle, alternatives))
             self.loose.extend(map(_needle, alternatives))
-        qs = [self.words([a]) for a in alternatives]
-        if len(qs) > 1:  # the typed word itself counts more than its completions
-            qs[0] = Query.boost_query(qs[0], 1.5)
-        return _should(qs)  # type: ignore[return-value]
+        return self.alternatives(alternatives)
+
+    def alternatives(self, tokens: list[str]) -> Query:
+        """Any of ``tokens`` in every word field; the first (the word as typed)
+        counts 1.5 times its completions.
+
+        One flat disjunction of field × token terms, each boosted by both
+        factors, not a disjunction of each token's field disjunction: the same
+        scores, and tantivy finds the top hits and counts the types of a
+        completed prefix about twice as fast (measured on the corpus: top-10
+        0.67 → 0.43 ms, facets 0.43 → 0.24 ms for "con"; at 1M units 12.2 → 5.8
+        and 8.0 → 3.5 ms).
+        """
+        clauses = []
+        for i, token in enumerate(tokens):
+            typed = 1.5 if i == 0 and len(tokens) > 1 else 1.0
+            for name, boost in WORD_FIELDS:
+                q = Query.term_query(self.schema, name, token)
+                clauses.append((Occur.Should, q if boost * typed == 1.0 else Query.boost_query(q, boost * typed)))
+        return Query.boolean_query(clauses)
 
     def filter(self, f: Filter) -> Query:
         if f.name == "type":

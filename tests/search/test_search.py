@@ -117,3 +117,26 @@ def test_suggest_completes_the_last_word_by_frequency(service):
 
 def test_hidden_and_excluded_files_are_not_indexed(service):
     assert service.search("secret")["total"] == 0
+
+
+def test_completions_are_one_flat_disjunction_scored_as_nested_ones(service):
+    """A prefix's completions are searched as one level of field x word terms (tantivy
+    is about twice as fast on it) with the scores of one disjunction per word."""
+    from tantivy import Occur, Query
+
+    from siteseer.search.build import Builder
+
+    index = service.handle.index()
+    searcher = index.searcher()
+    builder = Builder(index.schema, searcher)
+    tokens = ["instal", "lazi", "dog", "coffe"]  # stems, as completions are
+    flat = builder.alternatives(tokens)
+    per_word = [builder.words([t]) for t in tokens]
+    per_word[0] = Query.boost_query(per_word[0], 1.5)
+    nested = Query.boolean_query([(Occur.Should, q) for q in per_word])
+    assert repr(flat).count("BooleanQuery") == 1 and repr(nested).count("BooleanQuery") == 1 + len(tokens)
+
+    def ranked(q):
+        return [(address.segment_ord, address.doc, round(score, 4)) for score, address in searcher.search(q, 50).hits]
+
+    assert ranked(flat) and ranked(flat) == ranked(nested)
