@@ -140,3 +140,21 @@ def test_completions_are_one_flat_disjunction_scored_as_nested_ones(service):
         return [(address.segment_ord, address.doc, round(score, 4)) for score, address in searcher.search(q, 50).hits]
 
     assert ranked(flat) and ranked(flat) == ranked(nested)
+
+
+def test_a_query_of_one_required_part_is_that_part(service):
+    """No boolean wrapper around a lone required clause (tantivy skips blocks on the bare
+    disjunction); filters and exclusions keep theirs, and the answers are the same."""
+    from siteseer.search.build import Builder
+    from siteseer.search.query import parse
+
+    index = service.handle.index()
+
+    def built(q):
+        return Builder(index.schema, index.searcher()).build(parse(q))
+
+    assert repr(built("coffee ").query).startswith("Query(BooleanQuery { subqueries: [(Should, ")
+    assert repr(built("coffee -dog").query).count("MustNot") == 1
+    assert "Must, " in repr(built("coffee type:html").query)
+    assert paths(service.search("coffee ")) and service.search("coffee ")["total"] == sum(
+        service.search("coffee ")["facets"].values())
