@@ -1,6 +1,6 @@
 """Run siteseer's benchmarks side by side with its peers; print tables and write RESULTS.md.
 
-    python bench/run.py                      # everything (~15-20 min), writes bench/RESULTS.md
+    python bench/run.py                      # everything (~35-45 min on 2 cores), writes bench/RESULTS.md
     python bench/run.py --quick              # seconds: 1 round, 1 s runs; writes bench/out/RESULTS.quick.md
     python bench/run.py --only files,pages   # some of: files, search, indexing, pages, memory, stats
 

@@ -174,7 +174,10 @@ class Builder:
         if tokens:
             if term.phrase or len(tokens) > 1:
                 self.stems.extend(map(_needle, tokens))
-                self.phrases.append(tuple(map(_needle, tokens)))
+                if len(tokens) > 1:
+                    self.phrases.append(tuple(map(_needle, tokens)))
+                else:  # a quoted word is a word
+                    self.loose.append(_needle(tokens[0]))
                 parts.append(self.words(tokens))
             else:
                 parts.append(self.single(term, latin, tokens[0], fix_typos))

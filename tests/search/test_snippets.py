@@ -116,6 +116,7 @@ def test_a_phrase_the_needles_only_seem_to_find_falls_back_to_the_words(service)
     snip = _phrase_snippet(service, '"the dog"', body)
     assert snip["highlights"] and "dog" in [w.lower() for w in _marked(snip)]  # the usual snippet
     assert _built(service, '"the dog" -"big cat"').phrases == [("the", "dog")]  # excluded phrases are not shown
+    assert _built(service, '"coffee"').phrases == [] and _built(service, '"coffee"').loose == ["coff"]
 
 
 def test_a_phrase_not_in_the_body_marks_its_words_only_when_nothing_else_is_there(service):
