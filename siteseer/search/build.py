@@ -109,12 +109,11 @@ class Builder:
     # -- pieces ----------------------------------------------------------------
     def words(self, tokens: list[str]) -> Query:
         """A word (one token) or an adjacent sequence (phrase) in every word field."""
+        if len(tokens) == 1:
+            return self.alternatives(tokens)
         parts = []
         for name, boost in WORD_FIELDS:
-            if len(tokens) == 1:
-                q = Query.term_query(self.schema, name, tokens[0])
-            else:
-                q = Query.phrase_query(self.schema, name, tokens)
+            q = Query.phrase_query(self.schema, name, tokens)
             parts.append(q if boost == 1.0 else Query.boost_query(q, boost))
         return _should(parts)  # type: ignore[return-value]
 

@@ -37,7 +37,7 @@ def generator(searcher: tantivy.Searcher, query: tantivy.Query | None, schema: t
 WINDOW = 700  # chars handed to the generator around the likeliest passage
 
 
-def _window(body: str, words: list[str]) -> int:
+def _window(body: str, words: list[str], low: str | None = None) -> int:
     """Start of the stretch of ``body`` where most query words appear.
 
     Tokenizing a whole 30 KB unit costs milliseconds per hit, so the
@@ -45,7 +45,7 @@ def _window(body: str, words: list[str]) -> int:
     the query builder (good enough to aim: the generator then matches exactly).
     """
     needles = list(dict.fromkeys(w for w in words if w))
-    low = body.lower()
+    low = body.lower() if low is None else low
     if len(needles) == 1:  # the densest stretch of one word starts where it first appears
         return max(0, low.find(needles[0]) - WINDOW // 3)  # 0 when it is not there (-1)
     hits: list[tuple[int, int]] = []
@@ -93,8 +93,9 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
         found = _cjk_snippet(body, cjk)
         if found is not None:
             return found
-    if gen is not None and body and phrases:
-        found = _phrase_snippet(body, gen, phrases, loose or [], has_cjk)
+    low = body.lower() if gen is not None and phrases else None  # both aims below read it
+    if low is not None and body:
+        found = _phrase_snippet(body, low, gen, phrases, loose or [], has_cjk)
         if found is not None:
             return found
     if gen is not None and body:
@@ -106,7 +107,7 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
                 return [sp for sp, w in zip(spans, words) if _searched_alone(w, phrases, loose or [])] or spans
 
         for needles in (words, retry_words) if retry_words else (words,):
-            found = _highlighted(body, gen, needles, has_cjk, keep)
+            found = _highlighted(body, gen, needles, has_cjk, keep, low)
             if found is not None:
                 return found
     text = body[:SNIPPET_CHARS]
@@ -117,9 +118,10 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
 
 
 def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, has_cjk: bool,
-                 keep=None) -> dict | None:
-    """The generator's best fragment near where ``words`` point; None if it highlights nothing."""
-    offset = _window(body, words) if len(body) > WINDOW and words else 0
+                 keep=None, low: str | None = None) -> dict | None:
+    """The generator's best fragment near where ``words`` point; None if it highlights nothing.
+    ``low`` is ``body.lower()`` when the caller has it already."""
+    offset = _window(body, words, low) if len(body) > WINDOW and words else 0
     return _generated(body, gen, offset, WINDOW, has_cjk, keep)
 
 
@@ -135,8 +137,8 @@ def _phrase_pattern(needles: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"[\W_]+".join(re.escape(n) + r"[^\W_]*" for n in needles))
 
 
-def _phrase_snippet(body: str, gen: tantivy.SnippetGenerator, phrases: list[tuple[str, ...]], loose: list[str],
-                    has_cjk: bool) -> dict | None:
+def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases: list[tuple[str, ...]],
+                    loose: list[str], has_cjk: bool) -> dict | None:
     """A passage around the first place a phrase really is; None if none is found.
 
     The needles find where a phrase may be ("the keeper" also finds "their
@@ -144,7 +146,7 @@ def _phrase_snippet(body: str, gen: tantivy.SnippetGenerator, phrases: list[tupl
     The generator sees only ``SNIPPET_CHARS`` from a little before that
     place, so its fragment is that passage.
     """
-    low = body.lower()  # the same length as ``body`` but for rare letters: good enough to aim
+    # ``low`` is ``body.lower()``: the same length but for rare letters, good enough to aim.
     starts: list[int] = []
     for needles in phrases:
         places = 0

@@ -26,11 +26,12 @@ visitor. Its requests are still rate limited.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import time
 from collections import OrderedDict
 from typing import Callable
+
+from siteseer.gatekeeper.access import parse_ip
 
 log = logging.getLogger("siteseer.ratelimit")
 
@@ -139,9 +140,5 @@ class RateLimiter:
 
 
 def _is_loopback(ip: str) -> bool:
-    try:
-        address = ipaddress.ip_address(ip)
-    except ValueError:
-        return False
-    mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:127.0.0.1
-    return address.is_loopback or (mapped is not None and mapped.is_loopback)
+    address = parse_ip(ip)  # ::ffff:127.0.0.1 comes back as 127.0.0.1
+    return address is not None and address.is_loopback
