@@ -1,7 +1,8 @@
 """From a file on disk to index documents (one per extracted unit).
 
 ``extract_batch`` runs in the extraction processes: it hashes, extracts and
-does every bit of pure-Python preparation (URLs, CJK bigrams), so the
+does every bit of pure-Python preparation (URLs, CJK bigrams, common-word
+grams), so the
 single writer process only wraps ready fields into tantivy documents.
 """
 
@@ -17,7 +18,7 @@ from urllib.parse import quote
 
 import tantivy
 
-from .schema import ORIG_FIELDS, cjk_bigrams, strip_cjk
+from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, strip_cjk
 
 ExtractFn = Callable[..., Any]
 
@@ -75,6 +76,7 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
             if blanked != fields[name]:
                 fields[f"{name}_orig"] = fields[name]
                 fields[name] = blanked
+    fields["grams"] = common_grams(fields["body"])
     for name in ("page", "t", "anchor"):
         value = getattr(unit, name, None)
         if value is not None and value != "":
@@ -133,6 +135,8 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
     for name in ORIG_FIELDS:
         if f"{name}_orig" in fields:
             doc.add_bytes(f"{name}_orig", fields[f"{name}_orig"].encode("utf-8"))
+    if fields.get("grams"):
+        doc.add_text("grams", fields["grams"])
     doc.add_text("vocab", fields["title"])
     doc.add_text("vocab", fields["headings"])
     doc.add_text("vocab", fields["body"])
