@@ -84,6 +84,25 @@ def pick_files(site: Path, count: int = 300, max_bytes: int = 256 << 10) -> list
     return [quote(p) for p in paths[:count]]
 
 
+def warmed_up(checkpoints: list[tuple[int, list[int], list[float]]], warmup: int) -> list[int]:
+    """Each worker's RSS once it alone has done its share of the warm-up.
+
+    A fixed request count is no warm-up for every worker: the 32 connections
+    of one wrk run may all be accepted by one worker, and the other then
+    starts its growth later (seen: 109 MiB "after warm-up", 192 at the end,
+    like its peer). A worker's share is the CPU time all workers used up to
+    ``warmup`` requests, divided among them; its RSS is taken at the first
+    checkpoint where its own CPU time reaches that (or at the last one).
+    """
+    first = next((c for c in checkpoints if c[0] >= warmup), checkpoints[-1])
+    share = sum(first[2]) / len(first[2])
+    out = []
+    for i in range(len(first[1])):
+        at = next((c for c in checkpoints if c[2][i] >= share), checkpoints[-1])
+        out.append(at[1][i])
+    return out
+
+
 def mib(values: list[int]) -> str:
     return ", ".join(f"{v / 2**20:.0f}" for v in values)
 
@@ -105,9 +124,9 @@ def main(quick: bool = False) -> list[dict]:
                                                       log_path=tmp / "siteseer.log"))
         workers = server.worker_pids()
         idle = [common.rss_bytes(p) for p in workers]
+        cpu_idle = [common.cpu_seconds(p) for p in workers]
         done = 0
         statuses = {"non2xx": 0, "socket_errors": 0}
-        after_warmup: list[int] | None = None
         peak = list(idle)
         checkpoints = []
         deadline = time.monotonic() + time_cap
@@ -119,16 +138,15 @@ def main(quick: bool = False) -> list[dict]:
                 statuses["non2xx"] += run["non2xx"]
                 statuses["socket_errors"] += run["socket_errors"]
                 now = [common.rss_bytes(p) for p in workers]
-                checkpoints.append((done, now))
-                if after_warmup is None and done >= warmup:
-                    after_warmup = now
+                cpu = [common.cpu_seconds(p) - c0 for p, c0 in zip(workers, cpu_idle)]
+                checkpoints.append((done, now, cpu))
         for sample in sampler.samples:
             if len(sample) == len(peak):
                 peak = [max(a, b) for a, b in zip(peak, sample)]
         if server.worker_pids() != workers:
             raise RuntimeError("a siteseer worker was replaced during the memory bench (crash?)")
         final = [common.rss_bytes(p) for p in workers]
-        after_warmup = after_warmup or checkpoints[0][1]
+        after_warmup = warmed_up(checkpoints, warmup)
 
     growth = [f / w - 1 for f, w in zip(final, after_warmup)]
     from_idle = [f / i - 1 for f, i in zip(final, idle)]
@@ -136,14 +154,14 @@ def main(quick: bool = False) -> list[dict]:
         rows.append({
             "bench": "memory", "table": f"worker RSS (MiB), {done:,} mixed requests at 32 connections",
             "worker": i + 1, "idle": idle[i] / 2**20,
-            f"after {warmup:,} (warm-up)": after_warmup[i] / 2**20,
+            f"after its share of {warmup:,} (warm-up)": after_warmup[i] / 2**20,
             "peak under load": peak[i] / 2**20, f"after {done:,}": final[i] / 2**20,
             "growth after warm-up": f"{growth[i] * 100:+.1f}%", "growth from idle": f"{from_idle[i] * 100:+.1f}%",
         })
     rows.append({"bench": "memory", "table": "RSS along the run (MiB per worker)",
                  "requests": 0, "RSS": mib(idle)})
     step = max(1, len(checkpoints) // 10)
-    for count, values in checkpoints[::step] + ([checkpoints[-1]] if (len(checkpoints) - 1) % step else []):
+    for count, values, _ in checkpoints[::step] + ([checkpoints[-1]] if (len(checkpoints) - 1) % step else []):
         rows.append({"bench": "memory", "table": "RSS along the run (MiB per worker)",
                      "requests": count, "RSS": mib(values)})
     rows.append({"bench": "memory", "table": "load", "requests": done,
