@@ -4,7 +4,7 @@ Custom tokenizers live in the process, not in the index files, so every
 process that opens the index (the indexer, each server worker, the CLI) must
 register them before searching or writing: ``open_index`` always does.
 
-Text is indexed three ways:
+Text is indexed four ways:
 
 * ``title`` / ``headings`` / ``body`` — words (letters and digits, CJK
   excluded), lowercased, ASCII-folded and English-stemmed: what ranking uses.
