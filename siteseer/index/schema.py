@@ -20,9 +20,9 @@ Text is indexed four ways:
   prefix expansion, search-as-you-type and "did you mean".
 * ``grams`` — the body's pairs of adjacent stems of which one is a common
   word ("and_the", "use_the"), made by ``common_grams`` (Lucene's
-  CommonGrams). A phrase of common words is otherwise checked position by
-  position in nearly every unit: "and the" took 191 ms at 1M units as a
-  phrase, and is one term lookup as a gram.
+  CommonGrams). A phrase with a common word is otherwise checked position
+  by position in nearly every unit; as a gram it is one term lookup (what
+  that gains and costs: ``siteseer.search.build.Builder.body_phrase``).
 """
 
 from __future__ import annotations
