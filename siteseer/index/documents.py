@@ -2,8 +2,8 @@
 
 ``extract_batch`` runs in the extraction processes: it hashes, extracts and
 does every bit of pure-Python preparation (URLs, CJK bigrams, common-word
-grams), so the
-single writer process only wraps ready fields into tantivy documents.
+grams), so the single writer process only wraps ready fields into tantivy
+documents.
 """
 
 from __future__ import annotations
