@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import tantivy
 from tantivy import Occur, Query
 
-from siteseer.index.schema import CJK_RUN, analyzers, query_bigrams, stem_grams
+from siteseer.index.schema import CJK_RUN, COMMON_STEMS, analyzers, query_bigrams, stem_grams
 
 from . import spelling
 from .errors import QueryError
@@ -54,6 +54,12 @@ class BuiltQuery:
     # The needles of the words searched on their own (and their completions):
     # these are highlighted wherever they are.
     loose: list[str] = field(default_factory=list)
+    # When a hit's body lacks the phrases (they matched its title): what
+    # snippets mark instead, the words but for the phrases' common ones ("the",
+    # "of": in every passage, they say nothing alone); None without phrases,
+    # or when every word is common. ``common`` are those words' needles, not aimed at.
+    fallback: Query | None = None
+    common: list[str] = field(default_factory=list)
 
 
 def _should(queries: list[Query]) -> Query | None:
@@ -105,6 +111,8 @@ class Builder:
         self.completions: list[str] = []  # needles of prefix completions, for BuiltQuery.retry_words
         self.phrases: list[tuple[str, ...]] = []  # BuiltQuery.phrases
         self.loose: list[str] = []  # BuiltQuery.loose
+        self.common: list[str] = []  # BuiltQuery.common
+        self.marks: list[str] = []  # body stems for BuiltQuery.fallback
         self.highlight_only: list[Query] = []  # what snippets need that the query searched another way
         self.corrections: list[tuple[tuple[int, int], str]] = []
 
@@ -216,8 +224,11 @@ class Builder:
                 self.stems.extend(map(_needle, tokens))
                 if len(tokens) > 1:
                     self.phrases.append(tuple(map(_needle, tokens)))
+                    self.common.extend(_needle(t) for t in tokens if t in COMMON_STEMS)
+                    self.marks.extend(t for t in tokens if t not in COMMON_STEMS)
                 else:  # a quoted word is a word
                     self.loose.append(_needle(tokens[0]))
+                    self.marks.append(tokens[0])
                 parts.append(self.words(tokens))
             else:
                 parts.append(self.single(term, latin, tokens[0], fix_typos))
@@ -239,6 +250,7 @@ class Builder:
             else:  # nothing close in the vocabulary: let tantivy try
                 dist = 1 if len(token) <= 5 else 2
                 return Query.fuzzy_term_query(self.schema, "body", token, distance=dist)
+        self.marks.extend(alternatives)
         if completed:
             # Snippets look for the letters typed, which every completion starts
             # with: one needle instead of up to 13 (measured: prefix queries' hits
@@ -294,12 +306,13 @@ class Builder:
             raise QueryError("the query has no letters or digits to search for")
         # Excluded words are not highlighted: what they add to the lists is dropped.
         kept = (list(self.stems), list(self.completions), list(self.phrases), list(self.loose),
-                list(self.highlight_only))
+                list(self.common), list(self.marks), list(self.highlight_only))
         for t in parsed.excluded:
             q = self.term(t, fix_typos=False)
             if q is not None:
                 clauses.append((Occur.MustNot, q))
-        self.stems, self.completions, self.phrases, self.loose, self.highlight_only = kept
+        (self.stems, self.completions, self.phrases, self.loose, self.common, self.marks,
+         self.highlight_only) = kept
         if not any(occ == Occur.Must for occ, _ in clauses):
             clauses.append((Occur.Must, Query.all_query()))
 
@@ -337,7 +350,15 @@ class Builder:
             type_filter=type_filter,
             phrases=list(dict.fromkeys(self.phrases)),
             loose=list(dict.fromkeys(self.loose)),
+            fallback=self.fallback_marks(),
+            common=list(dict.fromkeys(self.common)),
         )
+
+    def fallback_marks(self) -> Query | None:
+        """``BuiltQuery.fallback``: the body terms of ``marks``, when there are phrases."""
+        if not self.phrases or not self.marks:
+            return None
+        return _should([Query.term_query(self.schema, "body", s) for s in dict.fromkeys(self.marks)])
 
     def suggestion(self, parsed: ParsedQuery) -> str | None:
         if not self.corrections:

@@ -75,10 +75,11 @@ class SearchService:
         except ValueError as exc:  # tantivy refusing a value the parser let through
             raise QueryError(f"this query cannot be searched ({exc})") from None
         gen = snippets.generator(searcher, built.highlight, schema) if found.hits else None
+        fallback = _Once(lambda: snippets.generator(searcher, built.fallback, schema))
         hits = []
         for score, address in found.hits:
             doc = searcher.doc(address)
-            hits.append(self._hit(doc, score, gen, built))
+            hits.append(self._hit(doc, score, gen, built, fallback))
         result.update(
             total=found.count if total is None else total,
             hits=hits,
@@ -106,7 +107,7 @@ class SearchService:
         return page, per_page
 
     @staticmethod
-    def _hit(doc, score: float, gen, built) -> dict:
+    def _hit(doc, score: float, gen, built, fallback=None) -> dict:
         body, has_cjk = written(doc, "body")
         hit = {
             "url": doc.get_first("url"),
@@ -114,7 +115,8 @@ class SearchService:
             "path": doc.get_first("path"),
             "type": doc.get_first("type"),
             "snippet": snippets.snippet(body or "", gen, built.cjk, built.words, has_cjk=has_cjk,
-                                        retry_words=built.retry_words, phrases=built.phrases, loose=built.loose),
+                                        retry_words=built.retry_words, phrases=built.phrases, loose=built.loose,
+                                        common=built.common, fallback=fallback),
             "score": round(float(score), 4),
         }
         for name in ("page", "t", "anchor"):
@@ -176,6 +178,22 @@ def _total_from_facets(facets: dict[str, int], built) -> int | None:
     if isinstance(built.type_filter, str):  # the query is the facet query AND type:<that one>
         return facets.get(built.type_filter, 0)
     return None
+
+
+class _Once:
+    """A value made on first need, then kept (a generator most searches never need)."""
+
+    def __init__(self, make):
+        self.make = make
+        self.value = _UNSET
+
+    def __call__(self):
+        if self.value is _UNSET:
+            self.value = self.make()
+        return self.value
+
+
+_UNSET = object()
 
 
 def _ms(started: float) -> float:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import tantivy
 
-from siteseer.index.schema import CJK_RUN, strip_cjk
+from siteseer.index.schema import CJK_RUN, COMMON_WORDS, strip_cjk
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -35,6 +35,7 @@ def generator(searcher: tantivy.Searcher, query: tantivy.Query | None, schema: t
 
 
 WINDOW = 700  # chars handed to the generator around the likeliest passage
+WHOLE_BODY = 4 * WINDOW  # longest body the generator reads whole when the aim missed (a rare path)
 
 
 def _window(body: str, words: list[str], low: str | None = None) -> int:
@@ -80,14 +81,19 @@ def _window(body: str, words: list[str], low: str | None = None) -> int:
 
 def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], words: list[str] | None = None,
             has_cjk: bool = True, retry_words: list[str] | None = None,
-            phrases: list[tuple[str, ...]] | None = None, loose: list[str] | None = None) -> dict:
+            phrases: list[tuple[str, ...]] | None = None, loose: list[str] | None = None,
+            common: list[str] | None = None, fallback=None) -> dict:
     """The snippet of ``body``, the stored text as written.
 
     ``has_cjk=False`` (the unit was stored without a ``body_orig``) skips
     blanking CJK that is not there. ``retry_words`` are finer needles, tried
-    when ``words`` aimed at a stretch with nothing to highlight. ``phrases``
-    and ``loose`` are ``BuiltQuery``'s: the passage shows a phrase when the
-    body has it (else the words as usual).
+    when ``words`` aimed at a stretch with nothing to highlight. ``phrases``,
+    ``loose`` and ``common`` are ``BuiltQuery``'s: the passage shows a phrase
+    when the body has it; else the words as usual, but for a phrase's common
+    words ("the", "of"), which are in every passage and say nothing alone.
+    ``fallback`` makes the generator for that case (of ``BuiltQuery.fallback``;
+    None when there is nothing to mark): ``gen`` knows the common words, and
+    would aim at a passage full of them.
     """
     if cjk:
         found = _cjk_snippet(body, cjk)
@@ -100,14 +106,24 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
             return found
     if gen is not None and body:
         keep = None
+        aims = [words, retry_words] if retry_words else [words]
         if phrases:  # not in the body (a match in the title): its words alone are shown only if nothing else is
+            gen = fallback() if fallback is not None else gen
+            aims = [aim for aim in (_uncommon(a, common, loose) for a in aims) if aim] if gen is not None else []
 
-            def keep(fragment: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+            def keep(fragment: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
                 words = [_fold(fragment[s:e]) for s, e in spans]
-                return [sp for sp, w in zip(spans, words) if _searched_alone(w, phrases, loose or [])] or spans
+                alone = [sp for sp, w in zip(spans, words) if _searched_alone(w, phrases, loose or [])]
+                return alone or [sp for sp, w in zip(spans, words) if w not in _COMMON] or None
 
-        for needles in (words, retry_words) if retry_words else (words,):
+        for needles in aims:
             found = _highlighted(body, gen, needles, has_cjk, keep, low)
+            if found is not None:
+                return found
+        if phrases and aims and WINDOW < len(body) <= WHOLE_BODY:
+            # The needles aim roughly ("ligh" also finds "lighthouse"); with no
+            # phrase to show, a short body is worth reading whole for a marked word.
+            found = _generated(body, gen, 0, len(body), has_cjk, keep)
             if found is not None:
                 return found
     text = body[:SNIPPET_CHARS]
@@ -115,6 +131,15 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
     if cut and " " in text[SNIPPET_CHARS // 2 :]:
         text = text[: text.rindex(" ")]
     return _finish(text, [], cut_start=False, cut_end=cut)
+
+
+_COMMON = frozenset(COMMON_WORDS)
+
+
+def _uncommon(needles: list[str] | None, common: list[str] | None, loose: list[str] | None) -> list[str]:
+    """``needles`` but for those of a phrase's common words (unless also searched alone)."""
+    drop = set(common or ()) - set(loose or ())
+    return [n for n in needles or () if n not in drop]
 
 
 def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, has_cjk: bool,

@@ -86,10 +86,12 @@ def _phrase_snippet(service, q: str, body: str) -> dict:
     from siteseer.search import snippets
 
     index = service.handle.index()
+    searcher = index.searcher()
     built = _built(service, q)
-    gen = snippets.generator(index.searcher(), built.highlight, index.schema)
+    gen = snippets.generator(searcher, built.highlight, index.schema)
     return snippets.snippet(body, gen, [], built.words, has_cjk=False, retry_words=built.retry_words,
-                            phrases=built.phrases, loose=built.loose)
+                            phrases=built.phrases, loose=built.loose, common=built.common,
+                            fallback=lambda: snippets.generator(searcher, built.fallback, index.schema))
 
 
 def test_a_phrase_is_shown_where_it_is_not_where_its_words_are_densest(service):
@@ -123,3 +125,30 @@ def test_a_phrase_not_in_the_body_marks_its_words_only_when_nothing_else_is_ther
     body = "The dog is lazy, and coffee helps. " + "End. " * 50  # "lazy dog" only in the title, say
     assert _marked(_phrase_snippet(service, '"lazy dog" coffee', body)) == ["coffee"]
     assert _marked(_phrase_snippet(service, '"lazy dog"', body)) == ["dog", "lazy"]  # better than nothing
+
+
+def test_a_phrase_not_in_the_body_never_marks_its_common_words(service):
+    # "the lazy dog" is not in this body: its words are marked, but for "the",
+    # which is in every passage and says nothing alone.
+    body = "The dog is lazy, and the coffee of the house helps. " + "End. " * 50
+    assert _marked(_phrase_snippet(service, '"the lazy dog"', body)) == ["dog", "lazy"]
+    # A phrase of common words only: nothing to mark, so the body's start, unmarked.
+    snip = _phrase_snippet(service, '"of the"', "The end of a day, the night. " * 30)
+    assert snip["highlights"] == [] and snip["text"].startswith("The end of a day")
+    # Common words searched on their own are still marked.
+    assert "the" in [w.lower() for w in _marked(_phrase_snippet(service, '"the lazy dog" the', body))]
+
+
+def test_a_word_beside_a_title_only_phrase_is_found_past_a_false_aim(service):
+    # The needle "coff" first finds "coffers", far from "coffee": a short body is then read whole.
+    body = "The coffers stood. " + "Filler words here. " * 45 + "Its coffee cooled."
+    assert _marked(_phrase_snippet(service, 'coffee "the lazy dog"', body)) == ["coffee"]
+
+
+def test_the_builder_keeps_a_phrases_common_words_apart(service):
+    built = _built(service, '"the edge of the sea"')
+    assert built.common == ["the", "of"]
+    assert built.fallback is not None  # "edge" and "sea"
+    assert _built(service, '"of the"').fallback is None  # nothing but common words
+    assert _built(service, 'coffee').fallback is None  # no phrase: the usual highlight
+    assert _built(service, '"of the" -"the edge"').common == ["of", "the"]  # not the excluded phrase's
