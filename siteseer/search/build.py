@@ -247,9 +247,12 @@ class Builder:
                 self.corrections.append((term.span, fixed))
                 alternatives = _WORDS.analyze(fixed) or alternatives
                 completed = False
-            else:  # nothing close in the vocabulary: let tantivy try
+            elif len(token) > 2:  # nothing close in the vocabulary: let tantivy try
                 dist = 1 if len(token) <= 5 else 2
                 return Query.fuzzy_term_query(self.schema, "body", token, distance=dist)
+            # A word of one or two letters has no typo to fix (Elasticsearch's
+            # "AUTO" fuzziness allows it no edit): one edit from "c" is every
+            # one-letter word and most two-letter ones. It finds what it is.
         self.marks.extend(alternatives)
         if completed:
             # Snippets look for the letters typed, which every completion starts

@@ -67,3 +67,11 @@ def test_parser_spans_point_into_the_cleaned_text(q):
     for term in parsed.positive_terms:
         s, e = term.span
         assert 0 <= s <= e <= len(parsed.text)
+
+
+def test_an_unknown_word_of_one_or_two_letters_finds_nothing(service):
+    # Fuzzily, "q" is one edit from every one-letter word ("a") and most two-letter
+    # ones: it found nearly every unit, none of them with a marked word.
+    for q in ("q ", "C++", "qx ", "coffee q "):
+        assert service.search(q)["total"] == 0, q
+    assert service.search("coffe ")["total"] > 0  # a longer word's typo is still forgiven
