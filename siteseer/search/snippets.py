@@ -160,8 +160,15 @@ def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | No
 
 # -- phrases -------------------------------------------------------------------
 PHRASE_TRIES = 5  # places where a phrase seems to be, tried before giving up on it
+PHRASE_PLACES = 40  # places per phrase weighed for the words searched alone beside it
 PHRASE_LEAD = SNIPPET_CHARS // 4  # characters shown before the phrase
 _GAP = re.compile(r"[\W_]+")  # what the word tokenizer skips between two words
+
+
+@lru_cache(maxsize=512)
+def _words_starting(needles: tuple[str, ...]) -> re.Pattern:
+    """Lowercase words that start with one of the needles."""
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, needles)) + r")[^\W_]*")
 
 
 @lru_cache(maxsize=512)
@@ -172,12 +179,15 @@ def _phrase_pattern(needles: tuple[str, ...]) -> re.Pattern:
 
 def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases: list[tuple[str, ...]],
                     loose: list[str], has_cjk: bool) -> dict | None:
-    """A passage around the first place a phrase really is; None if none is found.
+    """A passage around a place a phrase really is; None if none is found.
 
     The needles find where a phrase may be ("the keeper" also finds "their
     keeper"); the generator, which knows the stems, then tells whether it is.
     The generator sees only ``SNIPPET_CHARS`` from a little before that
-    place, so its fragment is that passage.
+    place, so its fragment is that passage. The first place wins, but for a
+    place whose passage also has more of the words searched alone: for
+    ``apt-get install``, the place of "apt-get install", not of "apt-get
+    remove" above it.
     """
     # ``low`` is ``body.lower()``: the same length but for rare letters, good enough to aim.
     starts: list[int] = []
@@ -188,13 +198,21 @@ def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases:
                 continue
             starts.append(m.start())
             places += 1
-            if places == PHRASE_TRIES:
+            if places == PHRASE_PLACES:
                 break
+    starts.sort()
+    if loose and len(starts) > 1:
+        words = _words_starting(tuple(loose))
+
+        def others(start: int) -> int:  # distinct words searched alone in the passage
+            return len(set(words.findall(low, max(0, start - PHRASE_LEAD), start - PHRASE_LEAD + SNIPPET_CHARS)))
+
+        starts.sort(key=lambda start: -others(start))  # stable: the first of equals stays first
 
     def keep(fragment: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
         return _phrase_spans(fragment, spans, phrases, loose)
 
-    for start in sorted(starts)[:PHRASE_TRIES]:
+    for start in starts[:PHRASE_TRIES]:
         found = _generated(body, gen, max(0, start - PHRASE_LEAD), SNIPPET_CHARS, has_cjk, keep)
         if found is not None:
             return found

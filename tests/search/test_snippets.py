@@ -152,3 +152,11 @@ def test_the_builder_keeps_a_phrases_common_words_apart(service):
     assert _built(service, '"of the"').fallback is None  # nothing but common words
     assert _built(service, 'coffee').fallback is None  # no phrase: the usual highlight
     assert _built(service, '"of the" -"the edge"').common == ["of", "the"]  # not the excluded phrase's
+
+
+def test_a_phrase_is_shown_where_the_words_searched_beside_it_are(service):
+    body = "The lazy dog slept. " + "Filler words here. " * 30 + "Later the lazy dog drank coffee. " + "End. " * 30
+    snip = _phrase_snippet(service, '"lazy dog" coffee', body)
+    assert _marked(snip) == ["lazy dog", "coffee"] and "drank" in snip["text"]
+    snip = _phrase_snippet(service, '"lazy dog"', body)  # nothing beside it: its first place
+    assert _marked(snip) == ["lazy dog"] and "slept" in snip["text"]
