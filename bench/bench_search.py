@@ -23,9 +23,13 @@ Contestants:
 Query classes (from the corpus' own text, fixed seed): single word, two-word
 AND, phrase, prefix (last word still being typed) and typo (two letters swapped).
 
-    python bench/bench_search.py                 # corpus + 1m, 10 s runs
-    python bench/bench_search.py --quick         # tiny index, 1 s runs
-    python bench/bench_search.py --only corpus --seconds 5
+    python bench/bench_search.py                 # corpus + 1m, 3 rounds of 4 s runs
+    python bench/bench_search.py --quick         # tiny index, 1 round of 1 s runs
+    python bench/bench_search.py --only corpus --seconds 5 --rounds 5
+
+Contestants alternate round by round (A B C D, then D C B A …); a row is the
+median of its rounds (requests and errors summed, worker RSS the largest), and
+a ratio is the median of the per-round ratios.
 
 ``main(quick) -> list[dict]`` is what ``bench/run.py`` imports.
 """
@@ -33,12 +37,14 @@ AND, phrase, prefix (last word still being typed) and typo (two letters swapped)
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import re
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +52,7 @@ import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -283,7 +290,8 @@ def time_calls(fn, queries: list[str], seconds: float) -> dict:
             "qps": 1000 / mean, "cpu_ms_per_req": round(cpu_ms, 3), "qps_2cores": round(2000 / cpu_ms) if cpu_ms else None}
 
 
-def in_process(config, queries: dict[str, list[str]], seconds: float) -> list[dict]:
+def in_process(config) -> dict[str, Callable[[str], object]]:
+    """The in-process contestants as functions of one query: the engine alone, and the service."""
     from siteseer.search.build import Builder
     from siteseer.search.query import parse
     from siteseer.search.service import SearchService
@@ -299,12 +307,12 @@ def in_process(config, queries: dict[str, list[str]], seconds: float) -> list[di
         for _, address in found.hits:
             searcher.doc(address)
 
-    rows = []
-    for name, fn in (("engine", engine), ("service", service.search)):
-        for cls in CLASSES:
-            if queries.get(cls):
-                rows.append({"contestant": name, "class": cls, "connections": 1, **time_calls(fn, queries[cls], seconds)})
-    return rows
+    return {"engine": engine, "service": service.search}
+
+
+def in_process_rows(name: str, fn, queries: dict[str, list[str]], seconds: float) -> list[dict]:
+    return [{"contestant": name, "class": cls, "connections": 1, **time_calls(fn, queries[cls], seconds)}
+            for cls in CLASSES if queries.get(cls)]
 
 
 # -- HTTP ----------------------------------------------------------------------
@@ -431,11 +439,14 @@ def http_rows(name: str, base: str, paths_by_class: dict[str, list[str]], second
         paths = paths_by_class.get(cls) or []
         if not paths:
             continue
-        for p in paths[:30]:  # warm the caches a little, as a live server would be
+        warm_until = time.monotonic() + 2
+        for p in paths[:30]:  # warm the caches a little, as a live server would be (at most 2 s)
             try:
                 urllib.request.urlopen(base + p, timeout=10).read()
             except Exception:
                 pass
+            if time.monotonic() > warm_until:
+                break
         for c in CONNECTIONS:
             cpu0 = tree_cpu_seconds(pid)
             row = {"contestant": name, "class": cls, "connections": c, **wrk(base, paths, c, seconds)}
@@ -528,20 +539,82 @@ def read_into_page_cache(*paths: Path) -> None:
                     pass
 
 
-def bench_index(label: str, config, units: list[dict], queries: dict, seconds: float, db: Path | None) -> list[dict]:
+def bench_index(label: str, config, units: list[dict], queries: dict, seconds: float, db: Path | None,
+                rounds: int = 3) -> list[dict]:
+    """Every contestant on one index, ``rounds`` times over, alternating (A B C D, D C B A …);
+    each row is the median of its rounds, and a ratio the median of the per-round ratios."""
     read_into_page_cache(config.state_dir / "index", *([db] if db is not None else []))
-    rows = [dict(r, index=label) for r in in_process(config, queries, seconds)]
-    port = common.free_port()
-    with siteseer_server(config.state_dir, config.root, port) as server:
-        rows += [dict(r, index=label) for r in http_rows("siteseer", f"http://127.0.0.1:{port}", search_paths(queries), seconds, server.proc.pid)]
-    if db is not None and shutil.which("wrk"):
+    functions = in_process(config)
+    with contextlib.ExitStack() as stack:
         port = common.free_port()
-        try:
-            with datasette_server(db, port) as server:
-                rows += [dict(r, index=label) for r in http_rows("datasette", f"http://127.0.0.1:{port}", datasette_paths(db, queries), seconds, server.proc.pid)]
-        except RuntimeError as exc:
-            log(f"datasette skipped: {exc}")
-    return rows
+        servers = {"siteseer": (stack.enter_context(siteseer_server(config.state_dir, config.root, port)),
+                                f"http://127.0.0.1:{port}", search_paths(queries))}
+        if db is not None and shutil.which("wrk"):
+            port = common.free_port()
+            try:
+                servers["datasette"] = (stack.enter_context(datasette_server(db, port)), f"http://127.0.0.1:{port}",
+                                        datasette_paths(db, queries))
+            except RuntimeError as exc:
+                log(f"datasette skipped: {exc}")
+
+        def measure(name: str, r: int) -> list[dict]:
+            log(f"  [{label}] round {r + 1}/{rounds}: {name}")
+            if name in functions:
+                return in_process_rows(name, functions[name], queries, seconds)
+            server, base, paths = servers[name]
+            return http_rows(name, base, paths, seconds, server.proc.pid)
+
+        samples = common.alternate([*functions, *servers], rounds, measure)
+    return [dict(r, index=label) for r in combine(samples)]
+
+
+def combine(samples: dict[str, list[list[dict]]]) -> list[dict]:
+    """One row per (contestant, class, connections): medians over the rounds, and the ratios to
+    the engine and to siteseer as medians of per-round ratios (each round's pair measured close together)."""
+    def key(row: dict) -> tuple:
+        return row["class"], row["connections"]
+
+    by_round = {name: [{key(row): row for row in rows} for rows in runs] for name, runs in samples.items()}
+    out = []
+    for name, runs in by_round.items():
+        for k in runs[0]:
+            rounds = [run[k] for run in runs if k in run]
+            row = {"contestant": name, "class": k[0], "connections": k[1], "rounds": len(rounds)}
+            for field in rounds[0]:
+                values = [r.get(field) for r in rounds]
+                numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
+                if field in ("contestant", "class", "connections"):
+                    continue
+                if numbers and field in _SUMMED:
+                    row[field] = sum(numbers)
+                elif numbers and field in _WORST:
+                    row[field] = max(numbers)
+                elif numbers:
+                    m = statistics.median(numbers)
+                    row[field] = round(m, 3) if isinstance(m, float) else m
+                else:
+                    row[field] = next((v for v in values if v is not None), None)
+            notes = {r.get("note") for r in rounds if r.get("note")}
+            if notes:
+                row["note"] = f"{sum(1 for r in rounds if r.get('note'))} of {len(rounds)} rounds: " + "; ".join(sorted(notes))
+            engine = [run.get((k[0], 1)) for run in by_round.get("engine", [])]
+            if name != "engine" and engine:
+                row["p50_vs_engine"] = _paired(rounds, engine, "p50_ms")
+            ours = [run.get(k) for run in by_round.get("siteseer", [])]
+            if name == "datasette" and ours:
+                row["p50_vs_siteseer"] = _paired(rounds, ours, "p50_ms")
+                row["qps_vs_siteseer"] = _paired(rounds, ours, "qps")
+            out.append(row)
+    return out
+
+
+_SUMMED = ("requests", "errors")  # over all rounds
+_WORST = ("worker_rss_mb", "worker_anon_mb")  # the largest seen
+
+
+def _paired(rows: list[dict], baselines: list[dict | None], field: str) -> float | None:
+    ratios = [r[field] / b[field] for r, b in zip(rows, baselines) if b and b.get(field) and r.get(field)]
+    return round(statistics.median(ratios), 2) if ratios else None
 
 
 def have_datasette() -> bool:
@@ -552,16 +625,19 @@ def have_datasette() -> bool:
     return True
 
 
-def run(quick: bool, only: str | None = None, seconds: float | None = None, datasette_big: bool = True) -> list[dict]:
+def run(quick: bool, only: str | None = None, seconds: float | None = None, datasette_big: bool = True,
+        rounds: int | None = None) -> list[dict]:
     rows: list[dict] = []
+    rounds = rounds or int(os.environ.get("BENCH_ROUNDS") or (1 if quick else 3))
     if quick:
         root = generate_quick_folder(TMP / "siteseer-bench-quick-site")
         config = prepare_real(root, QUICK_STATE)
         units = export_units(config)
         queries = {k: v[:20] for k, v in make_queries(units, 40).items()}
         db = build_fts(iter(units), DATASETTE_DIR / "quick.db", len(units)) if have_datasette() else None
-        return bench_index("quick", config, units, queries, seconds or 1.0, db)
-    seconds = seconds or 10.0
+        return bench_index("quick", config, units, queries, seconds or 1.0, db, rounds)
+    # 3 rounds of 4 s: each cell is measured for as long as one 10 s run was, spread over the run.
+    seconds = seconds or float(os.environ.get("BENCH_DURATION") or 4.0)
     config = prepare_real()
     units = export_units(config)
     # The answer cache is off (config_for, siteseer_server): every request is
@@ -570,29 +646,21 @@ def run(quick: bool, only: str | None = None, seconds: float | None = None, data
     log(f"{len(units)} units; queries: " + ", ".join(f"{k} {len(v)}" for k, v in queries.items()))
     if only in (None, "corpus"):
         db = build_fts(iter(units), DATASETTE_DIR / "corpus.db", len(units)) if have_datasette() else None
-        rows += bench_index("corpus", config, units, queries, seconds, db)
+        rows += bench_index("corpus", config, units, queries, seconds, db, rounds)
     if only in (None, "1m"):
         state = prepare_big(units)
         big = config_for(state)
         db = None
         if have_datasette() and datasette_big:
             db = build_fts(big_units_iter(units, BIG_UNITS), DATASETTE_DIR / "big1m.db", BIG_UNITS)
-        rows += bench_index("1m", big, units, queries, seconds, db)
+        rows += bench_index("1m", big, units, queries, seconds, db, rounds)
     return rows
 
 
 def add_ratios(rows: list[dict]) -> list[dict]:
-    floor = {(r["index"], r["class"]): r for r in rows if r["contestant"] == "engine"}
-    ours = {(r["index"], r["class"], r["connections"]): r for r in rows if r["contestant"] == "siteseer"}
+    """Rows as run.py reads them (the ratios are made per round, in ``combine``)."""
     for r in rows:
         r["bench"] = "search"
-        f = floor.get((r["index"], r["class"]))
-        if f and r["contestant"] != "engine":
-            r["p50_vs_engine"] = round(r["p50_ms"] / f["p50_ms"], 2) if f["p50_ms"] and r["p50_ms"] else None
-        o = ours.get((r["index"], r["class"], r["connections"]))
-        if o and r["contestant"] == "datasette":
-            r["p50_vs_siteseer"] = round(r["p50_ms"] / o["p50_ms"], 2) if o["p50_ms"] and r["p50_ms"] else None
-            r["qps_vs_siteseer"] = round(r["qps"] / o["qps"], 2) if o["qps"] else None
     return rows
 
 
@@ -620,6 +688,7 @@ if __name__ == "__main__":
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", choices=("corpus", "1m"))
     ap.add_argument("--seconds", type=float, default=None)
+    ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--no-datasette-1m", action="store_true")
     ap.add_argument("--build-only", action="store_true", help="prepare the indexes and databases, measure nothing")
     ap.add_argument("--json", type=Path, default=None)
@@ -633,7 +702,7 @@ if __name__ == "__main__":
             if not args.no_datasette_1m:
                 build_fts(big_units_iter(us, BIG_UNITS), DATASETTE_DIR / "big1m.db", BIG_UNITS)
         sys.exit(0)
-    result = add_ratios(run(args.quick, args.only, args.seconds, not args.no_datasette_1m))
+    result = add_ratios(run(args.quick, args.only, args.seconds, not args.no_datasette_1m, args.rounds))
     print_table(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
