@@ -580,11 +580,9 @@ def combine(samples: dict[str, list[list[dict]]]) -> list[dict]:
         for k in runs[0]:
             rounds = [run[k] for run in runs if k in run]
             row = {"contestant": name, "class": k[0], "connections": k[1], "rounds": len(rounds)}
-            for field in rounds[0]:
+            for field in [f for f in rounds[0] if f not in ("contestant", "class", "connections")]:
                 values = [r.get(field) for r in rounds]
                 numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v]
-                if field in ("contestant", "class", "connections"):
-                    continue
                 if numbers and field in _SUMMED:
                     row[field] = sum(numbers)
                 elif numbers and field in _WORST:
@@ -613,8 +611,8 @@ _WORST = ("worker_rss_mb", "worker_anon_mb")  # the largest seen
 
 
 def _paired(rows: list[dict], baselines: list[dict | None], field: str) -> float | None:
-    ratios = [r[field] / b[field] for r, b in zip(rows, baselines) if b and b.get(field) and r.get(field)]
-    return round(statistics.median(ratios), 2) if ratios else None
+    ratio = common.paired_ratio({"rows": rows, "baselines": baselines}, "rows", "baselines", field)
+    return round(ratio, 2) if ratio == ratio else None  # NaN: no round had both
 
 
 def have_datasette() -> bool:

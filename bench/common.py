@@ -410,7 +410,8 @@ def median(values: Iterable[float]) -> float:
 
 def paired_ratio(samples: dict[str, list[dict]], name: str, baseline: str, key: str) -> float:
     """Median over rounds of (name / baseline) for ``key``: paired by round, so slow drift cancels."""
-    ratios = [a[key] / b[key] for a, b in zip(samples[name], samples[baseline]) if b[key]]
+    ratios = [a[key] / b[key] for a, b in zip(samples[name], samples[baseline])
+              if a and b and a.get(key) is not None and b.get(key)]  # a round may lack one of them
     return median(ratios)
 
 

@@ -6,6 +6,7 @@ Thread-safe: the Dash app calls it from a thread pool.
 
 from __future__ import annotations
 
+import functools
 import time
 
 from siteseer.config import Config
@@ -75,7 +76,8 @@ class SearchService:
         except ValueError as exc:  # tantivy refusing a value the parser let through
             raise QueryError(f"this query cannot be searched ({exc})") from None
         gen = snippets.generator(searcher, built.highlight, schema) if found.hits else None
-        fallback = _Once(lambda: snippets.generator(searcher, built.fallback, schema))
+        # Made on first need, then kept: most searches never need it.
+        fallback = functools.cache(lambda: snippets.generator(searcher, built.fallback, schema))
         hits = []
         for score, address in found.hits:
             doc = searcher.doc(address)
@@ -178,22 +180,6 @@ def _total_from_facets(facets: dict[str, int], built) -> int | None:
     if isinstance(built.type_filter, str):  # the query is the facet query AND type:<that one>
         return facets.get(built.type_filter, 0)
     return None
-
-
-class _Once:
-    """A value made on first need, then kept (a generator most searches never need)."""
-
-    def __init__(self, make):
-        self.make = make
-        self.value = _UNSET
-
-    def __call__(self):
-        if self.value is _UNSET:
-            self.value = self.make()
-        return self.value
-
-
-_UNSET = object()
 
 
 def _ms(started: float) -> float:
