@@ -103,3 +103,23 @@ def test_record_is_cheap(config):
     rec.close()
     print(f"record(): {per_call * 1e9:.0f} ns per call")
     assert per_call < 5e-6
+
+
+def test_the_writer_hands_the_gil_back_while_it_counts(config, monkeypatch):
+    """Every CEDE_EVERY entries the writer sleeps(0), so the event loop never waits a whole switch interval."""
+    from siteseer.stats import recorder
+
+    rec = TrafficRecorder(config, interval=3600)
+    now = time.time()
+    n = recorder.CEDE_EVERY * 3 + 5
+    for i in range(n):
+        rec.record(entry(now, path=f"/p{i % 7}"))
+    sleeps = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(recorder.time, "sleep", lambda s: sleeps.append(s) or real_sleep(s))
+    rec.flush()
+    monkeypatch.undo()
+    assert sleeps == [0, 0, 0]
+    assert rec.written == n  # every entry still counted
+    assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == n
+    rec.close()
