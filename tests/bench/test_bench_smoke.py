@@ -1,7 +1,8 @@
 """Smoke run of the benchmark suite: the scripts still work and print tables with numbers.
 
 ``python bench/run.py --quick --only files``: 1 round of 1 s wrk runs, siteseer
-(recording on and off) against ``python -m http.server`` on the 1 KiB file, in
+(recording on and off) against a bare RSGI app on granian (the floor) and
+``python -m http.server`` on the 1 KiB file, in
 a generated folder (no corpus). Takes ~15-20 s. The numbers are not checked
 against targets here: CI machines are shared and noisy.
 """
@@ -33,18 +34,19 @@ def test_quick_files_bench_prints_tables_with_numbers(tmp_path):
     text = run.stdout
 
     assert "== files: 1 KiB HTML, 32 connections" in text
-    for contestant in ("siteseer", "siteseer, recording off", "http.server"):
-        # contestant, req/s, x baseline, p50 ms, p99 ms, server CPU us/req, errors
+    for contestant in ("siteseer", "siteseer, recording off", "granian floor (bare RSGI)", "http.server"):
+        # contestant, req/s, x baseline, x floor, p50 ms, p99 ms, server CPU us/req, errors
         row = re.search(rf"^{re.escape(contestant)}\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})\s+({NUMBER})"
-                        rf"\s+(\d+)\s*$", text, re.M)
+                        rf"\s+({NUMBER})\s+(\d+)\s*$", text, re.M)
         assert row, f"no row with numbers for {contestant}:\n{text}"
         req_s = float(row.group(1).replace(",", ""))
         assert req_s > 0, row.group(0)
-        assert float(row.group(5).replace(",", "")) > 0, f"no server CPU measured: {row.group(0)}"
-        assert int(row.group(6)) == 0, f"{contestant} answered errors: {row.group(0)}"
+        assert float(row.group(6).replace(",", "")) > 0, f"no server CPU measured: {row.group(0)}"
+        assert int(row.group(7)) == 0, f"{contestant} answered errors: {row.group(0)}"
     # connections, rounds, off req/s, on req/s, on/off, lost, off CPU, on CPU, CPU added
     assert re.search(rf"^32\s+1(\s+-?{NUMBER}){{7}}\s*$", text, re.M), "recording on/off table missing"
     assert "recording on costs < 10% req/s" in text
+    assert re.search(r"^granian floor \(bare RSGI\)\s+[\d,]+\s+[\d.]+\s+1\.00\s", text, re.M), "floor's own ratio"
 
     md = out.read_text()
     for section in ("## Targets", "## Machine", "## Versions", "## Results", "## Commands"):
