@@ -158,3 +158,27 @@ def test_a_query_of_one_required_part_is_that_part(service):
     assert "Must, " in repr(built("coffee type:html").query)
     assert paths(service.search("coffee ")) and service.search("coffee ")["total"] == sum(
         service.search("coffee ")["facets"].values())
+
+
+def test_suggest_puts_the_words_found_with_the_words_before_first(service):
+    """"espresso c": coffee, café and crème are in the espresso notes; cache and configuration are not."""
+    alone = service.suggest("c", limit=16)
+    assert {"cache", "configuration", "cafe", "coffee", "creme"} <= set(alone)
+    after = service.suggest("espresso c", limit=16)
+    assert sorted(after[:3]) == ["espresso cafe", "espresso coffee", "espresso creme"]
+    assert set(after) == {"espresso " + word for word in alone}  # ranked, never removed
+    # A common word narrows nothing: "the c" is "c" ranked by frequency alone.
+    assert service.suggest("the c", limit=16) == ["the " + word for word in alone]
+    # An OR, an excluded word: nothing every result must have.
+    assert service.suggest("espresso OR okapi c", limit=16) == ["espresso OR okapi " + word for word in alone]
+    assert service.suggest("-espresso c", limit=16) == ["-espresso " + word for word in alone]
+    # A phrase's words count too.
+    assert service.suggest('"brown fox" j')[0] == '"brown fox" jumps'
+
+
+def test_suggest_does_not_weigh_what_would_cost_too_much(service, monkeypatch):
+    from siteseer.search import service as module
+
+    monkeypatch.setattr(module, "SUGGEST_WORK", 0)
+    alone = service.suggest("c", limit=16)
+    assert service.suggest("espresso c", limit=16) == ["espresso " + word for word in alone]
