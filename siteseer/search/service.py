@@ -7,6 +7,7 @@ Thread-safe: the Dash app calls it from a thread pool.
 from __future__ import annotations
 
 import functools
+import re
 import time
 
 import tantivy
@@ -153,8 +154,19 @@ class SearchService:
         head, _, last = text.rpartition(" ")
         if CJK_RUN.search(last) or last.startswith(("-", '"')) or ":" in last:
             return []
+        tail = _LAST_WORD.search(last)
+        if tail is None:  # "C++", "x_": not in the middle of a word
+            return []
+        lead = head + " " if head else ""
+        context = _head_words(head)
         folded = _VOCAB.analyze(last)
-        if len(folded) != 1 or len(folded[0]) < 1:
+        if len(folded) > 1:
+            # Words joined by punctuation ("pg_dump", "apt-g"): complete the last
+            # one, keep what comes before it as typed, and count its words as typed before.
+            lead += last[: tail.start()]
+            context = list(dict.fromkeys([*context, *(w for w in folded[:-1] if w not in _COMMON)]))
+            folded = _VOCAB.analyze(tail.group())
+        if len(folded) != 1:
             return []
         searcher = self.handle.searcher()
         if searcher is None:
@@ -164,10 +176,8 @@ class SearchService:
         terms.sort(key=lambda t: (-t[1], t[0]))
         pool = terms[: max(limit, SUGGEST_POOL)]
         words = [word for word, _ in pool]
-        context = _head_words(head)
         if context:
             words = _by_company(searcher, self.handle.index().schema, context, pool) or words
-        lead = head + " " if head else ""
         return [lead + word for word in words[:limit]]
 
     def status(self) -> dict:
@@ -206,6 +216,7 @@ def _head_words(head: str) -> list[str]:
 
 
 _COMMON = frozenset(COMMON_WORDS)
+_LAST_WORD = re.compile(r"[^\W_]+$")  # the letters and digits that end what is typed
 
 
 def _by_company(searcher, schema, context: list[str], pool: list[tuple[str, int]]) -> list[str] | None:

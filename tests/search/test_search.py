@@ -182,3 +182,12 @@ def test_suggest_does_not_weigh_what_would_cost_too_much(service, monkeypatch):
     monkeypatch.setattr(module, "SUGGEST_WORK", 0)
     alone = service.suggest("c", limit=16)
     assert service.suggest("espresso c", limit=16) == ["espresso " + word for word in alone]
+
+
+def test_suggest_completes_the_last_of_words_joined_by_punctuation(service):
+    """"grinder-mainte" is typed as one word: its last part is completed, the rest kept as typed."""
+    assert service.suggest("grinder-mainte") == ["grinder-maintenance"]
+    assert service.suggest("notes cof") == ["notes coffee"]
+    assert service.suggest("old_cof") == ["old_coffee"]
+    # Ending on punctuation is not the middle of a word.
+    assert service.suggest("C++") == [] and service.suggest("coffee_") == [] and service.suggest("cof.") == []
