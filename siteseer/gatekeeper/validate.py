@@ -20,8 +20,10 @@ KNOWN_METHODS = frozenset(
     {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "TRACE", "CONNECT"}
 )
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-# After granian's decoding, a '%' must still start a valid escape: a lone
-# '%zz' means the client sent broken percent-encoding.
+# In the raw query string a '%' must start a valid escape ("%zz" is broken
+# percent-encoding). Not so in the path: granian hands it over decoded, where a
+# '%' may be a file name's own ("/50%25%20off.txt" is "/50% off.txt"), and a
+# broken escape it passes through as typed, then found by no file (404).
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # granian decodes invalid UTF-8 in the path to U+FFFD: a client that sent
@@ -56,8 +58,6 @@ def check_target(path: str, raw_query: str, method: str, max_url_length: int) ->
         return Problem(400, "control characters or NUL in the path")
     if _REPLACEMENT in path:
         return Problem(400, "invalid percent-encoding or UTF-8 in the path")
-    if "%" in path and _BAD_PERCENT.search(path):
-        return Problem(400, "invalid percent-encoding in the path")
     if raw_query:
         if _CONTROL.search(raw_query) or "%00" in raw_query:
             return Problem(400, "control characters or NUL in the query string")

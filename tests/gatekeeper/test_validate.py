@@ -21,12 +21,14 @@ def test_malformed_methods_are_400_and_close(method):
     assert problem.status == 400 and problem.close
 
 
-@pytest.mark.parametrize("path", ["/a\x00b", "/a\rb", "/x\x7f", "/\ufffd", "/a%zz", "/a%2", "/%"])
+@pytest.mark.parametrize("path", ["/a\x00b", "/a\rb", "/x\x7f", "/\ufffd"])
 def test_bad_paths_are_400(path):
     assert check_target(path, "", "GET", 8192).status == 400
 
 
-@pytest.mark.parametrize("path", ["/", "/a%20b", "/caf\u00e9", "/%252e", "/a/b.html", "//etc/passwd"])
+# The path arrives decoded: "/50% off.txt" was "/50%25%20off.txt", a file's own name.
+@pytest.mark.parametrize("path", ["/", "/a%20b", "/caf\u00e9", "/%252e", "/a/b.html", "//etc/passwd", "/50% off.txt",
+                                  "/a%zz", "/%"])
 def test_good_paths_pass(path):
     assert check_target(path, "", "GET", 8192) is None
 
