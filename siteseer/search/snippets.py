@@ -150,11 +150,32 @@ def _uncommon(needles: list[str] | None, common: list[str] | None, loose: list[s
     return [n for n in needles or () if n not in drop]
 
 
+MISS_TRIES = 3  # further places aimed at when a window had no real match
+
+
 def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, has_cjk: bool,
                  keep=None, low: str | None = None) -> dict | None:
     """The generator's best fragment near where ``words`` point; None if it highlights nothing.
-    ``low`` is ``body.lower()`` when the caller has it already."""
-    offset = _window(body, words, low) if len(body) > WINDOW and words else 0
+    ``low`` is ``body.lower()`` when the caller has it already.
+
+    A needle is a word's stem cut short, so it may aim inside another word
+    ("bea" of "beam" in "beacons", "vacuu" in "autovacuum"); when the window
+    holds no real match, the next place a needle is, past it, is tried.
+    """
+    if len(body) <= WINDOW or not words:
+        return _generated(body, gen, 0, WINDOW, has_cjk, keep)
+    offset = _window(body, words, low)
+    needles = [w for w in words if w]
+    for _ in range(MISS_TRIES):
+        found = _generated(body, gen, offset, WINDOW, has_cjk, keep)
+        if found is not None or not needles:
+            return found
+        low = body.lower() if low is None else low
+        past = offset + WINDOW - max(map(len, needles))  # a word cut by the window's end was not seen whole
+        places = [p for p in (low.find(n, past) for n in needles) if p >= 0]
+        if not places:
+            return None
+        offset = min(places) - WINDOW // 3
     return _generated(body, gen, offset, WINDOW, has_cjk, keep)
 
 
@@ -266,7 +287,11 @@ def _generated(body: str, gen: tantivy.SnippetGenerator, offset: int, width: int
     if offset:  # start on a word boundary so the generator never sees half a word
         space = body.find(" ", offset)
         offset = space + 1 if 0 <= space < offset + 50 else offset
-    text = body[offset : offset + width]
+    end = offset + width
+    if end < full_len:  # ...and end on one: a word cut there would end the snippet ("production da…")
+        space = max(body.rfind(" ", end - 50, end + 1), body.rfind("\n", end - 50, end + 1))
+        end = space if space > offset else end
+    text = body[offset:end]
     # The generator tokenizes like the index, which only ever saw the text
     # with its CJK blanked; blanking keeps every offset, so the ranges
     # found on the blanked text hold for ``text`` too.

@@ -160,3 +160,22 @@ def test_a_phrase_is_shown_where_the_words_searched_beside_it_are(service):
     assert _marked(snip) == ["lazy dog", "coffee"] and "drank" in snip["text"]
     snip = _phrase_snippet(service, '"lazy dog"', body)  # nothing beside it: its first place
     assert _marked(snip) == ["lazy dog"] and "slept" in snip["text"]
+
+
+def test_a_needle_inside_another_word_does_not_hide_the_word(service):
+    """"coffe" (coffee's needle) is first inside "coffeehouses", far from the one "coffee": the snippet finds it."""
+    body = "Old coffeehouses of Vienna. " + "filler words here. " * 60 + "Then the good coffee arrived. " + "more. " * 60
+    snip = _phrase_snippet(service, "coffee", body)
+    assert _marked(snip) == ["coffee"] and "good coffee arrived" in snip["text"]
+
+
+def test_a_snippet_never_ends_in_a_cut_word(service):
+    # Words the index has: the generator marks no other.
+    words = "quick brown fox jumps over the lazy dog with coffee beans from kenya espresso".split()
+    for shift in range(len(words)):  # the passage's end falls on every letter of some word
+        body = "filler text. " * 40 + " ".join(words[(i + shift) % len(words)] for i in range(600))
+        for q in ('"brown fox"', "coffee", "kenya espresso"):
+            text = _phrase_snippet(service, q, body)["text"]
+            assert text.endswith("…")
+            assert text[:-1].split()[-1] in words, (q, shift, text[-40:])
+            assert text.lstrip("…").split()[0] in words + ["filler", "text."], (q, shift, text[:40])
