@@ -16,7 +16,7 @@ from siteseer.config import Config
 from siteseer.index.indexer import catalog_path, index_dir
 from siteseer.index.schema import CJK_RUN, COMMON_WORDS, analyzers, original, written
 
-from . import snippets
+from . import snippets, spelling
 from .build import Builder
 from .engine import IndexHandle
 from .errors import QueryError, engine_guard
@@ -24,6 +24,7 @@ from .query import clean, normalize_type, parse
 
 MAX_RESULTS = 1000  # deepest result a page may reach
 _VOCAB = analyzers()["vocab"]
+_WORDS = analyzers()["words"]
 
 
 # Answers are kept per index version (``search.result_cache`` of them): popular
@@ -85,12 +86,11 @@ class SearchService:
         for score, address in found.hits:
             doc = searcher.doc(address)
             hits.append(self._hit(doc, score, gen, built, fallback))
-        result.update(
-            total=found.count if total is None else total,
-            hits=hits,
-            facets=facets,
-            suggestion=built.suggestion,
-        )
+        total = found.count if total is None else total
+        suggestion = built.suggestion
+        if not total and suggestion is None:
+            suggestion = self._respelled(searcher, schema, parsed, kind)
+        result.update(total=total, hits=hits, facets=facets, suggestion=suggestion)
         result["took_ms"] = _ms(started)
         if cache is not None:
             if len(cache) >= keep:  # oldest first; the memo is new after each commit
@@ -129,6 +129,17 @@ class SearchService:
             if value is not None:
                 hit[name] = value
         return hit
+
+    def _respelled(self, searcher, schema, parsed, kind: str | None) -> str | None:
+        """``spelling.respell``'s "did you mean" for a search that found nothing, if that finds something."""
+        text = spelling.respell(searcher, parsed.text, parsed.positive_terms, _VOCAB.analyze, _WORDS.analyze)
+        if text is None:
+            return None
+        try:
+            built = Builder(schema, searcher, self.handle.memo()).build(parse(text, self.config.search.max_query_chars), kind)
+        except QueryError:  # longer than allowed, say: no suggestion is worth an error
+            return None
+        return text if searcher.search(built.query, limit=1, count=True).count else None
 
     @staticmethod
     def _facets(searcher, query) -> dict[str, int]:

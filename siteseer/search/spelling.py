@@ -11,7 +11,9 @@ where a Python loop took 6 ms; that loop is now the tests' reference).
 
 from __future__ import annotations
 
+import re
 import string
+from typing import Callable, Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -50,3 +52,36 @@ def correct(searcher, word: str, field: str = "vocab") -> str | None:
     found = process.extract(word, [cand for cand, _ in near], scorer=OSA.distance, score_cutoff=2, limit=None)
     scored = [(int(d), -near[i][1], cand) for cand, d, i in found]
     return min(scored)[2] if scored else None
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def respell(searcher, text: str, terms: Iterable, fold: Callable[[str], list[str]],
+            stem: Callable[[str], list[str]]) -> str | None:
+    """A "did you mean" for a search that found nothing: ``text`` with its rare words respelled.
+
+    While the query is built, a word is corrected only when no indexed word
+    has its stem ("frensel"): "git comit" finds nothing, but the stem "comit"
+    is indexed (of "comité"), and a phrase's words are never corrected there.
+    Here every word of ``terms`` (the query's positive terms, phrases too;
+    each has a ``span`` in ``text``) that no unit has as written is replaced
+    by ``correct``'s choice, unless both have one stem (the search found that
+    word's forms already). ``fold`` and ``stem`` analyze a word as the
+    vocabulary and the word fields do. None when nothing changes.
+    """
+    edits: list[tuple[int, int, str]] = []
+    for term in terms:
+        start, end = term.span
+        for m in _WORD.finditer(text, start, end):
+            folded = fold(m.group())
+            if len(folded) != 1:
+                continue
+            if searcher.doc_freq("vocab", folded[0]):
+                continue  # a word as written somewhere: "lens" is no typo of the commoner "less"
+            fixed = correct(searcher, folded[0])
+            if fixed is not None and stem(fixed) != stem(folded[0]):  # "chamber" already found "chambers"
+                edits.append((m.start(), m.end(), fixed))
+    for start, end, fixed in sorted(edits, reverse=True):
+        text = text[:start] + fixed + text[end:]
+    return text if edits else None

@@ -191,3 +191,16 @@ def test_suggest_completes_the_last_of_words_joined_by_punctuation(service):
     assert service.suggest("old_cof") == ["old_coffee"]
     # Ending on punctuation is not the middle of a word.
     assert service.suggest("C++") == [] and service.suggest("coffee_") == [] and service.suggest("cof.") == []
+
+
+def test_a_search_that_finds_nothing_suggests_its_words_respelled(service):
+    """In a phrase too, where typos are not corrected while searching; and only a spelling that finds something."""
+    r = service.search('"grinder maintenanse"')
+    assert r["total"] == 0 and r["suggestion"] == '"grinder maintenance"'
+    assert service.search(r["suggestion"])["total"] == 1
+    # Respelled, it would still find nothing: no suggestion.
+    assert service.search('"okapi maintenanse"')["suggestion"] is None
+    # "chamber" is not written anywhere, but the search found its "chambers": not a typo.
+    assert service.search("chamber okapi")["suggestion"] is None
+    # A word written somewhere is no typo, however rare.
+    assert service.search('"okapi kenya"')["suggestion"] is None
