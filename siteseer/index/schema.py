@@ -33,7 +33,7 @@ from pathlib import Path
 import tantivy
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -52,7 +52,9 @@ _RUST_CJK = "".join(
 )
 # Letters and digits that are not CJK: "Debianパッケージ" gives "debian".
 WORD_PATTERN = rf"[[\p{{L}}\p{{N}}\p{{M}}]--[{_RUST_CJK}]]+"
-MAX_WORD_CHARS = 40
+# The longest word indexed, in UTF-8 bytes: a SHA-256 in hex (a git commit's SHA-1 is 40);
+# longer runs are mostly encoded data (0.04 % of the corpus's words).
+MAX_WORD_CHARS = 64
 
 # The most frequent words of English (the Oxford English Corpus's first 100
 # lemmas, with their irregular forms): the words whose pairs ``grams`` holds.
@@ -71,7 +73,7 @@ GRAM_JOINER = "_"  # never part of a word (the word tokenizer splits on it)
 def _word_analyzer(stem: bool) -> tantivy.TextAnalyzer:
     builder = (
         tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-        .filter(tantivy.Filter.remove_long(MAX_WORD_CHARS))
+        .filter(tantivy.Filter.remove_long(MAX_WORD_CHARS + 1))  # drops words of at least its limit
         .filter(tantivy.Filter.lowercase())
         .filter(tantivy.Filter.ascii_fold())
     )
@@ -194,8 +196,8 @@ def stem_grams(stems: list[str]) -> list[str]:
 
     Whether a pair is a gram depends on its stems only, which is all a
     query's phrase knows: so the gram of a two-word phrase is in exactly the
-    units where the phrase is (except around words of 40+ bytes, which the
-    word fields drop and this skips over: "the <hash> value" has "the_valu").
+    units where the phrase is (except around words over 64 bytes, which the
+    word fields drop and this skips over: "the <base64 blob> value" has "the_valu").
     """
     common = COMMON_STEMS
     return [f"{a}{GRAM_JOINER}{b}" for a, b in zip(stems, stems[1:]) if a in common or b in common]

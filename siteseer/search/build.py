@@ -11,12 +11,13 @@ replaced by its closest spelling (which becomes the "did you mean").
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import tantivy
 from tantivy import Occur, Query
 
-from siteseer.index.schema import CJK_RUN, COMMON_STEMS, analyzers, query_bigrams, stem_grams
+from siteseer.index.schema import CJK_RUN, COMMON_STEMS, MAX_WORD_CHARS, analyzers, query_bigrams, stem_grams
 
 from . import spelling
 from .errors import QueryError
@@ -30,6 +31,7 @@ MIN_PREFIX = 2
 _ANALYZERS = analyzers()
 _WORDS = _ANALYZERS["words"]
 _VOCAB = _ANALYZERS["vocab"]
+_WORD_RUN = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -306,6 +308,8 @@ class Builder:
                 clauses.append((Occur.Must, _should(alts)))  # type: ignore[arg-type]
         had_words = bool(parsed.groups)
         if had_words and not clauses:
+            if any(len(w.encode()) > MAX_WORD_CHARS for t in parsed.positive_terms for w in _WORD_RUN.findall(t.text)):
+                raise QueryError(f"words longer than {MAX_WORD_CHARS} characters are not searched")
             raise QueryError("the query has no letters or digits to search for")
         # Excluded words are not highlighted: what they add to the lists is dropped.
         kept = (list(self.stems), list(self.completions), list(self.phrases), list(self.loose),
