@@ -11,7 +11,7 @@ tantivy Query objects.
     -word -"a b"    must not match
     a OR b          either (also ``|``); ``AND`` / ``&&`` are accepted and ignored
     type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable)
-    in:docs/manual/ only under that folder (negatable)
+    in:docs/manual/ only under that folder (negatable); quote a value with spaces: in:"my docs"
     after:2024-01-01 / before:2024-06  modified on/after, or before, a date
     last word       also matches as a prefix while typing (no trailing space)
 """
@@ -33,6 +33,7 @@ FILTERS = ("type", "in", "after", "before")
 MAX_TERMS = 32
 
 _FILTER_RE = re.compile(r"^(type|in|after|before):(.+)$", re.IGNORECASE)
+_FILTER_NAME_RE = re.compile(r"(type|in|after|before):", re.IGNORECASE)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 
@@ -130,11 +131,24 @@ def _lex(text: str):
         j = i
         while j < n and not text[j].isspace() and text[j] != '"':
             j += 1
+        if j < n and text[j] == '"' and _FILTER_NAME_RE.fullmatch(text[i:j]):
+            j = _quoted_value_end(text, j)
         if j == i:  # a lone '-' before a quote that was consumed: nothing
             i += 1
             continue
         yield "word", text[i:j], negated, (start, j)
         i = j
+
+
+def _quoted_value_end(text: str, quote: int) -> int:
+    """Where a filter's quoted value ends (after its closing quote, else the end).
+
+    ``in:"my docs"`` must reach ``_filter`` whole: a folder with a space in its
+    name can only be written quoted, and cut at the quote the filter read
+    ``in:`` as a word and ``"my docs"`` as a phrase, silently.
+    """
+    end = text.find('"', quote + 1)
+    return len(text) if end == -1 else end + 1
 
 
 def _filter(name: str, value: str, negated: bool) -> Filter:

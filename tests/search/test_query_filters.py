@@ -1,0 +1,60 @@
+"""Filters with quoted values: ``in:"my docs"`` is one filter, not a word and a phrase."""
+
+import pytest
+
+from siteseer.search.errors import QueryError
+from siteseer.search.query import parse
+
+
+def paths(result: dict) -> list[str]:  # not from conftest: run with tests/files, that name is another module
+    return [h["path"] for h in result["hits"]]
+
+
+def filters(q: str) -> list[tuple[str, object, bool]]:
+    return [(f.name, f.value, f.negated) for f in parse(q).filters]
+
+
+@pytest.mark.parametrize("q, expected", [
+    ('lens type:"pdf"', [("type", "pdf", False)]),
+    ('lens -type:"pdf"', [("type", "pdf", True)]),
+    ('in:"my docs" lamp', [("in", "my docs", False)]),
+    ('lamp -in:"my docs/old"', [("in", "my docs/old", True)]),
+    ('lamp IN:"notes"', [("in", "notes", False)]),
+    ('after:"2024-01" lamp', [("after", parse("after:2024-01").filters[0].value, False)]),
+    ('lamp in:"my docs', [("in", "my docs", False)]),  # unclosed: runs to the end, like a phrase
+])
+def test_a_quoted_filter_value_is_one_filter(q, expected):
+    parsed = parse(q)
+    assert filters(q) == expected
+    assert [t.text for t in parsed.positive_terms] + [t.text for t in parsed.excluded] == [
+        w for w in ("lens", "lamp") if w in q]
+
+
+def test_words_after_a_quoted_filter_are_still_words():
+    p = parse('in:"my docs"lamp "a b" -"c d" e')
+    assert filters('in:"my docs"lamp') == [("in", "my docs", False)]
+    assert [(t.text, t.phrase) for t in p.positive_terms] == [("lamp", False), ("a b", True), ("e", False)]
+    assert [(t.text, t.phrase) for t in p.excluded] == [("c d", True)]
+
+
+def test_quotes_elsewhere_keep_their_meaning():
+    p = parse('title:"a b" x"y z" -"q r"')  # not a filter name: a word, then the phrase
+    assert not p.filters
+    assert [(t.text, t.phrase) for t in p.positive_terms] == [("title:", False), ("a b", True), ("x", False),
+                                                              ("y z", True)]
+    assert [t.text for t in p.excluded] == ["q r"]
+
+
+def test_an_empty_quoted_filter_value_is_an_error():
+    with pytest.raises(QueryError, match="folder path"):
+        parse('lamp in:""')
+    with pytest.raises(QueryError, match="unknown type"):
+        parse('lamp type:""')
+
+
+def test_quoted_filters_search_like_unquoted_ones(service):
+    for plain, quoted in (("coffee in:notes", 'coffee in:"notes"'), ("coffee -in:notes", 'coffee -in:"notes"'),
+                          ("zebra type:pdf", 'zebra type:"pdf"'), ("coffee -type:text", 'coffee -type:"text"')):
+        assert paths(service.search(quoted)) == paths(service.search(plain)), quoted
+    assert paths(service.search('coffee in:"notes"'))  # the check above is not of two empty lists
+    assert paths(service.search('zebra type:"pdf"'))
