@@ -8,21 +8,52 @@ Windows notes) rather than failing: readable text beats an error.
 
 from __future__ import annotations
 
+import re
+
 from . import markdown
 from .base import Extracted, Unit
 from .decode import check_not_binary, decode
 from .textutil import SHORT_PAGE_CHARS, clean, make_units, one_line
 
 _MAX_TXT_TITLE = 100
+_TITLE_CHARS = 4096  # markup before a title is a few lines; past them, use the file name
+# reStructuredText lines that are markup, not words: explicit markup (".. highlight:: c",
+# ".. _label:", ".. comment") and fields (":orphan:", ":Editors: ...").
+_MARKUP_LINE = re.compile(r"\.\.(?:\s|$)|:[^\s:`][^:`]*:(?:\s|$)")
 
 
 def extract_text(data: bytes, name: str, max_chars: int) -> Extracted:
-    """A .txt file: title from a short first line, else the file name."""
+    """A .txt file: title from its first short line of words, else the file name."""
     check_not_binary(data)
-    text = clean(decode(data))
-    first = text.split("\n", 1)[0].strip() if text else ""
-    title = one_line(first) if 0 < len(first) <= _MAX_TXT_TITLE else name
+    raw = decode(data)
+    text = clean(raw)
+    first = one_line(_first_words_line(raw))
+    title = first if 0 < len(first) <= _MAX_TXT_TITLE else name
     return Extracted("text", title, make_units(title, text, max_chars))
+
+
+def _first_words_line(raw: str) -> str:
+    """The first line with a letter that is not rST markup ("" if none near the top).
+
+    Text files are often reStructuredText (Python's ``_sources/*.rst.txt``): their
+    first line was an overline ("*****"), a directive (".. currentmodule:: asyncio")
+    or a label, and became the title. A directive's indented body ("   :synopsis: …",
+    "   import math") is markup too, so ``raw`` keeps its indentation. Skipping lines
+    without letters takes an overlined or underlined title (rST, Markdown's
+    "Title\\n=====") as it is written.
+    """
+    lines = raw[:_TITLE_CHARS].splitlines()
+    if len(raw) > _TITLE_CHARS:
+        lines = lines[:-1]  # maybe cut short
+    in_markup = False
+    for line in lines:
+        if in_markup and (not line.strip() or line[:1].isspace()):
+            continue
+        line = line.strip()
+        in_markup = bool(_MARKUP_LINE.match(line))
+        if not in_markup and any(c.isalpha() for c in line):
+            return line
+    return ""
 
 
 def extract_markdown(data: bytes, name: str, max_chars: int) -> Extracted:
