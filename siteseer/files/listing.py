@@ -5,7 +5,10 @@ HTML-escaped for the text and percent-encoded for the link, so a file called
 ``<script>.html`` or ``a"b.txt`` is shown, not executed. Dotfiles and
 dot-folders are left out unless the config serves them, matching what
 ``resolve_path`` would let through anyway. Entries whose ``stat`` fails
-(broken symlinks, races with deletion) are skipped rather than failing the page.
+(broken symlinks, races with deletion) are skipped rather than failing the page,
+and so are symlinks that ``resolve_real`` refuses (``link -> /etc/passwd``): the
+file server answers 404 for them, and listing one would show the outside file's
+size and date.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import os
 import stat
 import time
 from urllib.parse import quote
+
+from siteseer.files.resolve import resolve_real
 
 __all__ = ["MAX_ENTRIES", "list_directory", "render_listing"]
 
@@ -31,14 +36,18 @@ _STYLE = (
 
 
 def list_directory(
-    folder: str, show_dotfiles: bool = False, hidden: frozenset[str] = frozenset()
+    folder: str, show_dotfiles: bool = False, hidden: frozenset[str] = frozenset(), root: str | None = None
 ) -> tuple[list[tuple[str, bool, int, float]], bool]:
     """``([(name, is_dir, size, mtime)], truncated)``, folders first, then by name.
 
     ``hidden`` holds full paths never shown (siteseer's own state and config).
+    ``root`` is the served folder (``folder`` lies in it); symlinks must resolve
+    inside it. Without it, inside ``folder``: stricter, never more than is served.
     """
     entries: list[tuple[str, bool, int, float]] = []
     truncated = False
+    root = root or folder
+    url = _url_path(root, folder)
     with os.scandir(folder) as it:
         for entry in it:
             name = entry.name
@@ -46,6 +55,10 @@ def list_directory(
                 continue
             if "\\" in name or entry.path in hidden:
                 continue  # unreachable through the file server: do not advertise it
+            if entry.is_symlink():
+                real = resolve_real(root, url + name, show_dotfiles)
+                if real is None or real in hidden:
+                    continue  # outside the folder (or hidden): the file server refuses it too
             try:
                 info = entry.stat()  # follows symlinks, like the file server
             except OSError:
@@ -59,6 +72,12 @@ def list_directory(
             entries.append((name, is_dir, info.st_size, info.st_mtime))
     entries.sort(key=lambda e: (not e[1], e[0].lower(), e[0]))
     return entries, truncated
+
+
+def _url_path(root: str, folder: str) -> str:
+    """The URL path of ``folder`` under ``root``, ending with "/" (what ``resolve_real`` checks)."""
+    rel = os.path.relpath(folder, root)
+    return "/" if rel == "." else "/" + rel.replace(os.sep, "/") + "/"
 
 
 def _human_size(size: int) -> str:

@@ -207,7 +207,7 @@ class FileServer:
             return _method_not_allowed()
         try:
             entries, truncated = await asyncio.to_thread(
-                list_directory, real, self.serve_dotfiles, self._hidden_files
+                list_directory, real, self.serve_dotfiles, self._hidden_files, self.root
             )
         except OSError:
             return None  # unreadable or removed meanwhile

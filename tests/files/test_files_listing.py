@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 
+from filesite import get, make_config
+
 from siteseer.files.listing import list_directory, render_listing
+from siteseer.files.static import FileServer
 
 
 def test_list_directory_sorts_folders_first_and_hides_dotfiles(tmp_path):
@@ -54,3 +57,39 @@ def test_render_escapes_names_and_links():
 
 def test_render_root_has_no_parent_link():
     assert 'href="../"' not in render_listing("/", [])
+
+
+def test_list_directory_leaves_out_symlinks_the_file_server_refuses(site):
+    (site / "config-link").symlink_to(site / "siteseer.toml")
+    (site / "etc-link").symlink_to("/etc")
+    hidden = frozenset({str(site / "siteseer.toml")})
+    names = [e[0] for e in list_directory(str(site), hidden=hidden)[0]]
+    assert "link.txt" in names and "sublink" in names  # links inside the folder stay
+    for refused in ("escape.txt", "escape_rel.txt", "escape_dir", "escape_prefix", "etc-link",
+                    "innocent.txt", "broken.txt", "config-link"):
+        assert refused not in names, refused
+    assert "innocent.txt" in [e[0] for e in list_directory(str(site), show_dotfiles=True)[0]]  # -> .env
+
+
+def test_list_directory_symlinks_are_checked_against_the_root(site):
+    (site / "plain" / "up.txt").symlink_to("../a.txt")  # outside the folder, inside the root
+    (site / "plain" / "out.txt").symlink_to("../../secret.txt")
+    names = [e[0] for e in list_directory(str(site / "plain"), root=str(site))[0]]
+    assert "up.txt" in names and "out.txt" not in names
+    names = [e[0] for e in list_directory(str(site / "plain"))[0]]  # no root: the folder bounds them
+    assert "up.txt" not in names and "out.txt" not in names
+
+
+def test_served_listing_has_no_links_out_of_the_folder(site):
+    (site / "index.html").unlink()
+    page = get(FileServer(make_config(site)), "/").body.decode()
+    assert "link.txt" in page and "sublink/" in page
+    assert "escape.txt" not in page and "escape_dir/" not in page and "escape_prefix/" not in page
+
+
+
+def test_a_subfolders_listing_shows_its_links_to_elsewhere_in_the_site(site):
+    """The file server checks links against the served folder, not the folder listed."""
+    (site / "plain" / "up.txt").symlink_to("../a.txt")
+    page = get(FileServer(make_config(site)), "/plain/").body.decode()
+    assert 'href="up.txt"' in page
