@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Mapping
+from urllib.parse import unquote_to_bytes
 
 # Methods siteseer knows. Anything else that is a valid token is "not
 # implemented" (501); anything that is not a token is malformed (400).
@@ -25,6 +26,9 @@ _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 # '%' may be a file name's own ("/50%25%20off.txt" is "/50% off.txt"), and a
 # broken escape it passes through as typed, then found by no file (404).
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# An escape of a byte >= 0x80: only then can the decoded query fail to be UTF-8
+# ("q=lamp%ff", overlong "%c0%ae"), which parse_qs would turn into U+FFFD silently.
+_HIGH_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # granian decodes invalid UTF-8 in the path to U+FFFD: a client that sent
 # bytes that are not UTF-8 (overlong "%c0%ae", "%ff") gets a 400.
@@ -61,9 +65,26 @@ def check_target(path: str, raw_query: str, method: str, max_url_length: int) ->
     if raw_query:
         if _CONTROL.search(raw_query) or "%00" in raw_query:
             return Problem(400, "control characters or NUL in the query string")
-        if "%" in raw_query and _BAD_PERCENT.search(raw_query):
-            return Problem(400, "invalid percent-encoding in the query string")
+        if "%" in raw_query:
+            if _BAD_PERCENT.search(raw_query):
+                return Problem(400, "invalid percent-encoding in the query string")
+            if _HIGH_ESCAPE.search(raw_query) and not _decodes_as_utf8(raw_query):
+                return Problem(400, "invalid percent-encoding or UTF-8 in the query string")
     return None
+
+
+def _decodes_as_utf8(raw_query: str) -> bool:
+    """Whether the percent-decoded query string is UTF-8, as the path must be.
+
+    Decoded whole, not split at '&' and '=' first: those (and '+', a space in
+    form encoding) are ASCII, which never sits inside a valid multi-byte sequence,
+    so the whole is valid exactly when every key and value is.
+    """
+    try:
+        unquote_to_bytes(raw_query).decode("utf-8")
+    except UnicodeError:  # also a lone surrogate, which cannot be encoded to look at
+        return False
+    return True
 
 
 # RFC 9112 3.2 / RFC 3986 3.2.2: reg-name or IPv4 or [IPv6], then an optional port.

@@ -44,6 +44,20 @@ def test_query_encoding_rules():
     assert check_target("/s", "q=caf%C3%A9&page=2", "GET", 8192) is None
 
 
+# parse_qs decodes invalid UTF-8 to U+FFFD: "q=lamp%ff" was searched as "lamp\ufffd" (200).
+@pytest.mark.parametrize("query", ["q=lamp%ff", "q=lamp%FF", "q=%c0%ae", "q=caf%C3", "q=%C3+%A9", "q=%C3&x=%A9",
+                                   "%e9=1", "q=%ED%A0%80", "q=\u00e9%A9"])
+def test_query_that_is_not_utf8_is_400(query):
+    problem = check_target("/api/search", query, "GET", 8192)
+    assert problem.status == 400 and problem.message == "invalid percent-encoding or UTF-8 in the query string"
+
+
+@pytest.mark.parametrize("query", ["q=caf%C3%A9", "q=caf%c3%a9+lamp&page=2", "q=%E6%97%A5%E6%9C%AC", "q=%F0%9F%99%82",
+                                   "q=%EF%BF%BD", "q=caf\u00e9", "q=a+b%2B%26%3D", "q=%41%7e", "q=50%25+off"])
+def test_query_in_utf8_passes(query):
+    assert check_target("/api/search", query, "GET", 8192) is None
+
+
 def test_asterisk_form_only_for_options():
     assert check_target("*", "", "OPTIONS", 8192) is None
     assert check_target("*", "", "GET", 8192).status == 400
