@@ -163,7 +163,7 @@ class SearchService:
         if not text or prefix[-1:].isspace():
             return []
         head, _, last = text.rpartition(" ")
-        if CJK_RUN.search(last) or last.startswith(("-", '"')) or ":" in last:
+        if CJK_RUN.search(last) or last.startswith(("-", '"')) or ":" in last or _OPEN_FILTER.search(text):
             return []
         tail = _LAST_WORD.search(last)
         if tail is None:  # "C++", "x_": not in the middle of a word
@@ -228,6 +228,7 @@ def _head_words(head: str) -> list[str]:
 
 _COMMON = frozenset(COMMON_WORDS)
 _LAST_WORD = re.compile(r"[^\W_]+$")  # the letters and digits that end what is typed
+_OPEN_FILTER = re.compile(r'(?:type|in|after|before):"[^"]*$', re.IGNORECASE)  # in:"my do: a folder, not a word
 
 
 def _by_company(searcher, schema, context: list[str], pool: list[tuple[str, int]]) -> list[str] | None:

@@ -189,6 +189,8 @@ def test_suggest_completes_the_last_of_words_joined_by_punctuation(service):
     assert service.suggest("grinder-mainte") == ["grinder-maintenance"]
     assert service.suggest("notes cof") == ["notes coffee"]
     assert service.suggest("old_cof") == ["old_coffee"]
+    # Inside a filter's quoted value is a folder name, not a word.
+    assert service.suggest('coffee in:"notes cof') == []
     # Ending on punctuation is not the middle of a word.
     assert service.suggest("C++") == [] and service.suggest("coffee_") == [] and service.suggest("cof.") == []
 
