@@ -18,6 +18,8 @@ from siteseer.http.dates import parse_http_date
 
 __all__ = [
     "make_etag",
+    "variant_etag",
+    "not_modified_headers",
     "parse_etag_list",
     "etag_matches_weak",
     "etag_matches_strong",
@@ -29,9 +31,29 @@ __all__ = [
 
 def make_etag(size: int, mtime_ns: int, encoding: str | None = None) -> str:
     """A strong ETag (with quotes) for a file; ``encoding`` marks a compressed variant."""
-    if encoding:
-        return f'"{mtime_ns:x}-{size:x}-{encoding}"'
-    return f'"{mtime_ns:x}-{size:x}"'
+    etag = f'"{mtime_ns:x}-{size:x}"'
+    return variant_etag(etag, encoding) if encoding else etag
+
+
+def variant_etag(etag: str, encoding: str) -> str:
+    """The ETag of ``etag``'s representation compressed with ``encoding``: ``"x"`` → ``"x-gzip"``.
+
+    RFC 9110 8.8.3: two encodings are two representations, and one strong tag
+    for both would let a cache answer a range of one from the other. Used for
+    files and for the app answers the core compresses (whose tags it cannot mint).
+    """
+    if etag.endswith('"'):
+        return f"{etag[:-1]}-{encoding}\""
+    return etag  # not a valid tag: left as the app sent it
+
+
+# RFC 9110 15.4.5: what a 304 carries (the rest would describe a body it has not).
+_NOT_MODIFIED_FIELDS = frozenset({"cache-control", "content-location", "date", "etag", "expires", "vary"})
+
+
+def not_modified_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The fields of a 200's ``headers`` that its ``304 Not Modified`` must repeat."""
+    return [(k, v) for k, v in headers if k.lower() in _NOT_MODIFIED_FIELDS]
 
 
 def parse_etag_list(header: str) -> list[str] | None:

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from siteseer.config import ENV_CONFIG_JSON, Config
-from siteseer.files.compress import compress_body
+from siteseer.files.compress import compress_body, wants_vary
 from siteseer.files.static import FileServer
 from siteseer.gatekeeper.access import AccessList, client_ip, peer_address
 from siteseer.gatekeeper.accesslog import AccessLog
@@ -24,8 +24,10 @@ from siteseer.gatekeeper.errors import error_response, wants_json
 from siteseer.gatekeeper.headers import BASE_HEADERS, FILES_CSP, app_csp
 from siteseer.gatekeeper.redirects import Redirects
 from siteseer.gatekeeper.validate import check_request
+from siteseer.http.conditional import is_not_modified, not_modified_headers, variant_etag
+from siteseer.http.dates import parse_http_date
 from siteseer.search.errors import is_engine_panic
-from siteseer.server.messages import Request, Response
+from siteseer.server.messages import Request, RequestHeaders, Response
 from siteseer.server.wsgi import WSGIMount
 
 log = logging.getLogger("siteseer.server")
@@ -128,7 +130,7 @@ class SiteseerApp:
             return
         started = time.perf_counter()
         peer = peer_address(scope.client)
-        request = Request(scope.method, scope.path, scope.query_string, scope.headers, peer,
+        request = Request(scope.method, scope.path, scope.query_string, RequestHeaders(scope.headers), peer,
                           scope.scheme, scope.http_version, proto)
         try:
             response = await self.handle(request)
@@ -175,7 +177,9 @@ class SiteseerApp:
         return await self.route(request)
 
     def _allowed_methods(self, path: str) -> str:
-        return WEB_METHODS if self._is_web(path) or path.startswith("/admin") else READ_METHODS
+        if self._is_web(path):  # what the web app's own 405 there says: POST only for callbacks
+            return self.services.web_routes.allow(path)
+        return WEB_METHODS if path.startswith("/admin") else READ_METHODS
 
     def _is_web(self, path: str) -> bool:
         routes = self.services.web_routes
@@ -184,10 +188,12 @@ class SiteseerApp:
     async def route(self, request: Request) -> Response:
         s = self.services
         path = request.path
-        if path == "/healthz":
-            return await s.healthz(request)
-        if path == "/metrics":
-            return await s.metrics(request)
+        if path == "/healthz" or path == "/metrics":
+            if request.method not in ("GET", "HEAD"):
+                # Not only tidy: a 2xx to CONNECT turns granian's connection into a tunnel.
+                return error_response(request, 405, f"{request.method} is not allowed here.",
+                                      [("allow", READ_METHODS)])
+            return await (s.healthz if path == "/healthz" else s.metrics)(request)
         if path.startswith("/api/"):
             return await s.search_api(request) or error_response(request, 404, f"No API at {path}.")
         if path == "/admin" or path.startswith("/admin/"):
@@ -206,6 +212,8 @@ class SiteseerApp:
             return error_response(request, 405, f"{request.method} is not allowed here.", [("allow", WEB_METHODS)])
         response = await mount(request)
         self.compress(request, response)
+        if request.method in ("GET", "HEAD") and response.status == 200 and _not_modified(request, response):
+            return Response(304, not_modified_headers(response.headers))
         return response
 
     async def not_found(self, request: Request) -> Response:
@@ -220,19 +228,30 @@ class SiteseerApp:
         return error_response(request, 404, f"Nothing at {request.path}.")
 
     def compress(self, request: Request, response: Response) -> None:
+        """Compress an app's answer for this client, as the file server does its files.
+
+        Both forms carry ``Vary: Accept-Encoding`` and the compressed one its own
+        ETag (``variant_etag``). A 206 is left alone: its Content-Range counts
+        bytes of the identity body.
+        """
         if response.file is not None or response.stream is not None or len(response.body) < self.compress_min:
             return
-        if response.header("content-encoding") is not None:
+        if response.status == 206 or response.header("content-encoding") is not None:
             return
         content_type = response.header("content-type") or ""
+        if not wants_vary(len(response.body), content_type, self.compress_min):
+            return
         path = request.path
         key = request.target if path.startswith(_IMMUTABLE_PREFIXES) else None
         body, encoding = compress_body(response.body, content_type, request.headers.get("accept-encoding"),
                                        self.compress_min, cache_key=key)
+        response.headers.append(("vary", "Accept-Encoding"))
         if encoding is not None:
             response.body = body
             response.headers.append(("content-encoding", encoding))
-            response.headers.append(("vary", "Accept-Encoding"))
+            etag = response.header("etag")
+            if etag is not None:
+                response.set_header("etag", variant_etag(etag, encoding))
 
     # --- sending and after -------------------------------------------------------
     def send(self, proto: Any, request: Request, response: Response) -> int:
@@ -294,6 +313,27 @@ class SiteseerApp:
         self.accesslog.write(entry)
         if s.recorder is not None:
             s.recorder.record(entry)
+
+
+def _not_modified(request: Request, response: Response) -> bool:
+    """Whether a GET/HEAD for the app's 200 ``response`` may be answered 304.
+
+    The core checks this itself, on the answer as sent (its ETag may be a
+    compressed variant's), so ``wsgi.build_environ`` keeps the validators from
+    the app: Dash's own 304s carry no ETag or Vary.
+    """
+    if_none_match = request.headers.get("if-none-match")
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_none_match is None and if_modified_since is None:
+        return False
+    etag = response.header("etag")
+    last_modified = response.header("last-modified") or ""
+    mtime = parse_http_date(last_modified)
+    if if_none_match is not None and etag is None:
+        return False  # nothing to compare with: If-Modified-Since does not count beside it
+    if if_none_match is None and mtime is None:
+        return False
+    return is_not_modified(if_none_match, if_modified_since, etag or "", last_modified, mtime or 0)
 
 
 def create_app() -> SiteseerApp:

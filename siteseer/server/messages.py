@@ -14,6 +14,8 @@ from urllib.parse import parse_qs
 
 import orjson
 
+from siteseer.http.fields import LIST_FIELDS, SINGLE_FIELDS, field_value
+
 
 # Seconds a client gets to send a whole request body (granian's header read
 # timeout does not cover the body).
@@ -28,13 +30,54 @@ class BodyError(Exception):
         self.status = status
 
 
+class RequestHeaders:
+    """granian's request headers, with repeated fields read as the RFC asks.
+
+    granian keeps every field line apart and its ``get`` returns the first, so
+    a second ``If-None-Match`` line would go unseen. ``get`` joins the lines of
+    the list fields the handlers read and drops a repeated ``Range``
+    (``siteseer.http.fields``); ``get_all`` still sees every line, for the
+    gatekeeper's framing checks.
+    """
+
+    __slots__ = ("_raw",)
+    _READ_WHOLE = LIST_FIELDS | SINGLE_FIELDS
+
+    def __init__(self, raw: Mapping[str, str]):
+        self._raw = raw
+
+    def get(self, name: str, default: str | None = None) -> str | None:
+        if name in self._READ_WHOLE:
+            value = field_value(name, self.get_all(name))
+            return default if value is None else value
+        return self._raw.get(name, default)
+
+    def get_all(self, name: str) -> list[str]:
+        get_all = getattr(self._raw, "get_all", None)
+        if get_all is not None:
+            return get_all(name)
+        value = self._raw.get(name)  # a plain mapping (tests): one line per name
+        return [] if value is None else [value]
+
+    def items(self) -> list[tuple[str, str]]:
+        """Every field line, repeated names included."""
+        return self._raw.items()
+
+    def keys(self) -> list[str]:
+        return self._raw.keys()
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._raw
+
+
 class Request:
     """One HTTP request as the handlers see it.
 
     ``path`` is percent-decoded (granian decodes it); ``raw_query`` is not.
-    ``headers`` maps lower-case names to values (granian's RSGIHeaders, or a
-    dict in tests). ``client_ip`` is the real client after the gatekeeper has
-    applied the trusted-proxy rules; ``peer_ip`` is the socket's address.
+    ``headers`` maps lower-case names to values (``RequestHeaders`` around
+    granian's, or a dict in tests). ``client_ip`` is the real client after the
+    gatekeeper has applied the trusted-proxy rules; ``peer_ip`` is the socket's
+    address. ``read_body`` gives the body's chunks (granian's protocol object).
     """
 
     __slots__ = (
@@ -51,7 +94,7 @@ class Request:
         peer_ip: str = "127.0.0.1",
         scheme: str = "http",
         http_version: str = "1.1",
-        read_body: Callable[[], Awaitable[bytes]] | None = None,
+        read_body: AsyncIterable[bytes] | None = None,
     ):
         self.method = method
         self.path = path
@@ -88,7 +131,13 @@ class Request:
         return self.path + ("?" + self.raw_query if self.raw_query else "")
 
     async def body(self, limit: int = 1 << 20) -> bytes:
-        """Read the whole body, refusing more than ``limit`` bytes."""
+        """Read the whole body, refusing more than ``limit`` bytes.
+
+        A chunked body announces no length, so it is read chunk by chunk and
+        refused as soon as more than ``limit`` has arrived (as nginx's
+        ``client_max_body_size``): a 400 MiB upload must not be held in memory
+        to learn that it is too large. The caller closes the connection.
+        """
         if self._read_body is None:
             return b""
         length = self.headers.get("content-length")
@@ -97,14 +146,26 @@ class Request:
         try:
             # A client that announces a body and then sends it byte by byte (or
             # never) must not hold the connection open for ever.
-            data = await asyncio.wait_for(self._read_body(), BODY_READ_TIMEOUT)
+            data = await asyncio.wait_for(_read_at_most(self._read_body, limit), BODY_READ_TIMEOUT)
+        except BodyError:
+            raise
         except asyncio.TimeoutError:
             raise BodyError(408, "request body not received in time") from None
         except Exception as exc:  # granian raises on broken chunked framing
             raise BodyError(400, f"malformed request body: {exc}") from None
-        if len(data) > limit:
-            raise BodyError(413, "request body too large")
         return data
+
+
+async def _read_at_most(chunks: AsyncIterable[bytes], limit: int) -> bytes:
+    """The whole body, or ``BodyError(413)`` as soon as more than ``limit`` bytes came."""
+    received: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise BodyError(413, "request body too large")
+        received.append(chunk)
+    return b"".join(received)
 
 
 @dataclass(slots=True)

@@ -36,12 +36,28 @@ WSGIApp = Callable[[dict, Callable], Any]
 
 # Hop-by-hop and framing headers are the server's business, not the app's.
 _DROP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "content-length", "server", "date"})
+# Validators the core itself checks against the app's final answer (after
+# compression gave it a per-encoding ETag, which the app cannot match).
+_CORE_CONDITIONALS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"})
 
 
 def build_environ(request: Request, body: bytes, server_name: str = "siteseer", server_port: str = "80") -> dict:
+    """The WSGI environ for ``request`` whose body, already read whole, is ``body``.
+
+    - HEAD runs as GET: Werkzeug drops a HEAD answer's body and so its length,
+      while the core strips the body itself after compressing it, so a HEAD
+      gets exactly GET's headers (RFC 9110 9.3.2), Content-Length included.
+    - The body is handed over de-chunked with its length, so
+      ``Transfer-Encoding`` is not passed on (Werkzeug reads a chunked request
+      as having no body) and ``wsgi.input_terminated`` says the stream ends.
+    - Repeated field lines are joined (", ", "; " for cookies) as a proxy
+      would, rather than the last one winning.
+    - For GET and HEAD, If-None-Match and If-Modified-Since are left to the core.
+    """
     headers = request.headers
+    method = request.method
     environ = {
-        "REQUEST_METHOD": request.method,
+        "REQUEST_METHOD": "GET" if method == "HEAD" else method,
         "SCRIPT_NAME": "",
         # WSGI wants the path as latin-1-decoded bytes of the UTF-8 path.
         "PATH_INFO": request.path.encode("utf-8").decode("latin-1"),
@@ -53,6 +69,7 @@ def build_environ(request: Request, body: bytes, server_name: str = "siteseer", 
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": request.scheme,
         "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
@@ -60,14 +77,20 @@ def build_environ(request: Request, body: bytes, server_name: str = "siteseer", 
         "siteseer.request": request,
         "CONTENT_LENGTH": str(len(body)),
     }
+    skip = _CORE_CONDITIONALS if method in ("GET", "HEAD") else frozenset()
     for name, value in headers.items():
         key = name.upper().replace("-", "_")
         if key == "CONTENT_TYPE":
             environ["CONTENT_TYPE"] = value
-        elif key == "CONTENT_LENGTH":
+        elif key in ("CONTENT_LENGTH", "TRANSFER_ENCODING"):
             continue
         else:
-            environ["HTTP_" + key] = value
+            key = "HTTP_" + key
+            if key in skip:
+                continue
+            if key in environ:
+                value = environ[key] + ("; " if key == "HTTP_COOKIE" else ", ") + value
+            environ[key] = value
     return environ
 
 

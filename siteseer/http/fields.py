@@ -1,0 +1,30 @@
+"""Header fields sent on more than one line (RFC 9110 sections 5.2 and 5.3).
+
+A list-based field may be split over several field lines; the recipient must
+read them as one value, the lines joined with ", " in order. Two
+``If-None-Match`` lines therefore mean what one comma-joined line means (a
+cache revalidating two stored responses sends just that). A field that holds
+one value may not be repeated: a request with two ``Range`` lines is
+malformed, and the RFC lets a server ignore a ``Range`` it cannot read, so it
+gets the whole representation (200) rather than a guess at one of the two.
+"""
+
+from __future__ import annotations
+
+__all__ = ["LIST_FIELDS", "SINGLE_FIELDS", "field_value"]
+
+# The list-based fields siteseer reads (lower case).
+LIST_FIELDS = frozenset({"accept", "accept-encoding", "if-match", "if-none-match"})
+# One-value fields whose repetition makes the field void.
+SINGLE_FIELDS = frozenset({"range"})
+
+
+def field_value(name: str, values: list[str]) -> str | None:
+    """The value of field ``name`` (lower case) sent on the lines ``values``; ``None`` when absent or void."""
+    if len(values) == 1:
+        return values[0]
+    if not values or name in SINGLE_FIELDS:
+        return None
+    if name in LIST_FIELDS:
+        return ", ".join(values)
+    return values[0]
