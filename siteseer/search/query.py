@@ -110,6 +110,15 @@ def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
     return parsed
 
 
+def type_words(text: str) -> list[tuple[tuple[int, int], str, bool]]:
+    """The ``type:`` filter words of a cleaned query: ``(span, value, negated)``.
+
+    The results page's type tabs replace these with their own type.
+    """
+    return [(span, value[5:], negated) for kind, value, negated, span in _lex(text)
+            if kind == "word" and value[:5].lower() == "type:" and len(value) > 5]
+
+
 def _lex(text: str):
     """Yield (kind, value, negated, span) with kind "word" or "phrase"."""
     i, n = 0, len(text)

@@ -28,6 +28,17 @@ SESSION_COOKIE = "siteseer_admin"
 CSRF_COOKIE = "siteseer_admin_csrf"
 CSRF_HEADER = "X-CSRFToken"
 COOKIE_PATH = "/"   # /metrics reads the session too
+LOGIN_PATH = "/admin/login"
+
+# What a 401 of the admin carries in ``WWW-Authenticate``: RFC 9110 15.5.2 says
+# a 401 MUST name at least one challenge. The admin's login is a form that sets
+# a session cookie, not an HTTP scheme, so the challenge says that, in the
+# "Cookie" scheme of draft-broyer-http-cookie-auth (where the form posts, which
+# cookie it sets). Browsers prompt only for schemes they know (Basic, Digest…)
+# and show the body of any other 401: here, the login form. Keeping 401 (not a
+# redirect to the form, as many sites do) keeps "log in first" apart from the
+# admin's 403s (cross-origin, CSRF) for the dashboard's own script calls.
+CHALLENGE = f'Cookie realm="siteseer admin", form-action="{LOGIN_PATH}", cookie-name={SESSION_COOKIE}'
 
 # scrypt cost: ~50–100 ms and 32 MiB per hash, so guessing offline is slow.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2 ** 15, 8, 1

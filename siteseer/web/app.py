@@ -3,9 +3,12 @@
 Contract (docs/ARCHITECTURE.md, "Web (Dash)"):
 
 * ``create_web_app(config, search_service) -> dash.Dash`` (Flask backend).
-* ``web_paths(app) -> WebRoutes(exact, prefixes)``: the URL paths the server
-  core hands to this app. Any other path the core sends here (its 404 case)
-  is rendered as the not-found page.
+* ``web_paths(app) -> WebRoutes(exact, prefixes, post)``: the URL paths the
+  server core hands to this app, and which of them take only POST. Any other
+  path the core sends here (its 404 case) is rendered as the not-found page
+  with status 200 (the core sets 404); a path inside the app's own space that
+  nothing serves (``/_siteseer/nope.css``, ``/_dash-component-suites/x``) is
+  answered 404 here, and a bad callback request 400.
 * ``csp_script_hashes(app) -> list[str]``: the ``'sha256-…'`` sources the
   core adds to ``script-src 'self'`` so Dash's inline renderer script runs.
 * ``load_user_pages(app, pages_dir)`` (in ``siteseer.web.user_pages``).
@@ -34,6 +37,7 @@ from __future__ import annotations
 
 import hashlib
 import html as html_escape
+import json
 import logging
 import re
 import threading
@@ -46,6 +50,10 @@ import dash
 import flask
 from dash import ClientsideFunction, Input, Output, State, dcc, html
 from dash import _callback as dash_callback_registry
+from dash._validate import validate_output_spec
+from dash.dependencies import Output as DashOutput
+from dash.exceptions import DependencyException
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from siteseer.web.render import Rendered, Site, known_path, page_title, render_url
 from siteseer.web.setup import set_up_now
@@ -91,13 +99,24 @@ _global_callbacks_lock = threading.Lock()
 
 @dataclass(frozen=True)
 class WebRoutes:
-    """Paths the server core hands to the web app: exact paths and prefixes."""
+    """Paths the server core hands to the web app: exact paths and prefixes,
+    and the exact paths that take only POST."""
 
     exact: frozenset[str]
     prefixes: tuple[str, ...]
+    post: frozenset[str] = frozenset()  # paths that take only POST (Dash's callbacks)
 
     def matches(self, path: str) -> bool:
         return path in self.exact or path.startswith(self.prefixes)
+
+    def allow(self, path: str) -> str:
+        """The ``Allow`` value for ``path``: what this app answers there.
+
+        The app's own 405s send it; the core's ``OPTIONS`` answer must say
+        the same (it says ``GET, HEAD, POST`` for every web path, yet only the
+        callback endpoint takes POST and it takes nothing else).
+        """
+        return "POST" if path in self.post else "GET, HEAD"
 
 
 class SiteseerDash(dash.Dash):
@@ -127,6 +146,17 @@ class SiteseerDash(dash.Dash):
         kwargs["metas"] = ""
         kwargs["favicon"] = ""
         return super().interpolate_index(**kwargs)
+
+    def index(self, *args: Any, **kwargs: Any):
+        # Dash's catch-all: pages, and any path the core sends for its 404
+        # (answered 200, the core sets the status). A path in the app's own
+        # space that no route serves ("/_siteseer/", GET on the callback
+        # endpoint) must not look like a page: answer it for real.
+        if flask.has_request_context():
+            path = flask.request.path
+            if not known_path(self.site, path) and web_paths(self).matches(path):
+                return _missing(self)
+        return super().index(*args, **kwargs)
 
     def _setup_server(self):
         # Dash moves every callback registered with ``dash.callback`` into
@@ -165,6 +195,98 @@ class SiteseerDash(dash.Dash):
 def _anonymous_fingerprint(match: re.Match) -> str:
     digest = hashlib.sha256(f"{match.group(1)}:{match.group(2)}".encode()).hexdigest()[:16]
     return f".v0m{digest}."
+
+
+# --------------------------------------------------------------------------
+# Answers for requests that are not pages
+
+
+def _missing(app: SiteseerDash) -> flask.Response:
+    """A real 404 (405 for a POST-only path) for a path in the app's own space.
+
+    Browsers get the site's not-found page, as the core's 404 gives them;
+    anything else plain text. Without this, Dash answered these paths 200 with
+    the page, Werkzeug's bare page, or a 500 (a bundle it does not know), and
+    the rate limiter, which counts 404s to block path scanners, saw none.
+    """
+    request = flask.request
+    routes = web_paths(app)
+    if request.path in routes.post:
+        return _not_allowed(app)
+    if request.method in ("GET", "HEAD") and "text/html" in request.headers.get("Accept", ""):
+        return flask.Response(dash.Dash.index(app), 404, mimetype="text/html")
+    return flask.Response(f"Nothing at {request.path}.\n", 404, mimetype="text/plain")
+
+
+def _not_allowed(app: SiteseerDash) -> flask.Response:
+    request = flask.request
+    return flask.Response(f"{request.method} is not allowed here.\n", 405, mimetype="text/plain",
+                          headers={"Allow": web_paths(app).allow(request.path)})
+
+
+def _callback_problem(callback_map: dict, data: bytes) -> str | None:
+    """Why a ``/_dash-update-component`` body is not one Dash's renderer sends; None if it is.
+
+    Dash trusts the body: ``{}``, ``null`` or an unknown output raised
+    KeyError or AttributeError, JSON nested 100,000 deep RecursionError, and
+    too few inputs a TypeError: each a 500 and a traceback in the log. This
+    checks what Dash reads before it runs a callback; values stay the
+    callbacks' own business.
+    """
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):
+        return "the body is not JSON"
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    output = body.get("output")
+    callback = callback_map.get(output) if isinstance(output, str) else None
+    if callback is None or "callback" not in callback:  # clientside callbacks have no server part
+        return "no such callback"
+    for key in ("inputs", "state"):
+        items = body.get(key, [])
+        if not isinstance(items, list) or len(items) != len(callback[key]) or not all(map(_dependency, items)):
+            return f"{key} do not match the callback"
+    if not callback.get("no_output") and not _outputs_match(callback["output"], body.get("outputs")):
+        return "outputs do not match the callback"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "changedPropIds is not a list of strings"
+    return None
+
+
+def _dependency(item: Any) -> bool:
+    """An ``{"id": …, "property": …}`` item, or a list of them (a pattern-matching ALL)."""
+    items = item if isinstance(item, list) else [item]
+    return all(isinstance(i, dict) and isinstance(i.get("id"), (str, dict)) and isinstance(i.get("property"), str)
+               for i in items)
+
+
+def _outputs_match(declared: Any, outputs: Any) -> bool:
+    """The request's ``outputs`` are the callback's ``declared`` ones, as Dash checks
+    them (but before they can be a 500), and one item for an output without
+    wildcards (for ``[]`` Dash's check passes and the answer fails)."""
+    try:
+        validate_output_spec(declared, outputs, DashOutput)
+    except Exception:  # Dash's CallbackException, or a KeyError/TypeError on a bad item
+        return False
+    pairs = zip(declared, outputs) if isinstance(declared, (list, tuple)) else [(declared, outputs)]
+    return all(isinstance(spec, dict) or (isinstance(spec, list) and out.has_wildcard()) for out, spec in pairs)
+
+
+def _check_callback_requests(app: SiteseerDash) -> None:
+    """Answer 400 for callback requests Dash would fail on (``_callback_problem``)."""
+    endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
+    dispatch = app.server.view_functions[endpoint]
+
+    def checked_dispatch():
+        problem = _callback_problem(app.callback_map, flask.request.get_data(cache=True))
+        if problem is not None:
+            return flask.Response(f"Bad callback request: {problem}.\n", 400, mimetype="text/plain")
+        return dispatch()
+
+    checked_dispatch.__name__ = dispatch.__name__  # Dash names it for CSRF exemptions
+    app.server.view_functions[endpoint] = checked_dispatch
 
 
 # --------------------------------------------------------------------------
@@ -292,6 +414,12 @@ def create_web_app(config: Any, search_service: Any) -> dash.Dash:
 
     app.layout = layout
     _register_callbacks(app, site)
+    _check_callback_requests(app)
+    # A bundle Dash does not serve (DependencyException, else a 500), an asset
+    # file that is not there (Werkzeug's bare page): the app's own 404.
+    server.register_error_handler(DependencyException, lambda _exc: _missing(app))
+    server.register_error_handler(NotFound, lambda _exc: _missing(app))
+    server.register_error_handler(MethodNotAllowed, lambda _exc: _not_allowed(app))
 
     @server.after_request
     def _no_cache_layout(response: flask.Response) -> flask.Response:
@@ -353,7 +481,7 @@ def _register_callbacks(app: dash.Dash, site: Site) -> None:
 
     @app.callback(Output("q-suggest", "children"), Input("q-prefix", "value"), prevent_initial_call=True)
     def suggest(value: str | None):
-        prefix = (value or "").strip()
+        prefix = value.strip() if isinstance(value, str) else ""  # the request's value: any JSON
         if len(prefix) < 2 or len(prefix) > MAX_SUGGEST_PREFIX:
             return []
         try:
@@ -386,7 +514,8 @@ def web_paths(app: dash.Dash) -> WebRoutes:
         prefix + "_dash-component-suites/",
         prefix + ASSETS_URL_PATH + "/",
     )
-    return WebRoutes(frozenset(exact), prefixes)
+    post = {rule.rule for rule in app.server.url_map.iter_rules() if rule.methods == {"POST", "OPTIONS"}}
+    return WebRoutes(frozenset(exact), prefixes, frozenset(post & exact))
 
 
 def csp_script_hashes(app: dash.Dash) -> list[str]:

@@ -23,9 +23,12 @@ from urllib.parse import parse_qs, urlencode
 import flask
 from dash import dcc, html
 
+from siteseer.search.errors import QueryError
+from siteseer.search.query import clean, normalize_type, type_words
+from siteseer.search.service import MAX_RESULTS
+
 log = logging.getLogger("siteseer.web")
 
-MAX_PAGE = 1000  # deeper pages are pointless and costly
 MAX_PAGE_LINKS = 7  # page numbers shown in the pagination bar
 NOT_FOUND_HITS = 5
 MAX_PATH_WORDS = 12
@@ -80,6 +83,60 @@ def parse_query(raw_query: str) -> dict[str, str]:
     """First value of each parameter (``?q=a&q=b`` → ``a``)."""
     parsed = parse_qs(raw_query.lstrip("?"), keep_blank_values=True)
     return {key: values[0] for key, values in parsed.items() if values}
+
+
+def last_page(per_page: int) -> int:
+    """The deepest page the search service answers at ``per_page`` hits a page.
+
+    The service refuses pages past its ``MAX_RESULTS``th hit ("page must be
+    between 1 and 100"), so a link or a clamp past this page only leads to that
+    error. Counted as ``SearchService._check_paging`` counts it.
+    """
+    return max(1, MAX_RESULTS // per_page) if per_page > 0 else 1
+
+
+def type_view(q: str, type_: str | None) -> tuple[str, str | None]:
+    """``q`` without its ``type:`` words, and the one type the results are of.
+
+    The type is what the search service narrows to: the ``type=`` parameter
+    and the query's own ``type:pdf`` words (either, aliases and case as the
+    service reads them); ``""`` for every type; None when no one type says it
+    (``type:pdf type:html``, ``type=html`` beside ``type:pdf``, ``-type:pdf``).
+    The type tabs link to the query without its ``type:`` words, so a tab is
+    exactly the results it counts, never a mix of its type and the query's.
+    A query that is only ``type:`` words becomes ``*`` (everything).
+    """
+    text = clean(q)
+    kept: list[str] = []
+    kinds: set[str] = set()
+    excluded = False
+    pos = 0
+    try:
+        for (start, end), value, negated in type_words(text):
+            if negated:
+                excluded = True
+            else:
+                kinds.add(normalize_type(value))  # type: ignore[arg-type]
+            kept.append(text[pos:start])
+            pos = end
+        asked = normalize_type(type_)
+    except QueryError:  # an unknown type: the search says so, no tabs are shown
+        return q, None
+    kept.append(text[pos:])
+    base = " ".join("".join(kept).split()) or "*"
+    if asked:
+        kinds.add(asked)
+    if excluded or len(kinds) > 1:
+        return base, None
+    return base, next(iter(kinds), "")
+
+
+def _same_type(name: str, kind: str | None) -> bool:
+    """Whether facet ``name`` is the type ``kind`` (facet names may be aliases)."""
+    try:
+        return kind is not None and normalize_type(name) == kind
+    except QueryError:
+        return name == kind
 
 
 def search_href(q: str, page: int = 1, type_: str | None = None) -> str:
@@ -297,6 +354,7 @@ def _facets(q: str, type_: str | None, result: dict) -> Any:
     facets = {str(k): v for k, v in (result.get("facets") or {}).items() if isinstance(v, int) and v > 0}
     if not facets:
         return None
+    base, shown = type_view(q, type_)
 
     def item(label: str, count: int, href: str, current: bool) -> Any:
         children = [label, " ", html.Span(f"({_count(count)})", className="count")]
@@ -304,16 +362,16 @@ def _facets(q: str, type_: str | None, result: dict) -> Any:
             return html.Span(children, className="facet current", **{"aria-current": "true"})
         return dcc.Link(children, href=href, className="facet")
 
-    items = [item("All", sum(facets.values()), search_href(q), type_ is None)]
+    items = [item("All", sum(facets.values()), search_href(base), shown == "")]
     for name, count in sorted(facets.items(), key=lambda kv: (-kv[1], kv[0])):
-        items.append(item(name.upper(), count, search_href(q, type_=name), type_ == name))
-    if type_ and type_ not in facets:
-        items.append(html.Span([type_.upper(), " ", html.Span("(0)", className="count")], className="facet current", **{"aria-current": "true"}))
+        items.append(item(name.upper(), count, search_href(base, type_=name), _same_type(name, shown)))
+    if shown and not any(_same_type(name, shown) for name in facets):
+        items.append(html.Span([shown.upper(), " ", html.Span("(0)", className="count")], className="facet current", **{"aria-current": "true"}))
     return html.Nav(items, className="facets", **{"aria-label": "Filter by file type"})
 
 
 def _pagination(q: str, type_: str | None, page: int, total: int, per_page: int) -> Any:
-    pages = min(MAX_PAGE, math.ceil(total / per_page)) if per_page > 0 else 1
+    pages = min(last_page(per_page), math.ceil(total / per_page)) if per_page > 0 else 1
     if pages <= 1:
         return None
     first = max(1, min(page - MAX_PAGE_LINKS // 2, pages - MAX_PAGE_LINKS + 1))
@@ -346,8 +404,9 @@ def _no_results(q: str, type_: str | None, result: dict) -> Any:
         html.Li("Try fewer or more general words."),
         html.Li("Search for part of a file name, like report or 2024."),
     ]
-    if type_:
-        tips.insert(0, html.Li(["Search ", dcc.Link("all file types", href=search_href(q)), " instead of only ", type_.upper(), "."]))
+    base, shown = type_view(q, type_)
+    if shown:
+        tips.insert(0, html.Li(["Search ", dcc.Link("all file types", href=search_href(base)), " instead of only ", shown.upper(), "."]))
     index = result.get("index") or {}
     if index.get("indexing"):
         tips.append(html.Li("The folder is still being indexed; more documents will appear soon."))
@@ -400,7 +459,7 @@ def _int(value: Any, default: int) -> int:
 def search_page(site: Site, query: dict[str, str]) -> Rendered:
     q = (query.get("q") or "").strip()[: site.max_query_chars]
     type_ = (query.get("type") or "").strip() or None
-    page = min(MAX_PAGE, max(1, _int(query.get("page"), 1)))
+    page = min(last_page(site.per_page), max(1, _int(query.get("page"), 1)))
     if not q:
         body = html.Main(
             [html.H1("Search", className="visually-hidden"), html.P("Type some words above and press Enter.", className="hint")],
@@ -527,7 +586,7 @@ def page_title(site: Site, path: str, raw_query: str = "") -> str:
         q = (query.get("q") or "").strip()[: site.max_query_chars]
         if not q:
             return f"Search – {site.name}"
-        page = min(MAX_PAGE, max(1, _int(query.get("page"), 1)))
+        page = min(last_page(site.per_page), max(1, _int(query.get("page"), 1)))
         return f"{q} (page {page}) – {site.name}" if page > 1 else f"{q} – {site.name}"
     page_ = site.user_pages.get(path) or site.user_pages.get(path.rstrip("/") or "/")
     if page_ is not None:

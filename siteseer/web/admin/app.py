@@ -6,7 +6,8 @@ every route, Dash's own included (layout, dependencies, callbacks,
 component bundles, assets):
 
 * admin off (no password hash): 404 for everything;
-* no valid session: 401 (the dashboard URL shows the login form with it);
+* no valid session: 401 with ``WWW-Authenticate`` (``auth.CHALLENGE``; the
+  dashboard URL shows the login form with it);
 * a POST (every Dash callback, logout) must come from this origin and
   carry the session's CSRF token, else 403.
 """
@@ -22,8 +23,8 @@ import dash
 import flask
 
 from siteseer.stats.aggregate import TrafficStats
-from siteseer.stats.auth import (CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, SessionSigner, admin_enabled, csrf_ok,
-                                 same_origin, verify_password)
+from siteseer.stats.auth import (CHALLENGE, CSRF_COOKIE, CSRF_HEADER, LOGIN_PATH, SESSION_COOKIE, SessionSigner,
+                                 admin_enabled, csrf_ok, same_origin, verify_password)
 from siteseer.stats.throttle import LoginThrottle
 from siteseer.web.admin import callbacks, layout
 from siteseer.web.admin.login import login_page
@@ -33,7 +34,7 @@ log = logging.getLogger("siteseer.admin")
 
 PREFIX = "/admin/"
 ASSETS = Path(__file__).parent / "assets"
-OPEN_PATHS = frozenset({"/admin/login"})
+OPEN_PATHS = frozenset({LOGIN_PATH})
 DASH_EXTENSION = "siteseer.dash"
 
 
@@ -107,7 +108,14 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
             response.headers["cache-control"] = "private, max-age=31536000"
         return response
 
-    @server.route("/admin/login", methods=["GET", "POST"])
+    @server.after_request
+    def challenge(response: flask.Response) -> flask.Response:
+        # Every 401 (not logged in, wrong password) must name its challenge.
+        if response.status_code == 401:
+            response.headers.setdefault("WWW-Authenticate", CHALLENGE)
+        return response
+
+    @server.route(LOGIN_PATH, methods=["GET", "POST"])
     def login():
         req = flask.request
         if req.method == "GET":
