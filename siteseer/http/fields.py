@@ -13,8 +13,11 @@ from __future__ import annotations
 
 __all__ = ["LIST_FIELDS", "SINGLE_FIELDS", "field_value"]
 
-# The list-based fields siteseer reads (lower case).
-LIST_FIELDS = frozenset({"accept", "accept-encoding", "if-match", "if-none-match"})
+# The list-based fields siteseer reads (lower case). The forwarding fields too:
+# a proxy may add its own line after one the client sent, and read from the
+# right the joined list names the real client, where the first line alone
+# names whoever the client said it was.
+LIST_FIELDS = frozenset({"accept", "accept-encoding", "if-match", "if-none-match", "x-forwarded-for", "forwarded"})
 # One-value fields whose repetition makes the field void.
 SINGLE_FIELDS = frozenset({"range"})
 
@@ -27,4 +30,6 @@ def field_value(name: str, values: list[str]) -> str | None:
         return None
     if name in LIST_FIELDS:
         return ", ".join(values)
+    if name == "cookie":  # an HTTP/2 client sends each cookie on its own line (RFC 9113 8.2.3)
+        return "; ".join(values)
     return values[0]

@@ -41,7 +41,7 @@ class RequestHeaders:
     """
 
     __slots__ = ("_raw",)
-    _READ_WHOLE = LIST_FIELDS | SINGLE_FIELDS
+    _READ_WHOLE = LIST_FIELDS | SINGLE_FIELDS | {"cookie"}
 
     def __init__(self, raw: Mapping[str, str]):
         self._raw = raw

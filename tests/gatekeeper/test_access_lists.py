@@ -66,6 +66,23 @@ def test_client_ip_from_trusted_proxy_reads_from_the_right():
     assert client_ip("10.0.0.1", {}, trusted) == "10.0.0.1"
 
 
+def test_client_ip_reads_every_forwarding_line():
+    """A proxy that adds its own X-Forwarded-For line after the client's: the joined list names the client."""
+    from siteseer.server.messages import RequestHeaders
+
+    class Lines(dict):  # granian's headers: get() is the first line, get_all() every line
+        def get_all(self, name):
+            return self.get(name, [])
+
+    trusted = NetworkSet(["10.0.0.0/8"])
+    spoofed = RequestHeaders(Lines({"x-forwarded-for": ["6.6.6.6", "198.51.100.4"]}))  # the client's line first
+    assert client_ip("10.0.0.1", spoofed, trusted) == "198.51.100.4"
+    lines = RequestHeaders(Lines({"forwarded": ["for=6.6.6.6", "for=198.51.100.4"]}))
+    assert client_ip("10.0.0.1", lines, trusted) == "198.51.100.4"
+    cookies = RequestHeaders(Lines({"cookie": ["a=1", "siteseer_admin=x"]}))
+    assert cookies.get("cookie") == "a=1; siteseer_admin=x"
+
+
 def test_access_list_block_and_allow():
     acl = AccessList(block=["192.0.2.0/24"], allow=[], trusted=[])
     assert acl.denied("192.0.2.5") and not acl.denied("198.51.100.1")
