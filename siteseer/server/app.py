@@ -234,12 +234,12 @@ class SiteseerApp:
         ETag (``variant_etag``). A 206 is left alone: its Content-Range counts
         bytes of the identity body.
         """
-        if response.file is not None or response.stream is not None or len(response.body) < self.compress_min:
+        if response.file is not None or response.stream is not None or response.status == 206:
             return
-        if response.status == 206 or response.header("content-encoding") is not None:
+        if response.header("content-encoding") is not None:
             return
         content_type = response.header("content-type") or ""
-        if not wants_vary(len(response.body), content_type, self.compress_min):
+        if not wants_vary(len(response.body), content_type, self.compress_min):  # size and type
             return
         path = request.path
         key = request.target if path.startswith(_IMMUTABLE_PREFIXES) else None
