@@ -179,3 +179,39 @@ def test_a_snippet_never_ends_in_a_cut_word(service):
             assert text.endswith("…")
             assert text[:-1].split()[-1] in words, (q, shift, text[-40:])
             assert text.lstrip("…").split()[0] in words + ["filler", "text."], (q, shift, text[:40])
+
+
+def test_the_passage_is_where_the_words_are_together_and_starts_on_a_word(service):
+    # "coffee" alone early; "coffee" and "kenya" together later: the passage shows both.
+    body = ("Some coffee first. " + "Filler words here. " * 30 + "Beans from Kenya make coffee taste bright. "
+            + "More filler. " * 40)
+    snip = _phrase_snippet(service, "kenya coffee", body)
+    assert [w.lower() for w in _marked(snip)] == ["kenya", "coffee"]
+    first = snip["text"].lstrip("…").split()[0]
+    assert first in ("Filler", "words", "here.", "Beans"), snip["text"][:40]  # a whole word, never a piece
+
+
+def test_one_word_is_shown_where_it_is_most_often(service):
+    body = ("Coffee once. " + "Filler words here. " * 12 + "Coffee, more coffee, and coffee again. "
+            + "More filler. " * 40)
+    snip = _phrase_snippet(service, "coffee", body)
+    assert [w.lower() for w in _marked(snip)] == ["coffee"] * 3
+
+
+def test_a_passage_of_wide_characters_keeps_its_last_word(service):
+    # "⟨", "⟩" and "é" take 3 and 2 bytes: a passage cut at SNIPPET_CHARS bytes would lose "kenya".
+    body = ("Début. " * 80 + "Coffee ⟨à⟩ " + "⟨é⟩ ⟨ô⟩ " * 14 + "Kenya. " + "Fin. " * 80)
+    snip = _phrase_snippet(service, "coffee kenya", body)
+    assert [w.lower() for w in _marked(snip)] == ["coffee", "kenya"]
+
+
+def test_needles_are_found_in_ascii_lowered_text_at_the_same_places():
+    from siteseer.search.snippets import _lowered, _places
+
+    body = "“Quoted” Coffee—and COFFEE; décaf coffeehouse, Straße coffee"
+    low = _lowered(body, ["coffe"])
+    assert len(low) == len(body) and low == body.encode().lower().decode()
+    assert _lowered(body, ["straß"]) == body.lower()  # a needle beyond ASCII: lowered whole
+    places = [pos for pos, _ in _places(low, ["coffe"])]
+    assert [body[p : p + 6].lower() for p in places] == ["coffee"] * 4  # at every word starting so, in any case
+    assert _places("autovacuum vacuum", ["vacuu"]) == [(11, 0)]  # not inside another word
