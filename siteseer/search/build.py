@@ -192,6 +192,11 @@ class Builder:
         self.memo[key] = value
         return value
 
+    def correction(self, folded: str) -> str | None:
+        """``spelling.correct``'s word for ``folded``, remembered (a scan of the vocabulary: milliseconds)."""
+        key = ("correct", folded)
+        return self.memo[key] if key in self.memo else self._remember(key, spelling.correct(self.searcher, folded))
+
     def prefix_expansions(self, folded: str) -> list[str]:
         """Stems of the most frequent indexed words starting with ``folded``."""
         if len(folded) < MIN_PREFIX:
@@ -243,8 +248,7 @@ class Builder:
             alternatives += [s for s in self.prefix_expansions(folded) if s != token]
         completed = len(alternatives) > 1
         if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives):
-            key = ("correct", folded)
-            fixed = self.memo[key] if key in self.memo else self._remember(key, spelling.correct(self.searcher, folded))
+            fixed = self.correction(folded)
             if fixed is not None:
                 self.corrections.append((term.span, fixed))
                 alternatives = _WORDS.analyze(fixed) or alternatives

@@ -58,7 +58,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def respell(searcher, text: str, terms: Iterable, fold: Callable[[str], list[str]],
-            stem: Callable[[str], list[str]]) -> str | None:
+            stem: Callable[[str], list[str]], correct_word: Callable[[str], str | None] | None = None) -> str | None:
     """A "did you mean" for a search that found nothing: ``text`` with its rare words respelled.
 
     While the query is built, a word is corrected only when no indexed word
@@ -68,8 +68,10 @@ def respell(searcher, text: str, terms: Iterable, fold: Callable[[str], list[str
     each has a ``span`` in ``text``) that no unit has as written is replaced
     by ``correct``'s choice, unless both have one stem (the search found that
     word's forms already). ``fold`` and ``stem`` analyze a word as the
-    vocabulary and the word fields do. None when nothing changes.
+    vocabulary and the word fields do; ``correct_word`` is ``correct`` on
+    this searcher, perhaps remembered. None when nothing changes.
     """
+    correct_word = correct_word or (lambda word: correct(searcher, word))
     edits: list[tuple[int, int, str]] = []
     for term in terms:
         start, end = term.span
@@ -79,7 +81,7 @@ def respell(searcher, text: str, terms: Iterable, fold: Callable[[str], list[str
                 continue
             if searcher.doc_freq("vocab", folded[0]):
                 continue  # a word as written somewhere: "lens" is no typo of the commoner "less"
-            fixed = correct(searcher, folded[0])
+            fixed = correct_word(folded[0])
             if fixed is not None and stem(fixed) != stem(folded[0]):  # "chamber" already found "chambers"
                 edits.append((m.start(), m.end(), fixed))
     for start, end, fixed in sorted(edits, reverse=True):

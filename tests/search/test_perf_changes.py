@@ -138,3 +138,62 @@ def test_result_cache_0_computes_every_search(service):
         assert "results" not in service.handle.memo()
     finally:
         service.config.search.result_cache = 2048
+
+
+class _CountingSearcher:
+    """A tantivy searcher that counts the calls made to it (tantivy's own objects take no new attributes)."""
+
+    def __init__(self, searcher, calls: list[str]):
+        self._searcher, self._calls = searcher, calls
+
+    def __getattr__(self, name):
+        attr = getattr(self._searcher, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            self._calls.append(name)
+            return attr(*args, **kwargs)
+        return call
+
+
+def _counting(service, monkeypatch) -> list[str]:
+    calls: list[str] = []
+    index = service.handle.index()
+
+    class Index:  # the real index, handing out counting searchers
+        schema = index.schema
+
+        def searcher(self):
+            return _CountingSearcher(index.searcher(), calls)
+
+    monkeypatch.setattr(service.handle, "index", lambda: Index())
+    monkeypatch.setattr(service.handle, "searcher", lambda: Index().searcher())
+    service.handle.memo().clear()
+    return calls
+
+
+def test_a_search_that_matches_nothing_skips_the_pass_for_hits(service, monkeypatch):
+    from siteseer.search import snippets, spelling
+
+    calls = _counting(service, monkeypatch)
+    corrected: list[str] = []
+    real = spelling.correct
+    monkeypatch.setattr(spelling, "correct", lambda searcher, word, *a: corrected.append(word) or real(searcher, word, *a))
+    result = service.search("zqxjvbw ")  # no unit has it, nor anything close: searched fuzzily
+    assert result["total"] == 0 and result["hits"] == []
+    assert calls.count("aggregate") == 1 and "search" not in calls  # the facet pass found nothing: no second pass
+    assert corrected == ["zqxjvbw"]  # the "did you mean" asks the builder's remembered answer, not the vocabulary again
+    monkeypatch.setattr(snippets, "generator", lambda *args: None)  # tantivy's own wants a real searcher
+    assert service.search("coffee ")["total"] > 0 and "search" in calls  # a search that matches makes the pass
+
+
+def test_short_prefixes_are_completed_from_the_memo(service, monkeypatch):
+    calls = _counting(service, monkeypatch)
+    first = service.suggest("c")
+    assert first and calls.count("terms_with_prefix") == 1
+    assert service.suggest("c") == first and service.suggest("co")[:1] == [w for w in first if w.startswith("co")][:1]
+    assert calls.count("terms_with_prefix") == 2  # "c" once, "co" once
+    service.suggest("cof")
+    service.suggest("cof")
+    assert calls.count("terms_with_prefix") == 4  # three letters walk a short stretch: not remembered
