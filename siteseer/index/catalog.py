@@ -79,14 +79,19 @@ class Catalog:
         return FileRow(*r) if r else None
 
     def under(self, prefix: str) -> dict[str, FileRow]:
-        """Rows at or below ``prefix`` (a file or folder; "" is everything)."""
+        """Rows at or below ``prefix`` (a file or folder; "" is everything).
+
+        "below" is the range ["prefix/", "prefix0"): '0' follows '/', and the
+        range uses the primary key, where a LIKE would read the whole table
+        (once per path of a watcher batch).
+        """
         if not prefix:
             return self.files()
-        like = prefix.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        prefix = prefix.rstrip("/")
         rows = self.db.execute(
             "SELECT path, size, mtime_ns, hash, kind, status, error, units, indexed_at FROM files"
-            " WHERE path = ? OR path LIKE ? ESCAPE '\\'",
-            (prefix, like),
+            " WHERE path = ? OR (path >= ? AND path < ?)",
+            (prefix, prefix + "/", prefix + "0"),
         )
         return {r[0]: FileRow(*r) for r in rows}
 

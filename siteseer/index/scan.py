@@ -3,7 +3,9 @@
 Skips the state directory, dotfiles and dot-folders, and ``index.exclude``
 globs (matched against the relative path and each of its parent folders,
 so ``drafts`` and ``drafts/*`` both exclude a folder). Symlinked folders
-are not followed (loops); symlinked files are, when they resolve.
+are not followed (loops); symlinked files are, when they resolve. Names
+that are not UTF-8 (old archives, other systems' encodings) are skipped:
+neither the catalog nor the index can hold them, and no URL names them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ class Scope:
             self.state_rel = None  # state dir outside the folder
 
     def excluded(self, rel: str) -> bool:
+        if not rel.isascii():
+            try:
+                rel.encode("utf-8")
+            except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by os.fsdecode
+                return True
         parts = rel.split("/")
         if any(p.startswith(".") for p in parts):
             return True

@@ -1,5 +1,6 @@
 """Which files are candidates, and the catalog that remembers them."""
 
+import os
 from pathlib import Path
 
 from ix_helpers import kind_for, write
@@ -58,3 +59,33 @@ def test_catalog_apply_under_and_meta(tmp_path: Path):
 def test_indexing_flag_of_a_dead_indexer_is_ignored():
     assert indexing_now({"indexing": "1", "indexer_pid": "999999999"}) is False
     assert indexing_now({"indexing": "1", "indexer_pid": "0"}) is False
+
+
+def test_catalog_under_takes_names_literally_and_reads_by_key(tmp_path: Path):
+    cat = Catalog(tmp_path / "catalog.db")
+    paths = ["a/x.txt", "a/b/y.txt", "a.txt", "a b/z.txt", "a%/w.txt", "a0/v.txt", "a-/u.txt", "é/t.txt", "éa/s.txt"]
+    cat.apply([FileRow(p, 1, 2, "h", "text", "ok", None, 1, 0.0) for p in paths], [])
+    assert sorted(cat.under("a")) == ["a/b/y.txt", "a/x.txt"]
+    assert sorted(cat.under("a/")) == ["a/b/y.txt", "a/x.txt"]
+    assert sorted(cat.under("a%")) == ["a%/w.txt"]
+    assert sorted(cat.under("é")) == ["é/t.txt"]
+    assert sorted(cat.under("a.txt")) == ["a.txt"]
+    # A watcher batch asks once per path: each must be a key lookup, not a pass over every row.
+    statements: list[str] = []
+    cat.db.set_trace_callback(statements.append)
+    cat.under("a/b")
+    cat.db.set_trace_callback(None)
+    (select,) = [s for s in statements if s.startswith("SELECT")]
+    plan = " ".join(row[-1] for row in cat.db.execute("EXPLAIN QUERY PLAN " + select))
+    assert "SCAN" not in plan, plan
+
+
+def test_scan_skips_names_that_are_not_utf8(tmp_path: Path):
+    write(tmp_path, "a.txt", "x")
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text("x")
+    (tmp_path / os.fsdecode(b"d\xe9j\xe0")).mkdir()
+    (tmp_path / os.fsdecode(b"d\xe9j\xe0") / "b.txt").write_text("x")
+    scope = Scope(tmp_path, tmp_path / ".siteseer")
+    assert sorted(scan(tmp_path, scope, kind_for)) == ["a.txt"]
+    assert scope.excluded(os.fsdecode(b"caf\xe9.txt"))
+    assert not scope.excluded("café.txt")
