@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import posixpath
 import shutil
 import time
 from collections import defaultdict
@@ -25,6 +26,7 @@ from siteseer.config import Config
 
 from .catalog import Catalog, FileRow
 from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, extract_one, to_document
+from .process import pool_worker_init
 from .scan import Scope, scan
 from .schema import SCHEMA_VERSION, index_exists, open_index
 
@@ -137,7 +139,8 @@ class Indexer:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=pool_worker_init, initargs=(os.getpid(),))
         return self.pool
 
     # -- work ------------------------------------------------------------------
@@ -156,17 +159,24 @@ class Indexer:
         for u in unders:
             on_disk.update(scan(self.root, self.scope, self.kind_for, u))
             known.update(self.catalog.under(u))
+        deleted = [rel for rel in known if rel not in on_disk]
+        # Subtitle hits link to the video beside them, or to themselves when there
+        # is none: a video that comes or goes has them extracted again, unchanged.
+        forced = self._subtitles_beside([rel for rel in on_disk if rel not in known] + deleted)
+        for rel, st in forced.items():
+            on_disk.setdefault(rel, st)
         summary.files = len(on_disk)
         todo: list[tuple[str, int, int, str | None]] = []
         for rel, (size, mtime_ns) in sorted(on_disk.items()):
             row = known.get(rel)
-            if row is not None and row.size == size and row.mtime_ns == mtime_ns:
+            # An "error" (unreadable, say) is tried again: a chmod fixes it without touching mtime.
+            retry = rel in forced or (row is not None and row.status == "error")
+            if row is not None and not retry and row.size == size and row.mtime_ns == mtime_ns:
                 summary.unchanged += 1
                 continue
             # Same size and a hash on record: the worker hashes before extracting.
-            old_hash = row.hash if row is not None and row.size == size else None
+            old_hash = row.hash if row is not None and not retry and row.size == size else None
             todo.append((rel, size, mtime_ns, old_hash))
-        deleted = [rel for rel in known if rel not in on_disk]
         if todo or deleted:
             self.catalog.set_indexing(True)
             try:
@@ -179,6 +189,28 @@ class Indexer:
         summary.documents = self._num_docs()
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _subtitles_beside(self, videos: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """``{rel: (size, mtime_ns)}`` of the subtitle files named after any of ``videos``.
+
+        "talk.mp4" has "talk.srt" and "talk.en.vtt": the names the subtitle
+        extractor looks for a video by.
+        """
+        found: dict[str, tuple[int, int]] = {}
+        for rel in videos:
+            if self.kind_for(self.root / rel) != "video":
+                continue
+            folder, _, name = rel.rpartition("/")
+            prefix = posixpath.splitext(name)[0] + "."
+            try:
+                entries = [e for e in os.scandir(self.root / folder) if e.name.startswith(prefix)]
+            except OSError:
+                continue
+            for entry in entries:
+                sub = f"{folder}/{entry.name}" if folder else entry.name
+                if sub not in found and self.kind_for(Path(entry.path)) == "subtitle":
+                    found.update(scan(self.root, self.scope, self.kind_for, sub))
+        return found
 
     def _run(self, todo: list[tuple[str, int, int, str | None]], deleted: list[str],
              summary: IndexSummary, progress: Progress | None) -> None:
@@ -276,7 +308,8 @@ class Indexer:
 
     def _extract_isolated(self, rel: str, old_hash: str | None, name_only: bool) -> FileResult:
         cfg = self.config.index
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as one:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=pool_worker_init, initargs=(os.getpid(),)) as one:
             try:
                 return one.submit(extract_one, self.extract, str(self.root), rel, old_hash,
                                   cfg.max_unit_chars, cfg.max_file_bytes, name_only).result()

@@ -3,16 +3,20 @@
 It is started with the *spawn* context: the server's workers are forked by
 granian, and a fork of a process with threads (tantivy's, watchdog's) is
 not safe. SIGTERM sets a stop flag; work already committed stays, and the
-next start continues from the catalog.
+next start continues from the catalog. It also stops when the server that
+started it is gone (kill -9 leaves no one to send SIGTERM): an orphan would
+keep the index's writer lock and lock out the next server's indexer.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 import threading
+from typing import Callable
 
 from siteseer.config import Config
 
@@ -22,15 +26,37 @@ log = logging.getLogger("siteseer.index")
 def start_indexer(config: Config) -> multiprocessing.Process:
     """Start and return the indexer process (not a daemon: it has its own workers)."""
     ctx = multiprocessing.get_context("spawn")
-    proc = ctx.Process(target=main, args=(config.to_json(),), name="siteseer-indexer")
+    proc = ctx.Process(target=main, args=(config.to_json(), os.getpid()), name="siteseer-indexer")
     proc.start()
     return proc
 
 
 RETRY_SECONDS = 3.0
+PARENT_POLL = 1.0  # seconds between checks that the parent is still there
 
 
-def main(config_json: str) -> None:
+def exit_with_parent(parent_pid: int, on_orphan: Callable[[], None]) -> None:
+    """Call ``on_orphan`` (once, from a daemon thread) when ``parent_pid`` is no longer our parent.
+
+    An orphan is re-parented (to init or a subreaper), so ``getppid`` changes;
+    comparing with the pid the parent passed also catches a parent that died
+    before this process got here.
+    """
+
+    def run() -> None:
+        while os.getppid() == parent_pid:
+            threading.Event().wait(PARENT_POLL)
+        on_orphan()
+
+    threading.Thread(target=run, name="siteseer-parent-watch", daemon=True).start()
+
+
+def pool_worker_init(parent_pid: int) -> None:
+    """Extraction pool initializer: a worker whose indexer was killed exits at once."""
+    exit_with_parent(parent_pid, lambda: os._exit(1))
+
+
+def main(config_json: str, parent_pid: int | None = None) -> None:
     from .indexer import Indexer, format_summary
     from .watcher import watch
 
@@ -45,6 +71,8 @@ def main(config_json: str) -> None:
 
     signal.signal(signal.SIGTERM, on_term)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server's Ctrl-C handling terminates us
+    if parent_pid is not None:  # the server died without stopping us: stop as on SIGTERM
+        exit_with_parent(parent_pid, lambda: os.kill(os.getpid(), signal.SIGTERM))
     failures = 0
     while not stop.is_set():
         try:

@@ -5,6 +5,8 @@ catalog diff a full scan uses (``Indexer.sync`` on those paths), so a
 missed or duplicated event can never leave the index wrong, only late.
 Events are debounced (editors write a file in several steps), and a
 folder's own "modified" events are ignored: its files report themselves.
+Watches follow inodes, so when DIR itself is replaced (``mv build DIR``, a
+common deploy) the indexer starts over on the new folder.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .indexer import Indexer
 DEBOUNCE = 0.15  # quiet time before syncing
 MAX_DELAY = 1.0  # sync at the latest this long after the first event
 FULL_RESCAN_OVER = 500  # more paths than this: one full scan is cheaper
+ROOT_CHECK = 1.0  # seconds between checks that DIR is still the folder being watched
 
 
 class ChangeCollector(FileSystemEventHandler):
@@ -64,9 +67,12 @@ class ChangeCollector(FileSystemEventHandler):
             self.last = now
         self.event.set()
 
-    def take(self, stop: threading.Event) -> set[str]:
-        """Block until a debounced batch is ready (or ``stop``); return it."""
+    def take(self, stop: threading.Event, timeout: float | None = None) -> set[str]:
+        """Block until a debounced batch is ready (or ``stop``, or ``timeout`` s); return it."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while not stop.is_set():
+            if deadline is not None and time.monotonic() >= deadline:
+                return set()
             if not self.event.wait(0.2):
                 continue
             with self.lock:
@@ -83,19 +89,46 @@ class ChangeCollector(FileSystemEventHandler):
 def watch(indexer: Indexer, stop: threading.Event, on_sync: Callable[[object], None] | None = None) -> None:
     """Run until ``stop`` is set, syncing each debounced batch of changes."""
     collector = ChangeCollector(indexer.root, indexer.scope.excluded)
-    observer = Observer()
-    observer.schedule(collector, str(indexer.root), recursive=True)
-    observer.start()
+    observer = None
+    watched = None  # (device, inode) of the folder the observer follows
     try:
-        # Changes made between the caller's full scan and now: one more pass.
-        indexer.sync("")
         while not stop.is_set():
-            batch = collector.take(stop)
+            current = _identity(indexer.root)
+            if current is not None and current != watched:
+                if observer is not None:
+                    # DIR was replaced: the old watches follow the old folder, and a
+                    # state dir inside DIR went with it. Reopen, then rescan.
+                    _stop(observer)
+                    indexer.close()
+                    indexer.open()
+                watched = current
+                observer = Observer()
+                observer.schedule(collector, str(indexer.root), recursive=True)
+                observer.start()
+                # Changes made between the caller's full scan (or the last watch) and now.
+                summary = indexer.sync("")
+                if on_sync is not None:
+                    on_sync(summary)
+            batch = collector.take(stop, timeout=ROOT_CHECK)
             if not batch:
                 continue
             summary = indexer.sync("" if len(batch) > FULL_RESCAN_OVER else batch)
             if on_sync is not None:
                 on_sync(summary)
     finally:
-        observer.stop()
-        observer.join(timeout=5)
+        if observer is not None:
+            _stop(observer)
+
+
+def _identity(root: Path) -> tuple[int, int] | None:
+    """Which folder ``root`` names now; None while nothing is there (keep the index)."""
+    try:
+        st = os.stat(root)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _stop(observer: Observer) -> None:
+    observer.stop()
+    observer.join(timeout=5)

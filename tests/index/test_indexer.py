@@ -140,3 +140,79 @@ def test_first_build_skips_deletes_later_syncs_do_not(folder):
     assert counts["d0/f0.txt"] == 3  # replaced, not added twice
     with Indexer(config, extract=extract, kind_for=kind_for) as ix:
         assert not ix.empty  # reopened with documents: deletes are back
+
+
+def locked_extract(path: Path, rel: str, **limits):
+    """The stand-in extractor, failing to read while a LOCKED file sits beside (a chmod stand-in)."""
+    if (path.parent / "LOCKED").exists():
+        raise PermissionError(13, "Permission denied", str(path))
+    return extract(path, rel, **limits)
+
+
+def test_a_file_that_failed_to_read_is_tried_again_though_unchanged(tmp_path: Path):
+    root = tmp_path / "site"
+    write(root, "notes.txt", "Notes\n\nlockedword")
+    write(root, "LOCKED", "")
+    config = make_config(root)
+    with Indexer(config, extract=locked_extract, kind_for=kind_for) as ix:
+        first = ix.sync("")
+        assert first.indexed == 1 and list(first.skipped) == ["PermissionError: [Errno 13] Permission denied: "
+                                                                f"'{root / 'notes.txt'}'"]
+        (root / "LOCKED").unlink()  # permissions fixed: the file's size and mtime are as they were
+        again = ix.sync(["notes.txt"])  # the watcher's attribute-change event
+        assert again.indexed == 1 and again.skipped == {}
+    assert indexed_paths(config) == {"notes.txt": 1}
+    assert catalog(config).get("notes.txt").status == "ok"
+
+
+def subtitle_urls(config) -> dict[str, set[str]]:
+    import tantivy
+
+    from siteseer.index.indexer import index_dir
+    from siteseer.index.schema import open_index
+
+    index = open_index(index_dir(config))
+    index.reload()
+    searcher = index.searcher()
+    urls: dict[str, set[str]] = {}
+    for _, address in searcher.search(tantivy.Query.all_query(), limit=max(1, searcher.num_docs)).hits:
+        doc = searcher.doc(address)
+        urls.setdefault(doc.get_first("path"), set()).add(doc.get_first("url"))
+    return urls
+
+
+def test_subtitle_hits_follow_the_video_beside_them(tmp_path: Path):
+    root = tmp_path / "site"
+    write(root, "talks/keynote.en.srt", "1\n00:00:05,000 --> 00:00:07,000\nthe platypus speaks\n")
+    write(root, "talks/keynote.srt", "1\n00:00:09,000 --> 00:00:11,000\nthe echidna speaks\n")
+    write(root, "talks/other.srt", "1\n00:00:01,000 --> 00:00:02,000\nunrelated\n")
+    config = make_config(root)
+    with Indexer(config) as ix:  # the real extractors
+        ix.sync("")
+        assert subtitle_urls(config)["talks/keynote.en.srt"] == {"/talks/keynote.en.srt#t=5"}
+        # The video arrives after its subtitles (a copy in progress): one watcher event, for it.
+        (root / "talks/keynote.mp4").write_bytes(b"\x00" * 64)
+        ix.sync(["talks/keynote.mp4"])
+        urls = subtitle_urls(config)
+        assert urls["talks/keynote.en.srt"] == {"/talks/keynote.mp4#t=5"}
+        assert urls["talks/keynote.srt"] == {"/talks/keynote.mp4#t=9"}
+        assert urls["talks/other.srt"] == {"/talks/other.srt#t=1"}
+        # ...and when it goes, hits link to the subtitles again rather than to a 404.
+        (root / "talks/keynote.mp4").rename(root / "talks/renamed.mp4")
+        ix.sync(["talks/keynote.mp4", "talks/renamed.mp4"])
+        urls = subtitle_urls(config)
+        assert urls["talks/keynote.en.srt"] == {"/talks/keynote.en.srt#t=5"}
+        assert urls["talks/keynote.srt"] == {"/talks/keynote.srt#t=9"}
+        assert urls["talks/renamed.mp4"] == {"/talks/renamed.mp4"}
+
+
+def test_a_file_name_that_is_not_utf8_does_not_stop_indexing(tmp_path: Path):
+    root = tmp_path / "site"
+    write(root, "good.txt", "Good\n\ngoodword")
+    (root / os.fsdecode(b"caf\xe9.txt")).write_text("Bad name\n\nbadword")
+    config = make_config(root)
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        assert ix.sync("").indexed == 1
+        write(root, "later.txt", "Later\n\nlaterword")
+        assert ix.sync(["later.txt"]).indexed == 1
+    assert indexed_paths(config) == {"good.txt": 1, "later.txt": 1}

@@ -89,3 +89,33 @@ def test_indexer_process_scans_watches_and_stops_on_terminate(tmp_path: Path):
         proc.join(15)
     assert proc.exitcode == 0
     assert service.status()["indexing"] is False
+
+
+@pytest.mark.parametrize("state_inside", [True, False])
+def test_folder_replaced_by_another_is_indexed_afresh(tmp_path: Path, state_inside: bool):
+    """``mv site site.old && mv build site``: the watches follow site.old; indexing must not."""
+    from siteseer.index.watcher import watch
+
+    root = tmp_path / "site"
+    write(root, "a.txt", "Alpha\n\noldword here")
+    config = make_config(root) if state_inside else make_config(root, state_dir=str(tmp_path / "state"))
+    indexer = Indexer(config, extract=extract, kind_for=kind_for).open()
+    indexer.sync("")
+    stop = threading.Event()
+    thread = threading.Thread(target=watch, args=(indexer, stop), daemon=True)
+    thread.start()
+    try:
+        write(root, "b.txt", "Bravo\n\nwatchedword")
+        wait_until(lambda: found(SearchService(config), "watchedword") == ["b.txt"], DEADLINE)
+        write(tmp_path / "build", "c.txt", "Charlie\n\nnewword")
+        root.rename(tmp_path / "site.old")
+        (tmp_path / "build").rename(root)
+        wait_until(lambda: found(SearchService(config), "newword") == ["c.txt"], DEADLINE)
+        assert found(SearchService(config), "oldword") == []
+        write(root, "d.txt", "Delta\n\nlaterword")  # and the new folder is watched
+        wait_until(lambda: found(SearchService(config), "laterword") == ["d.txt"], DEADLINE)
+    finally:
+        stop.set()
+        thread.join(10)
+        indexer.close()
+    assert not thread.is_alive()
