@@ -16,9 +16,9 @@ import os
 import signal
 import sys
 import threading
-from typing import Callable
 
 from siteseer.config import Config
+from siteseer.orphans import exit_with_parent
 
 log = logging.getLogger("siteseer.index")
 
@@ -32,23 +32,6 @@ def start_indexer(config: Config) -> multiprocessing.Process:
 
 
 RETRY_SECONDS = 3.0
-PARENT_POLL = 1.0  # seconds between checks that the parent is still there
-
-
-def exit_with_parent(parent_pid: int, on_orphan: Callable[[], None]) -> None:
-    """Call ``on_orphan`` (once, from a daemon thread) when ``parent_pid`` is no longer our parent.
-
-    An orphan is re-parented (to init or a subreaper), so ``getppid`` changes;
-    comparing with the pid the parent passed also catches a parent that died
-    before this process got here.
-    """
-
-    def run() -> None:
-        while os.getppid() == parent_pid:
-            threading.Event().wait(PARENT_POLL)
-        on_orphan()
-
-    threading.Thread(target=run, name="siteseer-parent-watch", daemon=True).start()
 
 
 def pool_worker_init(parent_pid: int) -> None:

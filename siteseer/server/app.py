@@ -26,6 +26,7 @@ from siteseer.gatekeeper.redirects import Redirects
 from siteseer.gatekeeper.validate import check_request
 from siteseer.http.conditional import is_not_modified, not_modified_headers, variant_etag
 from siteseer.http.dates import parse_http_date
+from siteseer.orphans import ENV_SERVER_PID, exit_with_parent
 from siteseer.search.errors import is_engine_panic
 from siteseer.server.messages import Request, RequestHeaders, Response
 from siteseer.server.wsgi import WSGIMount
@@ -343,4 +344,7 @@ def create_app() -> SiteseerApp:
         raise RuntimeError(f"{ENV_CONFIG_JSON} is not set: start siteseer with `siteseer serve`")
     config = Config.from_json(text)
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
+    server_pid = os.environ.get(ENV_SERVER_PID)
+    if server_pid:  # granian's main process was kill -9'd: stop answering on its port
+        exit_with_parent(int(server_pid), lambda: os._exit(1))
     return SiteseerApp(config)

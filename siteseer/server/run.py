@@ -14,6 +14,7 @@ import logging
 import os
 
 from siteseer.config import ENV_CONFIG_JSON, Config
+from siteseer.orphans import ENV_SERVER_PID
 
 log = logging.getLogger("siteseer")
 
@@ -35,6 +36,7 @@ def build_server(config: Config, workers: int):
     from granian.server import Server
 
     os.environ[ENV_CONFIG_JSON] = config.to_json()
+    os.environ[ENV_SERVER_PID] = str(os.getpid())  # the workers end with this process (siteseer.orphans)
     s = config.server
     return Server(
         "siteseer.server.app:create_app",
