@@ -55,7 +55,7 @@ from dash.dependencies import Output as DashOutput
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from siteseer.web.render import Rendered, Site, known_path, page_title, render_url
+from siteseer.web.render import Rendered, Site, header, known_path, page_title, render_url
 from siteseer.web.setup import set_up_now
 from siteseer.web.user_pages import UserPageError, load_user_pages
 
@@ -325,11 +325,12 @@ def _render(site: Site, path: str, raw_query: str) -> Rendered:
         return render_url(site, path, raw_query)
     except Exception:  # never a blank page or a traceback
         log.exception("rendering %s failed", path)
-        return Rendered(
-            f"Error – {site.name}",
-            [html.Main([html.H1("Something went wrong"), html.P("This page could not be shown. Please try again.")], id="main", className="results")],
-            500,
-        )
+        body = html.Main([html.H1("Something went wrong"), html.P("This page could not be shown. Please try again.")], id="main", className="results")
+        try:  # like every page, with the search box
+            children = [header(site, ""), body]
+        except Exception:
+            children = [body]
+        return Rendered(f"Error – {site.name}", children, 500)
 
 
 # Per-page facts travel in <data> elements, not dcc.Store: a memory Store
@@ -357,6 +358,8 @@ def _shell(children: list[Any]) -> Any:
             dcc.Location(id="url", refresh="callback-nav"),
             html.Data(id="nav"),
             html.Div(id="title-sink", hidden=True),
+            # Filled by assets/siteseer.js after client-side navigation.
+            html.Div(id="announce", role="status", className="visually-hidden"),
             html.A("Skip to content", href="#main", className="skip-link"),
             html.Div(children, id="page", className="page"),
         ],
@@ -464,11 +467,13 @@ def _register_callbacks(app: dash.Dash, site: Site) -> None:
         prevent_initial_call=True,
     )
 
-    # The document title follows the page.
+    # The document title follows the page (and the focus, scroll position
+    # and screen-reader announcement are settled as it mounts).
     app.clientside_callback(
         ClientsideFunction("siteseer", "title"),
         Output("title-sink", "children"),
         Input("page-title", "value"),
+        State("page-url", "value"),
     )
 
     # Suggestions: the box's value, once typing pauses, → search_service.suggest.

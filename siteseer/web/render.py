@@ -328,7 +328,9 @@ def home_page(site: Site) -> Rendered:
 def _hit(hit: dict) -> Any:
     title = hit.get("title") or hit.get("path") or hit.get("url") or "Untitled"
     href = safe_href(hit.get("url"))
-    heading = html.A(str(title), href=href, className="hit-link") if href else html.Span(str(title))
+    # dir="auto": a title or snippet in Arabic or Hebrew reads right to left,
+    # its punctuation at its own end, in a page that is left to right.
+    heading = html.A(str(title), href=href, className="hit-link", dir="auto") if href else html.Span(str(title), dir="auto")
     meta: list[Any] = [html.Span(str(hit.get("path") or ""), className="hit-path")]
     if hit.get("type"):
         meta.append(html.Span(str(hit["type"]).upper(), className="hit-type"))
@@ -340,7 +342,7 @@ def _hit(hit: dict) -> Any:
         [
             html.H2(heading, className="hit-title"),
             html.Div(meta, className="hit-meta"),
-            html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet"),
+            html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet", dir="auto"),
         ],
         className="hit",
     )
@@ -434,7 +436,8 @@ def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int)
         return result, None
     except Exception as exc:
         if _is_query_error(exc):
-            return None, _message(str(exc) or "That search cannot be run.")
+            text = str(exc) or "That search cannot be run."
+            return None, _message(text[:1].upper() + text[1:])  # the service's are lower-case phrases
         log.exception("search failed for %r", q)
         return None, _message("Search is not available right now. Please try again in a moment.")
 
@@ -500,10 +503,21 @@ def search_page(site: Site, query: dict[str, str]) -> Rendered:
             parts.append(html.P(["There is no page ", str(page), ". ", dcc.Link("Go to the first page", href=search_href(q, type_=type_)), "."]))
         else:
             parts.append(_no_results(q, type_, result))
-    title = f"{q} – {site.name}"
+    return Rendered(_results_title(site, q, type_, page), [header(site, q), html.Main(parts, id="main", className="results")])
+
+
+def _results_title(site: Site, q: str, type_: str | None, page: int) -> str:
+    """``q (PDF, page 2) – site``: each tab and page its own title (history, bookmarks)."""
+    notes: list[str] = []
+    try:
+        kind = normalize_type(type_)
+    except QueryError:  # the page says what is wrong with it
+        kind = None
+    if kind:
+        notes.append(kind.upper())
     if page > 1:
-        title = f"{q} (page {page}) – {site.name}"
-    return Rendered(title, [header(site, q), html.Main(parts, id="main", className="results")])
+        notes.append(f"page {page}")
+    return f"{q} ({', '.join(notes)}) – {site.name}" if notes else f"{q} – {site.name}"
 
 
 def not_found_page(site: Site, path: str) -> Rendered:
@@ -587,7 +601,7 @@ def page_title(site: Site, path: str, raw_query: str = "") -> str:
         if not q:
             return f"Search – {site.name}"
         page = min(last_page(site.per_page), max(1, _int(query.get("page"), 1)))
-        return f"{q} (page {page}) – {site.name}" if page > 1 else f"{q} – {site.name}"
+        return _results_title(site, q, (query.get("type") or "").strip() or None, page)
     page_ = site.user_pages.get(path) or site.user_pages.get(path.rstrip("/") or "/")
     if page_ is not None:
         return f"{page_.title} – {site.name}"

@@ -59,6 +59,8 @@ class FakeSearch:
         self.docs = DOCS if docs is None else docs
         self.indexing = indexing
         self.calls: list[tuple[str, Any]] = []
+        # query -> Event: that search waits until the test sets it (a slow answer)
+        self.gates: dict[str, threading.Event] = {}
 
     def status(self) -> dict:
         return {"documents": len(self.docs), "indexing": self.indexing}
@@ -70,6 +72,9 @@ class FakeSearch:
 
     def search(self, q: str, page: int = 1, per_page: int = 10, type: str | None = None) -> dict:
         self.calls.append(("search", (q, page, per_page, type)))
+        gate = self.gates.get(q)
+        if gate is not None:
+            gate.wait(timeout=20)
         if q.count("(") != q.count(")"):
             raise QueryError(f"Unbalanced parenthesis in {q}")
         if q == "explode":

@@ -8,6 +8,7 @@ no-referrer``), so these also prove the page works under them.
 from __future__ import annotations
 
 import re
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import expect
@@ -273,3 +274,89 @@ def test_wrong_referer_heals_with_one_callback(live, probe):
     assert len(probe.callbacks()) == 1
     assert page.title() == "lighthouse – Harbour Docs"
     assert page.url.endswith("/search?q=lighthouse#anything")
+
+
+def test_typing_while_results_load_is_kept(live, probe):
+    """Enter, then more words while the answer is on its way: the new page's
+    box keeps the focus and the words (it replaced the old box, and with it
+    the focus and the text), and the old results show they are outdated."""
+    page = probe.page
+    page.goto(live.url + "/search?q=lighthouse")
+    page.wait_for_selector(HIT)
+    gate = live.search.gates["keeper"] = threading.Event()
+    try:
+        page.locator("#q").fill("keeper")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"q=keeper$"))
+        page.keyboard.type(" lamp")
+        expect(page.locator("#page > main")).to_have_css("opacity", "0.5")  # still loading
+    finally:
+        gate.set()
+        del live.search.gates["keeper"]
+    wait_results_for(page, "keeper")
+    expect(page.locator("#page > main")).to_have_css("opacity", "1")
+    expect(page.locator("#q")).to_have_value("keeper lamp")
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.evaluate("[document.activeElement.selectionStart, document.activeElement.selectionEnd]") == [11, 11]
+    page.keyboard.type("s")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=keeper\+lamps$"))
+    wait_results_for(page, "keeper lamps")
+    assert not probe.errors, probe.errors
+
+
+def test_enter_keeps_focus_in_the_box_links_do_not_take_it(live, probe):
+    page = probe.page
+    page.goto(live.url + "/")
+    page.wait_for_selector("h1.home-title")
+    page.keyboard.type("report")
+    page.keyboard.press("Enter")
+    wait_results_for(page, "report")
+    expect(page.locator("#q")).to_be_focused()
+    page.get_by_role("link", name="Next ›").click()
+    page.wait_for_selector("text=Annual report 11")
+    assert page.evaluate("document.activeElement.id") != "q"
+    page.go_back()
+    page.wait_for_selector("text=Annual report 01")
+    assert page.evaluate("document.activeElement.id") != "q"
+
+
+def test_back_from_a_hit_keeps_the_place_in_the_results(live, probe):
+    """The results page is built after load, so the browser's own scroll
+    restoration found an empty page and Back from a hit came back at the top."""
+    page = probe.page
+    page.set_viewport_size({"width": 1280, "height": 500})
+    page.goto(live.url + "/search?q=report")
+    expect(page.locator(HIT)).to_have_count(10)
+    hit = page.locator(".hit-link").nth(7)
+    hit.scroll_into_view_if_needed()
+    y = page.evaluate("window.scrollY")
+    assert y > 300
+    hit.click()
+    page.wait_for_url(re.compile(r"/reports/report-08\.pdf#page=8$"))
+    page.go_back()
+    page.wait_for_url(re.compile(r"/search\?q=report$"))
+    expect(page.locator(".hit-link").nth(7)).to_be_in_viewport()
+    assert abs(page.evaluate("window.scrollY") - y) <= 2
+    page.reload()
+    expect(page.locator(".hit-link").nth(7)).to_be_in_viewport()
+    assert not probe.errors, probe.errors
+
+
+def test_client_side_pages_are_announced(live, probe):
+    """A page that arrives by client-side navigation is not announced as a
+    loaded page is, nor is the status region that comes with it: the
+    region that stays says the new title and result count."""
+    page = probe.page
+    page.goto(live.url + "/search?q=lighthouse")
+    page.wait_for_selector(HIT)
+    region = page.locator("#announce")
+    assert region.get_attribute("role") == "status"
+    expect(region).to_have_text("")  # the loaded page is read by itself
+    page.locator("#q").fill("report")
+    page.keyboard.press("Enter")
+    expect(region).to_have_text(re.compile(r"^report – Harbour Docs\. 25 results"))
+    page.locator(".facets").get_by_role("link", name=re.compile(r"^HTML")).click()
+    expect(region).to_have_text(re.compile(r"^report \(HTML\) – Harbour Docs\. 8 results"))
+    page.go_back()
+    expect(region).to_have_text(re.compile(r"^report – Harbour Docs\. 25 results"))

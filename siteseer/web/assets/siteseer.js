@@ -30,6 +30,103 @@
     }
   }
 
+  /* A new page brings a new box, and the focus falls to <body> with the old
+     one: someone who pressed Enter and kept typing while the results came
+     lost the focus and what they typed. Enter notes the box it came from
+     (handoff); every keystroke notes the box's text and caret (lastBox). */
+  var handoff = null;
+  var lastBox = null;
+
+  function noteBox(box) {
+    lastBox = { box: box, value: box.value, start: box.selectionStart, end: box.selectionEnd };
+  }
+
+  document.addEventListener(
+    "input",
+    function (e) {
+      if (e.target && e.target.id === "q") {
+        noteBox(e.target);
+      }
+    },
+    true
+  );
+
+  /* After a new page has rendered: the new box takes the focus back, with
+     the text typed into the old one since Enter. */
+  function settle(h) {
+    var box = document.getElementById("q");
+    var active = document.activeElement;
+    if (!box || box === h.box || (active && active !== document.body && active !== h.box)) {
+      return; // the same box, or the person has moved on
+    }
+    var typed = lastBox && lastBox.box === h.box ? lastBox : null;
+    if (typed && typed.value !== h.value && typed.value !== box.value) {
+      // Through the native setter and an input event, so React (and Dash) see it.
+      var setter = Object.getOwnPropertyDescriptor(window.HTMLInputElement.prototype, "value").set;
+      setter.call(box, typed.value);
+      box.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    box.focus();
+    var same = typed && typed.value === box.value;
+    var end = box.value.length;
+    try {
+      box.setSelectionRange(same && typed.start != null ? typed.start : end, same && typed.end != null ? typed.end : end);
+    } catch (e) {
+      /* a caret at the start is no loss */
+    }
+  }
+
+  /* Back to the results from a hit (or a reload) builds the page anew, after
+     the browser has tried to restore the scroll position on a page with
+     nothing in it yet: it came back at the top. Each history entry keeps its
+     own position (history.state), put back once the page has its results. */
+  var restoreY = null;
+  try {
+    var nav = window.performance.getEntriesByType("navigation")[0];
+    var savedY = window.history.state && window.history.state.siteseerY;
+    if (nav && (nav.type === "back_forward" || nav.type === "reload") && typeof savedY === "number" && savedY > 0) {
+      restoreY = savedY;
+    }
+  } catch (e) {
+    /* no position to put back */
+  }
+  window.addEventListener("pagehide", function () {
+    try {
+      var state = Object.assign({}, window.history.state, { siteseerY: Math.round(window.scrollY) });
+      window.history.replaceState(state, "");
+    } catch (e) {
+      /* a lost position is no error */
+    }
+  });
+
+  function restoreScroll(y, frames) {
+    var room = document.documentElement.scrollHeight - window.innerHeight;
+    if (room < y && frames > 0) {
+      window.requestAnimationFrame(function () {
+        restoreScroll(y, frames - 1);
+      });
+      return;
+    }
+    window.scrollTo(0, y);
+  }
+
+  /* A page that came by client-side navigation is not announced by screen
+     readers as a loaded page is, and a live region that arrives with it is
+     not read either: the one that stays (#announce) says its title and
+     result count. */
+  var shownOnce = false;
+
+  function announce(title) {
+    var region = document.getElementById("announce");
+    if (!region) {
+      return;
+    }
+    var status = document.querySelector("#main [role=status], #main [role=alert]");
+    var text = title + (status && status.textContent ? ". " + status.textContent : "");
+    // The same words again are not a change: make them one.
+    region.textContent = region.textContent === text ? text + "\u00a0" : text;
+  }
+
   ns.siteseer = {
     /* dcc.Location reported a URL (mount, link click, Back/Forward).
        Ask the server for a page only when the shown page is another URL. */
@@ -61,11 +158,15 @@
         }
         stop();
       }
-      return (
-        window.location.origin +
-        "/search?q=" +
-        encodeURIComponent(q).replace(/%20/g, "+")
-      );
+      var target = new URL("/search?q=" + encodeURIComponent(q).replace(/%20/g, "+"), window.location.origin);
+      var here = window.location.pathname + window.location.search;
+      handoff = null;
+      // The same URL again renders no new page: nothing to hand over.
+      if (box && document.activeElement === box && target.pathname + target.search !== here) {
+        noteBox(box);
+        handoff = { box: box, value: box.value };
+      }
+      return target.href;
     },
 
     /* The box's value once typing has paused for PAUSE_MS: one suggestion
@@ -88,11 +189,44 @@
       });
     },
 
-    /* Keep <title> in step with the page after client-side navigation. */
-    title: function (title) {
-      if (typeof title === "string" && title && document.title !== title) {
+    /* Each page as it mounts (its page-title and page-url): keep <title> in
+       step, and once the page is in the document put back the scroll
+       position (first page), the box's focus and text (after Enter) and
+       say what the page holds (later pages; the first is read as loaded). */
+    title: function (title, url) {
+      if (typeof title !== "string" || !title) {
+        stop(); // the "Loading…" page
+      }
+      if (document.title !== title) {
         document.title = title;
       }
+      var h = handoff;
+      var y = restoreY;
+      var first = !shownOnce;
+      shownOnce = true;
+      restoreY = null;
+      var frames = 30;
+      function later() {
+        var shown = document.getElementById("page-url");
+        if (!shown || shown.value !== url || (h && document.body.contains(h.box))) {
+          // React has not put this page in the document yet.
+          if (frames-- > 0) {
+            window.requestAnimationFrame(later);
+          }
+          return;
+        }
+        if (y !== null) {
+          restoreScroll(y, 30);
+        }
+        if (h && handoff === h) {
+          handoff = null;
+          settle(h);
+        }
+        if (!first) {
+          announce(title);
+        }
+      }
+      window.setTimeout(later, 0);
       stop();
     },
   };
