@@ -36,7 +36,7 @@ def main() -> None:
 @main.command()
 @dir_argument
 @click.option("--host", default=None, help="Address to listen on.  [default: 127.0.0.1]")
-@click.option("--port", type=int, default=None, help="Port to listen on.  [default: 8000]")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port to listen on.  [default: 8000]")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes answering requests.  [default: 1]")
 @click.option("--pages", "pages_dir", type=click.Path(exists=True, file_okay=False), default=None,
@@ -65,12 +65,45 @@ def serve(directory, host, port, workers, pages_dir, no_index, config_file) -> N
             sys.exit(2)
     if no_index:
         config.index.enabled = False
+    problem = _check_listen(config.server.host, config.server.port)
+    if problem:
+        click.echo(f"siteseer: {problem}", err=True)
+        sys.exit(1)
     from siteseer.server.run import serve as run
 
     shown_host = f"[{config.server.host}]" if ":" in config.server.host else config.server.host
     click.echo(f"siteseer: serving {config.root}")
     click.echo(f"siteseer: open http://{shown_host}:{config.server.port}/")
     run(config)
+
+
+def _check_listen(host: str, port: int) -> str | None:
+    """Why the server cannot listen at host:port, or None.
+
+    granian binds its port shareable (SO_REUSEPORT), so a second server on a
+    busy port would start silently beside the first and take half its
+    connections, and an address that is not this machine's ends in a Rust
+    panic: try the address first, without sharing it.
+    """
+    import errno
+    import ipaddress
+    import socket
+
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return f"--host: {host!r} is not an IP address (like 127.0.0.1, 0.0.0.0 or ::)"
+    shown = f"[{host}]:{port}" if address.version == 6 else f"{host}:{port}"
+    with socket.socket(socket.AF_INET6 if address.version == 6 else socket.AF_INET) as sock:
+        # Not refused by connections of a previous run still in TIME_WAIT; refused by a listener.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"{shown} is already in use (another server listens there; choose another --port)"
+            return f"cannot listen on {shown}: {exc.strerror or exc}"
+    return None
 
 
 def _check_pages(config: Config) -> str | None:
@@ -135,7 +168,8 @@ def search(directory, query, page, kind, config_file) -> None:
 @dir_argument
 @click.option("--since", default="24h", show_default=True,
               help="Start of the range: a duration back from now (30m, 24h, 7d) or a date (2026-11-01).")
-@click.option("--until", default=None, help="End of the range (a date); default now.")
+@click.option("--until", default=None,
+              help="End of the range: a date (that whole day counts) or a date and time; default now.")
 @config_option
 def stats(directory, since, until, config_file) -> None:
     """Print a short traffic summary of DIRECTORY's server."""
@@ -151,27 +185,35 @@ def stats(directory, since, until, config_file) -> None:
 
 
 def _time_range(since: str, until: str | None) -> tuple[float, float]:
-    """Parse --since/--until into epoch seconds."""
+    """Parse --since/--until into epoch seconds.
+
+    Dates without a zone are the server's local time, as the report prints
+    them and the dashboard's custom range means them; a plain date as
+    --until ends with that day, as the dashboard's end date does.
+    """
     import datetime as dt
 
-    def parse_point(text: str) -> float:
+    def parse_point(text: str, end: bool = False) -> float:
         try:
             point = dt.datetime.fromisoformat(text)
         except ValueError:
             raise ValueError(f"{text!r} is not a date like 2026-11-01 or a duration like 24h") from None
-        if point.tzinfo is None:
-            point = point.replace(tzinfo=dt.timezone.utc)
-        return point.timestamp()
+        try:
+            if end and len(text.strip()) <= 10:  # a date alone: the whole day
+                point += dt.timedelta(days=1)
+            return max(point.timestamp(), 0.0)  # naive: local time
+        except (OverflowError, OSError, ValueError):  # 0001-01-01 in a zone east of UTC, 9999-12-31 + 1 day
+            raise ValueError(f"{text!r} is out of range") from None
 
     now = time.time()
     units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
     if since[-1:] in units and since[:-1].isdigit():
-        start = now - int(since[:-1]) * units[since[-1]]
+        start = max(now - int(since[:-1]) * units[since[-1]], 0.0)  # 10000000d: all there is
     else:
         start = parse_point(since)
-    end = parse_point(until) if until else now
+    end = parse_point(until, end=True) if until else now
     if end <= start:
-        raise ValueError("--until must be after --since")
+        raise ValueError("--until must be after --since" if until else "--since must be in the past")
     return start, end
 
 

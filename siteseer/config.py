@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -245,6 +246,8 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ConfigError(key, f"must be a number, not {value!r}")
+        if not math.isfinite(value):  # TOML has inf and nan; no setting means them
+            raise ConfigError(key, f"must be a finite number, not {value!r}")
         return float(value)
     if isinstance(default, str):
         if not isinstance(value, str):
@@ -288,6 +291,10 @@ def _positive(key: str, value: float) -> None:
 
 def _check(config: Config) -> None:
     s = config.server
+    try:
+        ipaddress.ip_address(s.host)
+    except ValueError:
+        raise ConfigError("server.host", f"must be an IP address (like 127.0.0.1, 0.0.0.0 or ::), not {s.host!r}") from None
     if not 0 <= s.port <= 65535:
         raise ConfigError("server.port", f"must be between 0 and 65535, not {s.port}")
     _positive("server.workers", s.workers)

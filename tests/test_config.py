@@ -44,6 +44,13 @@ def test_example_config_is_valid(tmp_path):
     ("server = 3\n", "server"),
     ("[server]\naccess_log = \"xml\"\n", "server.access_log"),
     ("[search]\nresult_cache = -1\n", "search.result_cache"),
+    # TOML's inf and nan passed "> 0": inf hours of session crashed every worker at start, in a loop
+    ("[admin]\nsession_hours = inf\n", "admin.session_hours"),
+    ("[ratelimit]\nrate = nan\n", "ratelimit.rate"),
+    ("[server]\nheader_read_timeout = nan\n", "server.header_read_timeout"),
+    # granian takes only an IP address: a name ended in a traceback from its socket code
+    ("[server]\nhost = \"localhost\"\n", "server.host"),
+    ("[server]\nhost = \"example.org\"\n", "server.host"),
 ])
 def test_wrong_settings_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as err:
@@ -87,3 +94,8 @@ def test_cli_reports_a_wrong_setting_in_one_line(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip() == "siteseer: configuration error: server.port: must be a whole number, not 'eighty'"
     assert "Traceback" not in result.stderr
+
+
+def test_ip_hosts_are_accepted(tmp_path):
+    assert load_config(write(tmp_path, '[server]\nhost = "::"\n')).server.host == "::"
+    assert load_config(write(tmp_path, '[server]\nhost = "0.0.0.0"\n')).server.host == "0.0.0.0"

@@ -23,8 +23,9 @@ def format_stats(config, since: float | None = None, until: float | None = None,
         out.append(f"Requests {s['n']:,}   bytes {_size(s['bytes'])}   "
                    f"latency p50 {_ms(s['p50'])} p95 {_ms(s['p95'])} p99 {_ms(s['p99'])}")
         out.append("Status   " + "   ".join(f"{c[1]}xx {s[c]:,}" for c in store.STATUS_COLS))
-        out.append(f"Refused  blocklist {s['blk_list']:,}   rate limit {s['blk_rate']:,}   "
-                   f"searches {s['searches']:,} ({s['zero']:,} with no results)")
+        out.append(f"Refused  access lists {s['blk_list']:,}   rate limit {s['blk_rate']:,}   "
+                   f"auto-blocked {s['blk_auto']:,}")
+        out.append(f"Searches {s['searches']:,} ({s['zero']:,} with no results)")
         out += _table("Top pages", stats.top_pages(since, until, limit))
         out += _table("Top 404s", stats.top_404(since, until, limit))
         out += _table("Top queries", stats.top_queries(since, until, limit))

@@ -26,5 +26,15 @@ def test_report(config):
     assert "qwxz" in zero and "\x1b" not in text  # no terminal escapes from requests
 
 
+def test_report_counts_every_kind_of_refusal(config):
+    now = time.time()
+    store.write_batch(store.open_db(config.state_dir),
+                      [entry(now - 60, status=403, blocked="auto")] * 3 + [entry(now - 60, status=429, blocked="ratelimit")]
+                      + [entry(now - 60, status=403, blocked="blocklist"), entry(now - 60, status=403, blocked="allowlist")])
+    text = format_stats(config, now - 3600, now)
+    # automatic blocks were left out of the report
+    assert "Refused  access lists 2   rate limit 1   auto-blocked 3" in text
+
+
 def test_report_without_database(config):
     assert "No traffic recorded yet" in format_stats(config)

@@ -1,0 +1,99 @@
+"""The ``siteseer`` command's own checks: wrong arguments end in one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from siteseer import cli
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """Stands in for granian: the configs ``serve`` would have started a server with."""
+    calls = []
+    monkeypatch.setattr("siteseer.server.run.serve", calls.append)
+    return calls
+
+
+def serve(tmp_path, *args):
+    return CliRunner().invoke(cli.main, ["serve", str(tmp_path), "--no-index", *args])
+
+
+def one_line_error(result) -> str:
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    (line,) = [line for line in result.output.splitlines() if line.startswith("siteseer: ")]
+    return line
+
+
+def test_a_port_in_use_is_refused(tmp_path, started):
+    # granian shares its port (SO_REUSEPORT): a second server used to start beside the
+    # first and take half its connections, with no word said.
+    with socket.socket() as other:
+        other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        port = other.getsockname()[1]
+        result = serve(tmp_path, "--port", str(port))
+    assert result.exit_code == 1
+    assert one_line_error(result) == f"siteseer: 127.0.0.1:{port} is already in use " \
+                                     "(another server listens there; choose another --port)"
+    assert started == []
+
+
+def test_a_free_port_starts(tmp_path, started):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = serve(tmp_path, "--port", str(port))
+    assert result.exit_code == 0, result.output
+    (config,) = started
+    assert config.server.port == port
+
+
+@pytest.mark.parametrize("args, code, text", [
+    (["--port", "99999"], 2, "99999 is not in the range 0<=x<=65535"),  # was an OverflowError traceback
+    (["--host", "localhost"], 1, "siteseer: --host: 'localhost' is not an IP address"),  # was a ValueError traceback
+    (["--host", "192.0.2.1"], 1, "siteseer: cannot listen on 192.0.2.1:"),  # not this machine's: was a Rust panic
+])
+def test_wrong_listen_arguments(tmp_path, started, args, code, text):
+    result = serve(tmp_path, *args)
+    assert result.exit_code == code, result.output
+    assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+    assert text in result.output
+    assert started == []
+
+
+@pytest.fixture
+def india(monkeypatch):
+    monkeypatch.setenv("TZ", "Asia/Kolkata")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_stats_dates_are_local_days(india):
+    # The report prints local times and the dashboard's custom range takes local days;
+    # --since 2026-11-01 was midnight UTC (05:30 here), --until a date was the day's first second.
+    since, until = cli._time_range("2026-11-01", "2026-11-01")
+    assert since == dt.datetime(2026, 10, 31, 18, 30, tzinfo=dt.timezone.utc).timestamp()
+    assert until - since == 86400
+    since, until = cli._time_range("2026-11-01T06:00", "2026-11-01T07:00+00:00")
+    assert until - since == 6.5 * 3600
+
+
+def test_stats_range_edges(tmp_path):
+    since, until = cli._time_range("100000000000d", None)  # more than there is: everything (was a traceback)
+    assert since == 0.0 and until == pytest.approx(time.time(), abs=60)
+    with pytest.raises(ValueError, match="out of range"):
+        cli._time_range("2026-01-01", "9999-12-31")
+    with pytest.raises(ValueError, match="--since must be in the past"):
+        cli._time_range("0h", None)
+    result = CliRunner().invoke(cli.main, ["stats", str(tmp_path), "--since", "100000000000000000d"])
+    assert result.exit_code == 0 and "Traceback" not in result.output and "No traffic recorded yet" in result.output
