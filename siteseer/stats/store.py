@@ -51,6 +51,8 @@ LATENCY_BOUNDS_MS = (0.5, 1, 2, 3, 5, 7.5, 10, 15, 25, 50, 75, 100, 150, 250, 50
 HIST_COLS = tuple(f"h{i}" for i in range(len(LATENCY_BOUNDS_MS) + 1))
 STATUS_COLS = ("c1xx", "c2xx", "c3xx", "c4xx", "c5xx")
 BLOCK_COLS = {"blocklist": "blk_list", "ratelimit": "blk_rate", "auto": "blk_auto"}
+# A client outside ``access.allow`` gets the access lists' 403 too: counted with the blocklist's.
+_BLOCK_COL = {**BLOCK_COLS, "allowlist": "blk_list"}
 MINUTE_COLS = ("n", *STATUS_COLS, "bytes", "dur_sum", *BLOCK_COLS.values(), "searches", "zero", *HIST_COLS)
 _IDX = {name: i for i, name in enumerate(MINUTE_COLS)}
 
@@ -286,7 +288,7 @@ def _roll_up(shapes: dict[tuple, list]) -> tuple[dict, dict, dict]:
         bucket = int(minute // BUCKET) * BUCKET
         _bump(tops, CLIENT, bucket, ip, "", n, size)
         if blocked:
-            col = BLOCK_COLS.get(blocked)
+            col = _BLOCK_COL.get(blocked)
             if col is not None:
                 row[_IDX[col]] += n
             _bump(tops, BLOCKED, bucket, ip, str(blocked)[:20], n, 0)

@@ -40,6 +40,19 @@ def test_counts_by_status_bytes_and_blocks(db):
     assert series["c4xx"][1] == 7
 
 
+def test_every_refusal_counts_as_refused(db):
+    # A client outside access.allow gets a 403 from the access lists like a blocked one;
+    # it was listed among "most refused clients" but missing from the refused count and chart.
+    conn, stats = db
+    store.write_batch(conn, [entry(T0 + 1, status=403, ip="203.0.113.5", blocked="allowlist")] * 4
+                      + [entry(T0 + 2, status=403, blocked="blocklist"), entry(T0 + 3, status=403, blocked="auto")])
+    s = stats.summary(T0, T0 + 3600)
+    assert (s["blk_list"], s["blk_rate"], s["blk_auto"]) == (5, 0, 1)
+    assert stats.series(T0, T0 + 120, step=60)["blk_list"][0] == 5
+    assert stats.top_blocked(T0, T0 + 3600)[0] == {"key": "203.0.113.5", "n": 4, "bytes": 0,
+                                                     "reasons": [("allowlist", 4)]}
+
+
 def test_rollups_add_up_across_batches_and_writers(tmp_path):
     a, b = store.open_db(tmp_path), store.open_db(tmp_path)  # two "workers"
     store.write_batch(a, [entry(T0 + 1, path="/x")] * 3)

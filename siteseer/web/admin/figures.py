@@ -21,7 +21,7 @@ STATUS_COLOURS = {
     "c1xx": ("1xx", "#757575"),
 }
 REFUSED_COLOURS = {
-    "blk_list": ("blocklist (403)", "#6a1b9a"),
+    "blk_list": ("block / allow lists (403)", "#6a1b9a"),
     "blk_rate": ("rate limited (429)", "#f9a825"),
     "blk_auto": ("auto-blocked", "#ad1457"),
 }
@@ -69,8 +69,11 @@ def latency_figure(series: Series) -> go.Figure:
     fig = go.Figure()
     x = _times(series)
     for name, colour in LATENCY_COLOURS:
-        fig.add_trace(go.Scatter(x=x, y=getattr(series, name), name=name, mode="lines",
-                                 connectgaps=False, line={"color": colour, "width": 1.5}))
+        # Markers too: a bucket with traffic between two without (a burst, a quiet
+        # site) has no neighbour to draw a line to, and showed nothing at all.
+        fig.add_trace(go.Scatter(x=x, y=getattr(series, name), name=name, mode="lines+markers",
+                                 connectgaps=False, line={"color": colour, "width": 1.5},
+                                 marker={"color": colour, "size": 4}))
     return _layout(fig, "Response time", "milliseconds")
 
 

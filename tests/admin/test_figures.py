@@ -1,0 +1,23 @@
+"""The dashboard's figures, from ``aggregate.Series`` to what plotly draws."""
+
+from __future__ import annotations
+
+from siteseer.stats import store
+from siteseer.stats.aggregate import TrafficStats
+from siteseer.web.admin import figures
+from synth import entry
+
+T0 = 1_700_000_000.0 - (1_700_000_000 % 86400)
+
+
+def test_latency_of_a_lone_busy_bucket_is_drawn(tmp_path):
+    # Traffic in one bucket between empty ones (a burst, a quiet site): a lines-only
+    # trace has no segment to draw, and the "Response time" chart was empty.
+    conn = store.open_db(tmp_path)
+    store.write_batch(conn, [entry(T0 + 600 + i, duration_ms=4.0) for i in range(10)])
+    series = TrafficStats(tmp_path).series(T0, T0 + 1800, step=600)
+    fig = figures.latency_figure(series).to_plotly_json()
+    for trace in fig["data"]:
+        points = [y for y in trace["y"] if y is not None]
+        assert len(points) == 1 and 3 <= points[0] <= 5
+        assert "markers" in trace["mode"]
