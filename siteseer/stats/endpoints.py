@@ -19,6 +19,7 @@ from siteseer.server.messages import Request, Response
 from siteseer.stats import store
 from siteseer.stats.aggregate import TrafficStats
 from siteseer.stats.auth import SessionSigner, admin_enabled
+from siteseer.stats.throttle import LoggedOut
 
 log = logging.getLogger("siteseer.metrics")
 
@@ -37,6 +38,7 @@ class Metrics:
         self.services = services
         self.allow = [_network(n) for n in config.admin.metrics_allow]
         self.signer = SessionSigner(config) if admin_enabled(config) else None
+        self.logged_out = LoggedOut(config.state_dir) if self.signer is not None else None
         self.stats = TrafficStats(config.state_dir)
 
     def allowed(self, request: Request) -> bool:
@@ -48,7 +50,10 @@ class Metrics:
             address = None
         if address is not None and any(address.version == n.version and address in n for n in self.allow):
             return True
-        return self.signer is not None and self.signer.from_cookie_header(request.headers.get("cookie")) is not None
+        if self.signer is None:
+            return False
+        session = self.signer.from_cookie_header(request.headers.get("cookie"))
+        return session is not None and session.csrf not in self.logged_out
 
     async def __call__(self, request: Request) -> Response:
         if not self.allowed(request):

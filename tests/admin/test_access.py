@@ -146,6 +146,22 @@ def test_logout(admin):
     assert client.get("/admin/_dash-layout").status_code == 401
 
 
+def test_a_copy_of_the_cookie_is_dead_after_logout(admin):
+    # Sessions are signed cookies: logging out only made the browser forget its copy,
+    # and any other copy opened the admin until it expired (12 hours by default).
+    client = admin.client()
+    admin.login(client)
+    stolen = client.get_cookie(SESSION_COOKIE).value
+    other = admin.client()
+    other.set_cookie(SESSION_COOKIE, stolen)
+    assert other.get("/admin/_dash-layout").status_code == 200
+    assert client.post("/admin/logout", data={"csrf": admin.csrf(client)}).status_code == 303
+    assert other.get("/admin/_dash-layout").status_code == 401
+    assert other.get("/admin/login").status_code == 200  # the form again, not a redirect to the dashboard
+    admin.login(client)  # a new login makes a new session
+    assert client.get("/admin/_dash-layout").status_code == 200
+
+
 def test_session_invalid_after_password_change(tmp_path):
     cfg = make_config(tmp_path, "first password")
     blocks = BlockStore(cfg.state_dir)

@@ -94,3 +94,18 @@ def test_permanent_block(admin):
     post_callback(client, _block_body(dep, "block-button", "2001:db8::/32", "bad net", minutes=0), admin.csrf(client))
     (block,) = admin.blocks.active()
     assert block.network == "2001:db8::/32" and block.expires is None
+
+
+def test_the_admin_cannot_block_their_own_address(admin):
+    # Blocked, the admin's own address gets a 403 on /admin too: the block could then
+    # be lifted only by editing state.db by hand.
+    client = admin.client()
+    admin.login(client)  # from 192.0.2.10 (admin_helpers)
+    dep = _dep(admin, client, "..block-list")
+    token = admin.csrf(client)
+    for network in ("192.0.2.10", "192.0.2.0/24", "0.0.0.0/0", "::ffff:192.0.2.10"):
+        out = post_callback(client, _block_body(dep, "block-button", network, "oops"), token).get_json()
+        assert "holds your own address (192.0.2.10)" in json.dumps(out["response"]["block-message"]), network
+    assert admin.blocks.active() == []
+    out = post_callback(client, _block_body(dep, "block-button", "::/0", "v6 only"), token).get_json()
+    assert "Blocked ::/0" in json.dumps(out["response"]["block-message"])  # another family: not theirs

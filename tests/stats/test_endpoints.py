@@ -9,6 +9,7 @@ from siteseer.server.messages import Request
 from siteseer.stats import store
 from siteseer.stats.auth import SESSION_COOKIE, SessionSigner, hash_password
 from siteseer.stats.endpoints import Metrics, healthz
+from siteseer.stats.throttle import LoggedOut
 from synth import entry
 
 
@@ -77,3 +78,12 @@ def test_metrics_open_to_admin_session(config):
     metrics = Metrics(config)
     assert run(metrics(req("/metrics", ip="203.0.113.1", headers={"cookie": f"{SESSION_COOKIE}={value}"}))).status == 200
     assert run(metrics(req("/metrics", ip="203.0.113.1", headers={"cookie": f"{SESSION_COOKIE}=forged"}))).status == 403
+
+
+def test_metrics_closed_to_a_logged_out_session(config):
+    config.admin.password_hash = hash_password("pw", n=2 ** 10)
+    signer = SessionSigner(config)
+    value, csrf = signer.issue()
+    metrics = Metrics(config)
+    LoggedOut(config.state_dir).add(csrf, time.time() + signer.max_age)  # what "Log out" does
+    assert run(metrics(req("/metrics", ip="203.0.113.1", headers={"cookie": f"{SESSION_COOKIE}={value}"}))).status == 403

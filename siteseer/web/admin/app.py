@@ -25,7 +25,7 @@ import flask
 from siteseer.stats.aggregate import TrafficStats
 from siteseer.stats.auth import (CHALLENGE, CSRF_COOKIE, CSRF_HEADER, LOGIN_PATH, SESSION_COOKIE, SessionSigner,
                                  admin_enabled, csrf_ok, same_origin, verify_password)
-from siteseer.stats.throttle import LoginThrottle
+from siteseer.stats.throttle import LoggedOut, LoginThrottle
 from siteseer.web.admin import callbacks, layout
 from siteseer.web.admin.login import login_page
 from siteseer.web.setup import set_up_now
@@ -75,14 +75,19 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
 
     signer = SessionSigner(config)
     throttle = LoginThrottle(config.state_dir)
+    logged_out = LoggedOut(config.state_dir)
     stats = TrafficStats(config.state_dir)
+
+    def load_session(req):
+        session = signer.load(req.cookies.get(SESSION_COOKIE))
+        return None if session is None or session.csrf in logged_out else session
 
     @server.before_request
     def guard():
         req = flask.request
         if req.path in OPEN_PATHS:
             return None
-        session = signer.load(req.cookies.get(SESSION_COOKIE))
+        session = load_session(req)
         if session is None:
             if req.method == "GET" and req.path in ("/admin", PREFIX):
                 return _login_response(site_name, "", 401)
@@ -119,7 +124,7 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
     def login():
         req = flask.request
         if req.method == "GET":
-            if signer.load(req.cookies.get(SESSION_COOKIE)) is not None:
+            if load_session(req) is not None:
                 return flask.redirect(PREFIX, 303)
             return _login_response(site_name, "", 200)
         if not same_origin(req.headers, req.scheme, req.host):
@@ -143,6 +148,8 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
 
     @server.route("/admin/logout", methods=["POST"])
     def logout():
+        session = flask.g.admin_session  # the guard let only a session with its CSRF token in
+        logged_out.add(session.csrf, session.issued + signer.max_age)
         response = flask.redirect("/admin/login", 303)
         _set_cookies(response, "", "", 0, flask.request.scheme == "https")
         return response

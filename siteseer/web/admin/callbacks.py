@@ -8,6 +8,7 @@ ends in the past.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 from datetime import datetime, timedelta
@@ -15,7 +16,9 @@ from datetime import datetime, timedelta
 from dash import ALL, Input, Output, State, ctx, html
 from dash.exceptions import PreventUpdate
 
+from siteseer.gatekeeper.access import parse_ip
 from siteseer.stats.aggregate import TrafficStats, choose_step, time_range
+from siteseer.stats.blocks import normalize_network
 from siteseer.web.admin import figures
 from siteseer.web.admin.layout import GRAPHS, TABLES, card, count, ms, size, table, when
 
@@ -109,6 +112,9 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
             if trigger == "block-button" and clicked:
                 if not (reason or "").strip():
                     message = "Give a reason for the block."
+                elif _holds_requester(network or ""):
+                    message = (f"Not done: {network} holds your own address ({_requester()}); "
+                               "blocked, you could not reach this page to lift it.")
                 else:
                     b = block_store.add(network or "", reason, minutes=minutes or None, source="admin")
                     until = "until removed" if b.expires is None else f"until {when(b.expires)}"
@@ -120,6 +126,22 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
         except ValueError as exc:
             message = f"Not done: {exc}"
         return _block_list(block_store), message
+
+
+def _requester() -> str:
+    from siteseer.web.admin.app import client_ip  # the app imports this module
+
+    return client_ip()
+
+
+def _holds_requester(network: str) -> bool:
+    """Whether blocking ``network`` would shut out the admin using the dashboard now."""
+    try:
+        net = ipaddress.ip_network(normalize_network(network))
+    except ValueError:
+        return False  # the store says what is wrong with it
+    address = parse_ip(_requester())
+    return address is not None and address.version == net.version and address in net
 
 
 def _unblock_message(block_store, network: str) -> str:
