@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from admin_helpers import PASSWORD, callback_body, dependencies, make_config, post_callback, with_client_ip
+from admin_helpers import (PASSWORD, build_admin, callback_body, dependencies, make_config, post_callback,
+                           with_client_ip)
 from siteseer.stats.auth import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, hash_password
 from siteseer.stats.blocks import BlockStore
 from siteseer.stats.throttle import FREE_TRIES
@@ -220,3 +221,28 @@ def test_csrf_header_name_matches_dash_config(admin, header):
     admin.login(client)
     html = client.get("/admin/").data.decode()
     assert f'"csrf_header_name":"{header}"' in html and f'"csrf_token_name":"{CSRF_COOKIE}"' in html
+
+
+def test_failed_logins_count_per_ipv6_network(admin):
+    client = admin.client()
+    for i in range(FREE_TRIES):  # a new address of the same /64 for each guess
+        response = client.post("/admin/login", data={"password": "guess"},
+                               headers={"X-Test-Client-IP": f"2001:db8:1:2::{i + 1}"})
+        assert response.status_code == 401
+    response = client.post("/admin/login", data={"password": PASSWORD}, headers={"X-Test-Client-IP": "2001:db8:1:2::99"})
+    assert response.status_code == 429
+    response = client.post("/admin/login", data={"password": PASSWORD}, headers={"X-Test-Client-IP": "2001:db8:1:3::1"})
+    assert response.status_code == 303  # the next /64 is another client
+
+
+def test_logins_from_many_addresses_are_limited_per_worker(tmp_path, monkeypatch):
+    from siteseer.stats import throttle
+
+    monkeypatch.setattr(throttle, "LOGINS_PER_SECOND", 1e-6)  # no refill within the test
+    client = build_admin(tmp_path).client()
+    codes = [client.post("/admin/login", data={"password": "guess"},
+                         headers={"X-Test-Client-IP": f"192.0.2.{i + 1}"}).status_code for i in range(throttle.LOGIN_BURST)]
+    assert codes == [401] * throttle.LOGIN_BURST  # each address fails once: no per-client throttle yet
+    response = client.post("/admin/login", data={"password": PASSWORD}, headers={"X-Test-Client-IP": "198.51.100.7"})
+    assert response.status_code == 429 and b"Too many logins at once" in response.data
+    assert int(response.headers["retry-after"]) >= 1

@@ -144,3 +144,30 @@ def test_throttle_shared_between_workers(tmp_path):
 
 def test_delay_is_capped():
     assert delay_for(0) == 0 and delay_for(FREE_TRIES) == 1 and delay_for(1000) == MAX_WAIT
+
+
+def test_throttle_key_is_the_address_or_its_ipv6_64():
+    from siteseer.stats.throttle import throttle_key
+
+    assert throttle_key("192.0.2.7") == "192.0.2.7"
+    assert throttle_key("2001:db8:1:2:aaaa::1") == throttle_key("2001:db8:1:2::ffff") == "2001:db8:1:2::/64"
+    assert throttle_key("::ffff:192.0.2.7") == "192.0.2.7"  # IPv4 seen through IPv6 is the IPv4 client
+    assert throttle_key("not an address") == "not an address"
+
+
+def test_login_gate_admits_one_check_at_a_time_and_refills(monkeypatch):
+    from siteseer.stats import throttle
+
+    now = [0.0]
+    gate = throttle.LoginGate(clock=lambda: now[0])
+    assert gate.try_enter() == 0.0
+    assert gate.try_enter() > 0  # the first check is still running
+    gate.leave()
+    for _ in range(throttle.LOGIN_BURST - 1):
+        assert gate.try_enter() == 0.0
+        gate.leave()
+    wait = gate.try_enter()  # the burst is spent
+    assert wait == pytest.approx(1 / throttle.LOGINS_PER_SECOND)
+    now[0] += wait
+    assert gate.try_enter() == 0.0
+    gate.leave()

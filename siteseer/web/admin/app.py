@@ -25,7 +25,7 @@ import flask
 from siteseer.stats.aggregate import TrafficStats
 from siteseer.stats.auth import (CHALLENGE, CSRF_COOKIE, CSRF_HEADER, LOGIN_PATH, SESSION_COOKIE, SessionSigner,
                                  admin_enabled, csrf_ok, same_origin, verify_password)
-from siteseer.stats.throttle import LoggedOut, LoginThrottle
+from siteseer.stats.throttle import LoggedOut, LoginGate, LoginThrottle, throttle_key
 from siteseer.web.admin import callbacks, layout
 from siteseer.web.admin.login import login_page
 from siteseer.web.setup import set_up_now
@@ -75,6 +75,7 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
 
     signer = SessionSigner(config)
     throttle = LoginThrottle(config.state_dir)
+    gate = LoginGate()
     logged_out = LoggedOut(config.state_dir)
     stats = TrafficStats(config.state_dir)
 
@@ -130,16 +131,23 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
         if not same_origin(req.headers, req.scheme, req.host):
             return flask.Response("Cross-origin request refused.\n", 403, mimetype="text/plain")
         ip = client_ip()
-        wait = throttle.wait(ip)
+        key = throttle_key(ip)
+        wait = throttle.wait(key)
         if wait > 0:
-            response = _login_response(site_name, f"Too many failed logins: try again in {int(wait) + 1} s.", 429)
-            response.headers["retry-after"] = str(int(wait) + 1)
-            return response
-        if not verify_password(req.form.get("password", ""), config.admin.password_hash):
-            throttle.failed(ip)
+            return _too_many(site_name, "Too many failed logins", wait)
+        wait = gate.try_enter()
+        if wait > 0:
+            log.warning("admin login from %s refused: too many logins at once", ip)
+            return _too_many(site_name, "Too many logins at once", wait)
+        try:
+            ok = verify_password(req.form.get("password", ""), config.admin.password_hash)
+        finally:
+            gate.leave()
+        if not ok:
+            throttle.failed(key)
             log.warning("failed admin login from %s", ip)
             return _login_response(site_name, "Wrong password.", 401)
-        throttle.succeeded(ip)
+        throttle.succeeded(key)
         log.info("admin login from %s", ip)
         value, csrf = signer.issue()
         response = flask.redirect(PREFIX, 303)
@@ -181,6 +189,13 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
 def _login_response(site_name: str, message: str, status: int) -> flask.Response:
     return flask.Response(login_page(site_name, message), status, mimetype="text/html",
                           headers={"cache-control": "no-store"})
+
+
+def _too_many(site_name: str, why: str, wait: float) -> flask.Response:
+    seconds = int(wait) + 1
+    response = _login_response(site_name, f"{why}: try again in {seconds} s.", 429)
+    response.headers["retry-after"] = str(seconds)
+    return response
 
 
 def _set_cookies(response: flask.Response, session: str, csrf: str, max_age: int, secure: bool) -> None:
