@@ -90,10 +90,18 @@ def _boolean(clauses: list[tuple[Occur, Query]]) -> Query:
     return Query.boolean_query(clauses)
 
 
-def _needle(stem: str) -> str:
+def _needle(stem: str, written: str | None = None) -> str:
     """Where snippets look for a stem: less its last letter, which stemming may
-    have changed (the stem of "happy" is "happi"), but at least 3 letters."""
-    return stem[: max(3, len(stem) - 1)]
+    have changed (the stem of "happy" is "happi"), but at least 3 letters.
+
+    A stem of three that the word as ``written`` (folded) does not start
+    with ("try": "tri", "why": "whi") is looked for as written: "tri" finds
+    "trial" and "tries", never "try".
+    """
+    needle = stem[: max(3, len(stem) - 1)]
+    if written and not written.startswith(needle):
+        return written
+    return needle
 
 
 MEMO_LIMIT = 20000
@@ -247,12 +255,14 @@ class Builder:
         if term.prefix:
             alternatives += [s for s in self.prefix_expansions(folded) if s != token]
         completed = len(alternatives) > 1
+        written = folded  # the word as typed, for its needle; not once respelled
         if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives):
             fixed = self.correction(folded)
             if fixed is not None:
                 self.corrections.append((term.span, fixed))
                 alternatives = _WORDS.analyze(fixed) or alternatives
                 completed = False
+                written = None
             elif len(token) > 2:  # nothing close in the vocabulary: let tantivy try
                 dist = 1 if len(token) <= 5 else 2
                 return Query.fuzzy_term_query(self.schema, "body", token, distance=dist)
@@ -268,8 +278,9 @@ class Builder:
             self.completions.extend(map(_needle, alternatives))
             self.loose += [folded, *map(_needle, alternatives)]
         else:
-            self.stems.extend(map(_needle, alternatives))
-            self.loose.extend(map(_needle, alternatives))
+            needles = [_needle(alternatives[0], written), *map(_needle, alternatives[1:])]
+            self.stems.extend(needles)
+            self.loose.extend(needles)
         return self.alternatives(alternatives)
 
     def alternatives(self, tokens: list[str]) -> Query:

@@ -215,3 +215,20 @@ def test_needles_are_found_in_ascii_lowered_text_at_the_same_places():
     places = [pos for pos, _ in _places(low, ["coffe"])]
     assert [body[p : p + 6].lower() for p in places] == ["coffee"] * 4  # at every word starting so, in any case
     assert _places("autovacuum vacuum", ["vacuu"]) == [(11, 0)]  # not inside another word
+
+
+def test_a_short_stem_the_word_does_not_start_with_is_looked_for_as_written(service, tmp_path):
+    from sx_fixtures import make_config
+
+    from siteseer.index.indexer import run_index
+    from siteseer.search.service import SearchService
+
+    # "why" stems to "whi", "try" to "tri": the needle "tri" finds "trial" and "trials", never "try".
+    assert _built(service, "why ").words == ["why"]
+    assert _built(service, "coffee ").words == ["coff"]  # "coffe" less its last letter: "coffee" starts so
+    (tmp_path / "notes.txt").write_text("A trial run. " + "Filler words here, trials and trials. " * 200
+                                        + "We try once more. " + "End. " * 40)
+    config = make_config(tmp_path)
+    run_index(config)
+    hit = SearchService(config).search("try ")["hits"][0]
+    assert [w.lower() for w in _marked(hit["snippet"])] == ["try"]
