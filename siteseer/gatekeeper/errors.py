@@ -18,6 +18,16 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+# Plain HTML, no script: the way on from a bad URL is a search. A client
+# refused by the access lists would be refused the search too: no form.
+_SEARCH_FORM = (
+    "<form action=\"/search\" method=\"get\" role=\"search\">"
+    "<input type=\"search\" name=\"q\" aria-label=\"Search this site\" placeholder=\"Search this site\"> "
+    "<button type=\"submit\">Search</button></form>"
+)
+_REFUSED = ""
+
+
 def error_response(request: Request | None, status: int, message: str = "",
                    headers: list[tuple[str, str]] | None = None) -> Response:
     try:
@@ -35,6 +45,6 @@ def error_response(request: Request | None, status: int, message: str = "",
         "<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:10vh auto;padding:0 1rem;color:#222}"
         "h1{font-weight:400}a{color:#1a0dab}</style></head><body>"
         f"<h1>{status} {html.escape(reason)}</h1><p>{html.escape(message)}</p>"
-        "<p><a href=\"/\">Search this site</a></p></body></html>"
+        f"{_REFUSED if status == 403 else _SEARCH_FORM}</body></html>"
     )
     return Response.html(page, status, extra)
