@@ -289,6 +289,9 @@ def _positive(key: str, value: float) -> None:
         raise ConfigError(key, f"must be greater than 0, not {value!r}")
 
 
+MIN_BURST = 50  # ratelimit.burst: room for a browser loading one page, twice
+
+
 def _check(config: Config) -> None:
     s = config.server
     try:
@@ -328,6 +331,10 @@ def _check(config: Config) -> None:
     _positive("admin.session_hours", config.admin.session_hours)
     _positive("ratelimit.rate", config.ratelimit.rate)
     _positive("ratelimit.burst", config.ratelimit.burst)
+    if config.ratelimit.enabled and config.ratelimit.burst < MIN_BURST:
+        # Measured: the search page's first load is 15 requests at once (Dash's bundles), the dashboard's more.
+        raise ConfigError("ratelimit.burst", f"must be at least {MIN_BURST}: a page of the search or the "
+                                             f"dashboard takes 15-25 requests at once, not {config.ratelimit.burst}")
     if config.ratelimit.auto_block_minutes < 0:
         raise ConfigError("ratelimit.auto_block_minutes", "must not be negative")
     _positive("stats.retention_days", config.stats.retention_days)

@@ -51,12 +51,18 @@ def test_example_config_is_valid(tmp_path):
     # granian takes only an IP address: a name ended in a traceback from its socket code
     ("[server]\nhost = \"localhost\"\n", "server.host"),
     ("[server]\nhost = \"example.org\"\n", "server.host"),
+    # A page's first load is 15 requests at once: a burst of 10 left the search and dashboard half drawn
+    ("[ratelimit]\nburst = 10\n", "ratelimit.burst"),
 ])
 def test_wrong_settings_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path, text))
     assert err.value.key == key
     assert "\n" not in str(err.value)
+
+
+def test_a_small_burst_is_fine_with_rate_limiting_off(tmp_path):
+    assert load_config(write(tmp_path, "[ratelimit]\nenabled = false\nburst = 10\n")).ratelimit.burst == 10
 
 
 def test_invalid_toml_is_one_line(tmp_path):
