@@ -98,7 +98,9 @@ def _places(low: str, needles: list[str]) -> list[tuple[int, int]]:
         pos = low.find(needle)
         n = 0
         while pos >= 0 and n < PLACES_PER_NEEDLE:
-            if not pos or not low[pos - 1].isalnum():
+            before = low[pos - 1] if pos else " "
+            # CJK is blanked for the word tokenizer: "Debianは" has the word "debian".
+            if not before.isalnum() or (not before.isascii() and CJK_RUN.match(before)):
                 places.append((pos, which))
             pos = low.find(needle, pos + 1)
             n += 1

@@ -232,3 +232,10 @@ def test_a_short_stem_the_word_does_not_start_with_is_looked_for_as_written(serv
     run_index(config)
     hit = SearchService(config).search("try ")["hits"][0]
     assert [w.lower() for w in _marked(hit["snippet"])] == ["try"]
+
+
+def test_a_word_right_after_cjk_is_a_place():
+    from siteseer.search.snippets import _places
+
+    assert _places("インストールしたdebianは", ["debia"]) == [(8, 0)]  # the tokenizer sees "debian" alone there
+    assert _places("xdebian", ["debia"]) == []
