@@ -27,6 +27,8 @@ WORD_FIELDS = (("title", 3.0), ("headings", 1.5), ("body", 1.0))
 CJK_FIELDS = (("cjk_title", 3.0), ("cjk", 1.0))
 PREFIX_EXPANSIONS = 12
 MIN_PREFIX = 2
+# From how many words (or OR-groups) one of them may be missing: see Builder.relaxed.
+RELAX_FROM = 3
 
 _ANALYZERS = analyzers()
 _WORDS = _ANALYZERS["words"]
@@ -62,6 +64,8 @@ class BuiltQuery:
     # or when every word is common. ``common`` are those words' needles, not aimed at.
     fallback: Query | None = None
     common: list[str] = field(default_factory=list)
+    # Built with every word required, though one of them may be left out (RELAX_FROM words or more).
+    relaxable: bool = False
 
 
 def _should(queries: list[Query]) -> Query | None:
@@ -313,14 +317,20 @@ class Builder:
                                  include_upper=False)
 
     # -- whole query -----------------------------------------------------------
-    def build(self, parsed: ParsedQuery, type_filter: str | None = None, fix_typos: bool = True) -> BuiltQuery:
+    def build(self, parsed: ParsedQuery, type_filter: str | None = None, fix_typos: bool = True,
+              relax: bool = False) -> BuiltQuery:
+        """``relax``: from RELAX_FROM words on, one may be missing (``relaxed``)."""
         clauses: list[tuple[Occur, Query]] = []
         positives: list[Query] = []
+        phrases: list[tuple[Occur, Query]] = []  # a quoted phrase is always required
         for group in parsed.groups:
             alts = [q for q in (self.term(t, fix_typos) for t in group) if q is not None]
             if alts:
                 positives.extend(alts)
-                clauses.append((Occur.Must, _should(alts)))  # type: ignore[arg-type]
+                quoted = any(t.phrase for t in group)
+                (phrases if quoted else clauses).append((Occur.Must, _should(alts)))  # type: ignore[arg-type]
+        relaxable = RELAX_FROM is not None and len(clauses) >= RELAX_FROM
+        clauses = phrases + (self.relaxed(clauses) if relax else clauses)
         had_words = bool(parsed.groups)
         if had_words and not clauses:
             if any(len(w.encode()) > MAX_WORD_CHARS for t in parsed.positive_terms for w in _WORD_RUN.findall(t.text)):
@@ -374,7 +384,26 @@ class Builder:
             loose=list(dict.fromkeys(self.loose)),
             fallback=self.fallback_marks(),
             common=list(dict.fromkeys(self.common)),
+            relaxable=relaxable and not relax,
         )
+
+    def relaxed(self, clauses: list[tuple[Occur, Query]]) -> list[tuple[Occur, Query]]:
+        """The words' required clauses as one "all but one of them" clause, from
+        ``RELAX_FROM`` words on (None: every word required). Quoted phrases are
+        not among them: those are always required. The service asks for it only
+        when the search with every word found nothing (``service.RELAX_BELOW``).
+
+        Users add a word the right section lacks: the product's name ("python
+        asyncio gather": the section on ``gather`` never says "python"), a verb
+        the page says otherwise. With every word required such a query found
+        only passing mentions (changelogs, tables of contents). BM25 still
+        ranks the units with every word first unless one with fewer words
+        matches them far better (in its title).
+        """
+        if RELAX_FROM is None or len(clauses) < RELAX_FROM:
+            return clauses
+        return [(Occur.Must, Query.boolean_query([(Occur.Should, q) for _, q in clauses],
+                                                 minimum_number_should_match=len(clauses) - 1))]
 
     def fallback_marks(self) -> Query | None:
         """``BuiltQuery.fallback``: the body terms of ``marks``, when there are phrases."""

@@ -6,8 +6,10 @@ with a message meant for the user. User text never reaches tantivy's own
 query-string parser; ``siteseer.search.build`` turns the result into
 tantivy Query objects.
 
-    words           all must match (BM25; title and headings weigh more)
-    "a phrase"      words next to each other; an unclosed quote runs to the end
+    words           all must match (BM25; title and headings weigh more); of three or
+                    more words (or OR-groups) that no unit has together, all but one
+                    (see build.Builder.relaxed)
+    "a phrase"      words next to each other, always required; an unclosed quote runs to the end
     -word -"a b"    must not match
     a OR b          either (also ``|``); ``AND`` / ``&&`` are accepted and ignored
     type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable)
