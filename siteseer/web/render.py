@@ -495,6 +495,9 @@ def search_page(site: Site, query: dict[str, str]) -> Rendered:
             dym = _did_you_mean(result.get("suggestion"), type_)
             if dym is not None:
                 parts.append(dym)
+            if result.get("relaxed"):
+                parts.append(html.P("No page has all of these words: these have all but one of them.",
+                                    className="relaxed-note"))
             parts.append(hit_list(hits))
             pagination = _pagination(q, type_, page, total, _int(result.get("per_page"), site.per_page) or site.per_page)
             if pagination is not None:

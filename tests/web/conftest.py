@@ -105,7 +105,7 @@ class FakeSearch:
         suggestion = "lighthouse" if "lighthose" in terms else None
         return {
             "query": q, "total": len(matched), "took_ms": 2.5, "page": page, "per_page": per_page,
-            "hits": hits, "facets": facets, "suggestion": suggestion,
+            "hits": hits, "facets": facets, "suggestion": suggestion, "relaxed": "allbutone" in terms,
             "index": {"documents": len(self.docs), "indexing": self.indexing},
         }
 

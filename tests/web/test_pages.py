@@ -378,3 +378,9 @@ def test_query_string_encoding_roundtrip(client, fake_search):
     assert fake_search.calls[-1] == ("search", ("harbour & lamp", 1, 10, "srt"))
     href = links(find(layout, "Nav", className="facets")[0])["All (2)"]
     assert parse_qs(urlsplit(href).query) == {"q": ["harbour & lamp"]}
+
+
+def test_results_that_lack_a_word_say_so(client):
+    note = "No page has all of these words"
+    assert note in json.dumps(layout_for(client, "/search?q=lighthouse+allbutone"))
+    assert note not in json.dumps(layout_for(client, "/search?q=lighthouse"))
