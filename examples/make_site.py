@@ -120,8 +120,8 @@ PAGES = {
                 "<a href=\"notes/glossary.txt\">a glossary</a> in plain text.",
             )),
             ("search", "Searching this site", p(
-                "Every page, PDF page and subtitle cue on this site is indexed. Try searching for a lighthouse "
-                "name such as Eddystone, or for a word like lantern or foghorn.",
+                "Every page, PDF page and subtitle cue on this site is indexed: siteseer's search page finds a "
+                "word wherever it appears, down to the page of a booklet or the moment in the video.",
             )),
         ],
     ),

@@ -1,15 +1,17 @@
-"""An example page for `siteseer serve DIR --pages hello-world/pages`.
+"""A siteseer page: the app.py greeting, as a page of the site at /hello.
 
-siteseer imports every *.py file in the --pages folder. A page module
-defines `layout` (and optionally `path` and `title`); callbacks use
-`dash.callback`. This one is served at /hello, under the site's header.
+Serve it:  siteseer serve --pages hello-world/pages/   then open /hello
+siteseer imports every *.py file in the --pages folder; each is one page.
+To add a page, copy this file (say to about.py), change `path`, `title`,
+the layout, and the id prefix, and restart siteseer.
 """
 
 from dash import Input, Output, callback, dcc, html
 
-path = "/hello"  # optional; the default is "/<file name>"
-title = "Hello"  # optional; shown in the browser tab
+path = "/hello"  # optional: where the page is served (default: /<file name>)
+title = "Hello"  # optional: shown in the browser tab
 
+# `layout` is required: the page's content. siteseer adds the site's header.
 layout = html.Section(
     [
         html.H1("Hello from a siteseer page"),
@@ -20,7 +22,9 @@ layout = html.Section(
 )
 
 
-# Give every id a prefix of your own (hello-…): all pages share one app.
+# Same callback as app.py. All pages share one app, so every id starts with
+# this page's own prefix (hello-...), and callbacks use `callback`: a page
+# has no `app` of its own.
 @callback(Output("hello-greeting", "children"), Input("hello-name", "value"))
 def greet(name):
     return f"Hello, {name or 'nobody'}!"

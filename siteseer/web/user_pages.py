@@ -87,10 +87,14 @@ def load_user_pages(app: Any, pages_dir: str | Path) -> list[UserPage]:
     before_list = len(registry.GLOBAL_CALLBACK_LIST)
     before_inline = len(registry.GLOBAL_INLINE_SCRIPTS)
 
-    if MODULE_PREFIX not in sys.modules:
-        package = types.ModuleType(MODULE_PREFIX)
-        package.__path__ = []  # a namespace for the page modules
+    package = sys.modules.get(MODULE_PREFIX)
+    if package is None:
+        package = types.ModuleType(MODULE_PREFIX)  # the page modules' package
+        package.__path__ = []
         sys.modules[MODULE_PREFIX] = package
+    if str(folder) not in package.__path__:
+        # Found there: a page's ``from ._helpers import x`` (files starting with "_" are no pages).
+        package.__path__.insert(0, str(folder))
 
     loaded: list[UserPage] = []
     for file in sorted(folder.glob("*.py")):

@@ -52,6 +52,14 @@ def test_page_served_with_callback(make_app, tmp_path):
     assert "Not found" in json.dumps(layout_for(client, "/reports"))
 
 
+def test_a_page_imports_its_folders_helpers(make_app, tmp_path):
+    pages = tmp_path / "pages"
+    write(pages, "_shared.py", "def banner(text):\n    from dash import html\n    return html.H2(text, id='sh-banner')\n")
+    write(pages, "with_helper.py", "from ._shared import banner\nlayout = banner('from a helper')\n")
+    client = make_app(pages_dir=str(pages)).server.test_client()
+    assert texts(find(layout_for(client, "/with-helper"), "H2", id="sh-banner")[0]) == "from a helper"
+
+
 @pytest.mark.parametrize("body, message", [
     ('from dash import html\npath = "/search"\nlayout = html.P()\n', "reserved"),
     ('from dash import html\npath = "/_dash-layout"\nlayout = html.P()\n', "reserved"),
