@@ -132,7 +132,7 @@ class SiteseerApp:
         started = time.perf_counter()
         peer = peer_address(scope.client)
         request = Request(scope.method, scope.path, scope.query_string, RequestHeaders(scope.headers), peer,
-                          scope.scheme, scope.http_version, proto)
+                          scope.scheme, _HTTP_VERSIONS.get(scope.http_version, scope.http_version), proto)
         try:
             response = await self.handle(request)
         except BaseException as exc:  # an Exception, or a Rust panic (pyo3) that no guard turned into one
@@ -335,6 +335,11 @@ def _not_modified(request: Request, response: Response) -> bool:
     if if_none_match is None and mtime is None:
         return False
     return is_not_modified(if_none_match, if_modified_since, etag or "", last_modified, mtime or 0)
+
+
+# granian names HTTP/1.0 "1": logged as "HTTP/1" (every request from nginx, which
+# proxies in 1.0), and handed to WSGI as SERVER_PROTOCOL "HTTP/1".
+_HTTP_VERSIONS = {"1": "1.0"}
 
 
 def create_app() -> SiteseerApp:

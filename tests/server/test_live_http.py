@@ -185,3 +185,11 @@ def test_a_file_with_a_percent_sign_in_its_name_is_served(server, site):
         r = c.get("/docs/50%25%20off.txt")
         assert r.status_code == 200 and r.text == "half price\n"
         assert c.get("/docs/50%25%20on.txt").status_code == 404
+
+
+def test_http_1_0_is_logged_and_handed_on_as_1_0(server):
+    # nginx proxies in HTTP/1.0 by default; granian names it "1".
+    raw = exchange(server.port, b"GET /docs/notes.txt HTTP/1.0\r\n\r\n")
+    assert statuses(raw) == [200]
+    wait_until(lambda: '"GET /docs/notes.txt HTTP/1.0" 200' in server.log(), message="the access-log line")
+    assert "HTTP/1 " not in server.log()
