@@ -133,11 +133,15 @@ def _load_pages_or_error(config_json: str) -> str | None:
 def index(directory, config_file, quiet) -> None:
     """Build or refresh the search index of DIRECTORY, then print a summary."""
     config = _load(directory, config_file)
-    from siteseer.index.indexer import format_summary, run_index
+    from siteseer.index.indexer import IndexBusy, format_summary, run_index
     from siteseer.index.progress import ProgressBar
 
     bar = None if quiet else ProgressBar()
-    summary = run_index(config, progress=bar)
+    try:
+        summary = run_index(config, progress=bar)
+    except IndexBusy as exc:
+        click.echo(f"siteseer: {exc}", err=True)
+        sys.exit(1)
     if bar is not None:
         bar.finish()
     click.echo(format_summary(summary))
@@ -152,9 +156,16 @@ def index(directory, config_file, quiet) -> None:
 def search(directory, query, page, kind, config_file) -> None:
     """Search the index of DIRECTORY for QUERY and print the results."""
     config = _load(directory, config_file)
+    from siteseer.index.indexer import index_dir
+    from siteseer.index.schema import index_exists
     from siteseer.search.cli import format_results
     from siteseer.search.errors import QueryError
     from siteseer.search.service import SearchService
+
+    if not index_exists(index_dir(config)):
+        click.echo(f"siteseer: {config.root} has no index yet: `siteseer index {config.root}` builds it "
+                   "(`siteseer serve` does too)", err=True)
+        sys.exit(1)
 
     try:
         result = SearchService(config).search(query, page=page, per_page=config.search.per_page, type=kind)

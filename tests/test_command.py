@@ -97,3 +97,23 @@ def test_stats_range_edges(tmp_path):
         cli._time_range("0h", None)
     result = CliRunner().invoke(cli.main, ["stats", str(tmp_path), "--since", "100000000000000000d"])
     assert result.exit_code == 0 and "Traceback" not in result.output and "No traffic recorded yet" in result.output
+
+
+def test_search_says_a_folder_has_no_index_yet(tmp_path):
+    (tmp_path / "a.txt").write_text("lamp oil\n")
+    result = CliRunner().invoke(cli.main, ["search", str(tmp_path), "lamp"])
+    assert result.exit_code == 1 and "has no index yet" in one_line_error(result)
+    assert not (tmp_path / ".siteseer" / "index").exists()
+    assert CliRunner().invoke(cli.main, ["index", str(tmp_path), "--quiet"]).exit_code == 0
+    result = CliRunner().invoke(cli.main, ["search", str(tmp_path), "lamp"])
+    assert result.exit_code == 0 and "a.txt" in result.output
+
+
+def test_index_while_another_process_indexes_is_one_line(tmp_path):
+    from siteseer.config import load_config
+    from siteseer.index.indexer import Indexer
+
+    (tmp_path / "a.txt").write_text("lamp oil\n")
+    with Indexer(load_config(tmp_path)):  # holds the writer lock, as a running server's indexer does
+        result = CliRunner().invoke(cli.main, ["index", str(tmp_path), "--quiet"])
+    assert result.exit_code == 1 and "is being indexed by another siteseer now" in one_line_error(result)

@@ -64,6 +64,10 @@ def default_extractor() -> tuple[Callable[..., Any], Callable[[Path], str | None
     return extract, kind_for
 
 
+class IndexBusy(RuntimeError):
+    """Another process holds the index's writer lock (a server indexing the same folder)."""
+
+
 def index_dir(config: Config) -> Path:
     return config.state_dir / "index"
 
@@ -103,7 +107,13 @@ class Indexer:
             self.catalog.clear()
             self.catalog.set_meta(schema_version=SCHEMA_VERSION)
         self.index = open_index(path, writer=True)
-        self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+        try:
+            self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+        except ValueError as exc:
+            if "LockBusy" in str(exc):
+                raise IndexBusy(f"{self.config.root} is being indexed by another siteseer now "
+                                "(a server indexes its folder itself)") from None
+            raise
         # An empty index holds nothing to delete: a first build skips the
         # delete-by-path of every file (each one costs a term lookup per segment).
         try:

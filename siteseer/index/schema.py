@@ -230,4 +230,4 @@ def open_index(path: str | Path, writer: bool = False) -> tantivy.Index:
 
 
 def index_exists(path: str | Path) -> bool:
-    return tantivy.Index.exists(str(path))
+    return Path(path).is_dir() and tantivy.Index.exists(str(path))  # tantivy raises for a missing folder
