@@ -12,6 +12,7 @@ _PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>{title}</title>
+<link rel="icon" type="image/svg+xml" href="/_siteseer/favicon.svg">
 <style>{css}</style>
 </head>
 <body>
