@@ -269,7 +269,10 @@ def live():
     server.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running
+# in the main thread while it is open, and tests run after these (in any order)
+# call asyncio.run.
+@pytest.fixture(scope="package")
 def browser():
     from playwright.sync_api import sync_playwright
 
