@@ -94,6 +94,27 @@ def _boolean(clauses: list[tuple[Occur, Query]]) -> Query:
     return Query.boolean_query(clauses)
 
 
+# Words that carry no topic of their own ("how does a lighthouse work"): in a query
+# with another word they are optional (they add to a unit's score where they
+# are), and neither aimed at nor marked in snippets. A query of these alone
+# needs them all ("to be or not to be"); in quotes they count as written.
+FUNCTION_WORDS = frozenset("""
+a an the of to in on at for by with from into onto about as and or but if nor so than then
+is are was were be been being am do does did done doing have has had having
+how what why when where which who whom whose can could should would will shall may might must
+i me my we us our you your he him his she her it its they them their this that these those there here
+not no
+""".split())
+
+
+def _function_word(group) -> bool:
+    """Whether a group is one finished, unquoted word of FUNCTION_WORDS."""
+    if len(group) != 1 or group[0].phrase or group[0].prefix:
+        return False
+    folded = _VOCAB.analyze(group[0].text)
+    return len(folded) == 1 and folded[0] in FUNCTION_WORDS
+
+
 def _needle(stem: str, written: str | None = None) -> str:
     """Where snippets look for a stem: less its last letter, which stemming may
     have changed (the stem of "happy" is "happi"), but at least 3 letters.
@@ -323,7 +344,15 @@ class Builder:
         clauses: list[tuple[Occur, Query]] = []
         positives: list[Query] = []
         phrases: list[tuple[Occur, Query]] = []  # a quoted phrase is always required
-        for group in parsed.groups:
+        optional: list[tuple[Occur, Query]] = []
+        function = [_function_word(group) for group in parsed.groups]
+        content = not all(function)
+        for group, is_function in zip(parsed.groups, function):
+            if is_function and content:
+                q = self.quietly(group[0])
+                if q is not None:
+                    optional.append((Occur.Should, q))
+                continue
             alts = [q for q in (self.term(t, fix_typos) for t in group) if q is not None]
             if alts:
                 positives.extend(alts)
@@ -332,19 +361,15 @@ class Builder:
         relaxable = RELAX_FROM is not None and len(clauses) >= RELAX_FROM
         clauses = phrases + (self.relaxed(clauses) if relax else clauses)
         had_words = bool(parsed.groups)
-        if had_words and not clauses:
+        if had_words and not clauses:  # (function words alone do not count)
             if any(len(w.encode()) > MAX_WORD_CHARS for t in parsed.positive_terms for w in _WORD_RUN.findall(t.text)):
                 raise QueryError(f"words longer than {MAX_WORD_CHARS} characters are not searched")
             raise QueryError("the query has no letters or digits to search for")
-        # Excluded words are not highlighted: what they add to the lists is dropped.
-        kept = (list(self.stems), list(self.completions), list(self.phrases), list(self.loose),
-                list(self.common), list(self.marks), list(self.highlight_only))
-        for t in parsed.excluded:
-            q = self.term(t, fix_typos=False)
+        clauses += optional
+        for t in parsed.excluded:  # not highlighted either
+            q = self.quietly(t)
             if q is not None:
                 clauses.append((Occur.MustNot, q))
-        (self.stems, self.completions, self.phrases, self.loose, self.common, self.marks,
-         self.highlight_only) = kept
         if not any(occ == Occur.Must for occ, _ in clauses):
             clauses.append((Occur.Must, Query.all_query()))
 
@@ -386,6 +411,15 @@ class Builder:
             common=list(dict.fromkeys(self.common)),
             relaxable=relaxable and not relax,
         )
+
+    def quietly(self, term: Term) -> Query | None:
+        """``term``'s query, without what snippets would aim at and mark for it."""
+        kept = (list(self.stems), list(self.completions), list(self.phrases), list(self.loose),
+                list(self.common), list(self.marks), list(self.highlight_only))
+        q = self.term(term, fix_typos=False)
+        (self.stems, self.completions, self.phrases, self.loose, self.common, self.marks,
+         self.highlight_only) = kept
+        return q
 
     def relaxed(self, clauses: list[tuple[Occur, Query]]) -> list[tuple[Occur, Query]]:
         """The words' required clauses as one "all but one of them" clause, from
