@@ -1,4 +1,4 @@
-"""Ranking after BM25 (``service._reranked``) and the relaxed AND of long queries
+"""Ranking after BM25 (``rerank.reranked``) and the relaxed AND of long queries
 (``build.Builder.relaxed``), on a small site that has the corpus's problems:
 translations of one page, source copies beside their HTML, a section that
 lacks one of the words a user adds.
@@ -14,8 +14,9 @@ import pytest
 from sx_fixtures import html, make_config, write
 
 from siteseer.index.indexer import run_index
-from siteseer.search import build, service as service_mod
-from siteseer.search.service import SearchService, _lang_of, _source_of
+from siteseer.search import build, rerank
+from siteseer.search.rerank import lang_of, source_of
+from siteseer.search.service import SearchService
 
 SECTION = """<h1 id="top">{title}</h1><p>{intro}</p>
 <h2 id="pin">Pinning packages</h2><p>{pin}</p>
@@ -75,7 +76,7 @@ def test_english_translation_first_and_others_after_the_next_page(ranked):
 
 def test_without_reranking_a_translation_wins(ranked, monkeypatch):
     """The test above can fail: BM25 alone puts a translation first."""
-    monkeypatch.setattr(service_mod, "RERANK_WINDOW", 0)
+    monkeypatch.setattr(rerank, "WINDOW", 0)
     found = [h["path"] for h in ranked.search("apt pin")["hits"]]
     assert found.index("handbook/ja-JP/apt.html") < found.index("handbook/en-US/apt.html"), found
 
@@ -130,7 +131,7 @@ def test_without_relaxing_three_words_miss_it(ranked, monkeypatch):
     ("notes/a.md", None),
 ])
 def test_source_of(path, page):
-    assert _source_of(path) == page
+    assert source_of(path) == page
 
 
 @pytest.mark.parametrize("path,lang", [
@@ -139,4 +140,4 @@ def test_source_of(path, page):
     ("py/library/os.path.html", None), ("whatsnew/3.11.html", None),
 ])
 def test_lang_of(path, lang):
-    assert _lang_of(path) == lang
+    assert lang_of(path) == lang
