@@ -236,7 +236,7 @@ def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | No
         return found
     for _ in range(MISS_TRIES):
         found = _generated(body, gen, offset, WINDOW, has_cjk, keep)
-        if found is not None or not needles:
+        if found is not None:
             return found
         low = _lowered(body, needles) if low is None else low
         past = offset + WINDOW - max(map(len, needles))  # a word cut by the window's end was not seen whole
