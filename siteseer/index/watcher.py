@@ -110,7 +110,10 @@ def watch(indexer: Indexer, stop: threading.Event, on_sync: Callable[[object], N
                 if on_sync is not None:
                     on_sync(summary)
             batch = collector.take(stop, timeout=ROOT_CHECK)
-            if not batch:
+            if not batch or _identity(indexer.root) != watched:
+                # Nothing; or DIR was replaced, and these are its moving away: the
+                # index open in the old folder is not DIR's now (a commit there
+                # failed and stopped the watch). The top of the loop starts over.
                 continue
             summary = indexer.sync("" if len(batch) > FULL_RESCAN_OVER else batch)
             if on_sync is not None:

@@ -91,6 +91,7 @@ def test_indexer_process_scans_watches_and_stops_on_terminate(tmp_path: Path):
     assert service.status()["indexing"] is False
 
 
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")  # the watch must not die
 @pytest.mark.parametrize("state_inside", [True, False])
 def test_folder_replaced_by_another_is_indexed_afresh(tmp_path: Path, state_inside: bool):
     """``mv site site.old && mv build site``: the watches follow site.old; indexing must not."""
