@@ -113,6 +113,8 @@ def export_units(config, limit: int | None = None) -> list[dict]:
         d = {name: doc.get_first(name) for name in ("id", "path", "url", "type", "page", "t", "anchor")}
         for name in ("title", "headings", "body"):  # as written (the index blanks CJK in these)
             d[name] = original(doc, name)
+        page_title = doc.get_first("page_title")
+        d["page_title"] = bytes(page_title).decode("utf-8") if page_title is not None else None
         units.append({k: v for k, v in d.items() if v is not None})
     units.sort(key=lambda u: u["id"])
     return units
@@ -178,6 +180,8 @@ def prepare_big(units: list[dict], state: Path = BIG_STATE, target: int = BIG_UN
     for u in units:  # CJK bigrams and blanking once per source unit: copies only add Latin words
         f = unit_fields(u["path"], int(u["id"].rsplit("#", 1)[-1]), u["type"], u.get("title", ""), _U(u), 1 << 30)
         f["url"] = u["url"]
+        if u.get("page_title"):  # its headings already hold it (they were read back from the index)
+            f["page_title"] = u["page_title"]
         base.append(f)
     writer = index.writer(heap_size=512_000_000)
     started = time.perf_counter()

@@ -55,9 +55,28 @@ def unit_url(rel: str, unit: Any) -> str:
     return url
 
 
+# A section's page title, at most: Sphinx's titles end in the site's name ("pathlib — ... — Python 3.11 documentation").
+MAX_PAGE_TITLE_CHARS = 300
+
+
+def page_title_of(unit_title: str, doc_title: str) -> str:
+    """The title of the page a unit is a part of, when the unit's own title does not say it.
+
+    A section of a long page is titled by its heading alone ("NAME", "Parameters");
+    PDF pages and subtitle windows already carry their document's title ("<doc> — page 3").
+    """
+    doc_title = (doc_title or "").strip()
+    if not doc_title or doc_title in unit_title:
+        return ""
+    return doc_title[:MAX_PAGE_TITLE_CHARS]
+
+
 def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_chars: int) -> dict[str, Any]:
     title = (getattr(unit, "title", None) or doc_title or posixpath.basename(rel))[:1000]
+    page_title = page_title_of(title, doc_title)
     headings = (getattr(unit, "headings", None) or "")[:4000]
+    if page_title:  # its page's title counts for a section as its headings do: "git stash" finds git-stash(1)'s "NAME"
+        headings = f"{page_title} {headings}" if headings else page_title
     body = (getattr(unit, "text", None) or "")[:max_chars]
     fields: dict[str, Any] = {
         "id": f"{rel}#{index}",
@@ -70,6 +89,8 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
         "cjk": cjk_bigrams(f"{headings}\n{body}"),
         "cjk_title": cjk_bigrams(title),
     }
+    if page_title:
+        fields["page_title"] = page_title
     if fields["cjk"] or fields["cjk_title"]:  # index the words without the CJK, keep the text as written
         for name in ORIG_FIELDS:
             blanked = strip_cjk(fields[name])
@@ -137,6 +158,8 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
             doc.add_bytes(f"{name}_orig", fields[f"{name}_orig"].encode("utf-8"))
     if fields.get("grams"):
         doc.add_text("grams", fields["grams"])
+    if fields.get("page_title"):
+        doc.add_bytes("page_title", fields["page_title"].encode("utf-8"))
     doc.add_text("vocab", fields["title"])
     doc.add_text("vocab", fields["headings"])
     doc.add_text("vocab", fields["body"])

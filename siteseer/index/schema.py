@@ -33,7 +33,7 @@ from pathlib import Path
 import tantivy
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -110,6 +110,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("page", stored=True)
     sb.add_float_field("t", stored=True)
     sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
+    # A section's page title as written, for showing (it is searched as part of ``headings``).
+    sb.add_bytes_field("page_title", stored=True, indexed=False)
     for name in ORIG_FIELDS:  # the text as written, only when it has CJK (see strip_cjk)
         sb.add_bytes_field(f"{name}_orig", stored=True, indexed=False)  # UTF-8
     return sb.build()

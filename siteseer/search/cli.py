@@ -32,6 +32,8 @@ def format_results(result: dict, color: bool | None = None) -> str:
         lines.append(f"{total} result{'s' if total != 1 else ''} ({result.get('took_ms', 0):.1f} ms)")
     for i, hit in enumerate(result.get("hits", []), first + 1):
         title = hit.get("title") or hit.get("path")
+        if hit.get("page_title"):
+            title = f"{title} — {hit['page_title']}"
         url = hit.get("url", "")
         lines.append("")
         lines.append(f"{i}. {BOLD + title + RESET if bold else title}  [{hit.get('type')}]")

@@ -144,6 +144,9 @@ class SearchService:
             value = doc.get_first(name)
             if value is not None:
                 hit[name] = value
+        page_title = doc.get_first("page_title")
+        if page_title is not None:
+            hit["page_title"] = bytes(page_title).decode("utf-8")
         return hit
 
     def _respelled(self, searcher, schema, parsed, kind: str | None) -> str | None:

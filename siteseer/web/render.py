@@ -338,8 +338,12 @@ def _hit(hit: dict) -> Any:
     if label:
         meta.append(html.Span(label, className="hit-deep"))
     snippet = hit.get("snippet") or {}
+    # A section's page, above its heading as a search engine shows the site: "NAME" alone says little.
+    page_title = hit.get("page_title")
+    above = [html.Div(str(page_title), className="hit-page", dir="auto")] if page_title else []
     return html.Li(
         [
+            *above,
             html.H2(heading, className="hit-title"),
             html.Div(meta, className="hit-meta"),
             html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet", dir="auto"),

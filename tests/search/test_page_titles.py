@@ -1,0 +1,75 @@
+"""A section of a long page knows its page: found by the page title's words
+(they count as its headings do) and shown with it (``page_title``).
+
+On the corpus, "git stash" found git-stash(1)'s "NAME" section only because its
+body says "git-stash"; "vacuum full" found three sections titled "Notes",
+"Parameters" and "Description" with no word of which page they were on.
+"""
+from __future__ import annotations
+
+import pytest
+from sx_fixtures import html, make_config, write
+
+from siteseer.index.documents import page_title_of
+from siteseer.index.indexer import run_index
+from siteseer.search.cli import format_results
+from siteseer.search.service import SearchService
+from siteseer.web import render
+
+FILLER = "Changes to the working tree are recorded and can be restored later on demand. " * 20
+
+
+def _site(root):
+    write(root, "git-shelve.html", html("git-shelve(1)", f"""
+        <h2 id="_name">NAME</h2><p>Save the changes in a dirty working directory away. {FILLER}</p>
+        <h2 id="_options">OPTIONS</h2><p>Keep the index as it is. {FILLER}</p>"""))
+    write(root, "tutorial.html", html("A tour", f"""
+        <h2 id="intro">Introduction</h2><p>Run git shelve to put work aside. {FILLER}</p>
+        <h2 id="more">More</h2><p>Nothing about that here. {FILLER}</p>"""))
+    write(root, "short.html", html("Short page", "<h2 id='s'>Only part</h2><p>A short page about bookcases.</p>"))
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    root = tmp_path_factory.mktemp("pagetitles")
+    _site(root)
+    config = make_config(root)
+    run_index(config)
+    return SearchService(config)
+
+
+def test_sections_are_found_by_their_pages_title_and_carry_it(service):
+    hits = {h["url"]: h for h in service.search("git shelve")["hits"]}
+    # Neither section of git-shelve(1) has the word "shelve" but in its page's title.
+    assert set(hits) == {"/git-shelve.html#_name", "/git-shelve.html#_options", "/tutorial.html#intro"}
+    assert hits["/git-shelve.html#_name"]["title"] == "NAME"
+    assert hits["/git-shelve.html#_name"]["page_title"] == "git-shelve(1)"
+    assert hits["/tutorial.html#intro"]["page_title"] == "A tour"
+
+
+def test_a_unit_titled_by_its_page_has_no_page_title(service):
+    (hit,) = service.search("bookcases")["hits"]
+    assert hit["title"] == "Short page" and "page_title" not in hit
+
+
+@pytest.mark.parametrize("unit, doc, want", [
+    ("NAME", "git-shelve(1)", "git-shelve(1)"),
+    ("git-shelve(1)", "git-shelve(1)", ""),  # the page's first unit
+    ("Report — page 3", "Report", ""),  # PDF pages and subtitle windows say their document
+    ("NAME", "", ""),
+    ("NAME", "   ", ""),
+    ("NAME", "x" * 1000, "x" * 300),
+])
+def test_page_title_of(unit, doc, want):
+    assert page_title_of(unit, doc) == want
+
+
+def test_the_page_and_the_cli_show_the_page_title():
+    hit = {"url": "/a.html#n", "title": "NAME", "path": "a.html", "type": "html", "page_title": "git-shelve(1)",
+           "snippet": {"text": "x", "highlights": []}}
+    item = render._hit(hit)
+    first = item.children[0]
+    assert first.className == "hit-page" and first.children == "git-shelve(1)"
+    assert "NAME — git-shelve(1)" in format_results({"total": 1, "hits": [hit]}, color=False)
+    del hit["page_title"]
+    assert render._hit(hit).children[0].className == "hit-title"
