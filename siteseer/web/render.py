@@ -233,8 +233,11 @@ def deep_link_label(hit: dict) -> str | None:
         return label or None
     anchor = hit.get("anchor")
     if anchor:
-        words = " ".join(w for w in re.split(r"[-_\s]+", str(anchor)) if w)
-        return f"section: {words or anchor}"
+        words = [w for w in re.split(r"[-_\s]+", str(anchor)) if w]
+        # A generated id ("id-1.9.3.184.8" of DocBook, "id7" of Sphinx) names nothing a reader knows.
+        if not any(w.isalpha() and w.lower() != "id" for w in words):
+            return None
+        return f"section: {' '.join(words)}"
     return None
 
 

@@ -190,6 +190,10 @@ def test_deep_link_labels(client):
     assert deep_link_label({"t": 93}) == "1:33"
     assert deep_link_label({"t": 3723.4}) == "1:02:03"
     assert deep_link_label({"anchor": "getting-started"}) == "section: getting started"
+    assert deep_link_label({"anchor": "_name"}) == "section: name"
+    assert deep_link_label({"anchor": "id-1.9.3.184.8"}) is None  # DocBook's generated ids
+    assert deep_link_label({"anchor": "id7"}) is None
+    assert deep_link_label({"anchor": "2024"}) is None
     assert deep_link_label({}) is None
     assert format_time("x") == ""
     layout = layout_for(client, "/search?q=lighthouse+install")
