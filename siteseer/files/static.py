@@ -25,6 +25,7 @@ import asyncio
 import os
 import secrets
 import stat
+import time
 from collections import OrderedDict
 from urllib.parse import quote
 
@@ -75,7 +76,11 @@ class _FileInfo:
         self.size = st.st_size
         self.mtime_ns = st.st_mtime_ns
         self.ino = st.st_ino  # a file replaced by one of the same size and mtime is still new
-        self.mtime = int(st.st_mtime)
+        # RFC 9110 8.8.2.1: a Last-Modified later than the answer's Date is a
+        # MUST NOT; a file dated in the future (a wrong clock, an archive, touch -d)
+        # is taken as modified now. The comparisons use the same time, so the
+        # client's echo of that date still gets its 304, not a 412.
+        self.mtime = min(int(st.st_mtime), int(time.time()))
         self.content_type = guess_type(path)
         self.etag = make_etag(self.size, self.mtime_ns)
         self.last_modified = format_http_date(self.mtime)
@@ -258,19 +263,25 @@ class FileServer:
         info = self._info(real, st)
         headers_in = request.headers
 
-        if_match = headers_in.get("if-match")
-        if_unmodified_since = headers_in.get("if-unmodified-since")
-        if (if_match is not None or if_unmodified_since is not None) and is_precondition_failed(
-            if_match, if_unmodified_since, info.etag, info.mtime
-        ):
-            return Response(412, [("etag", info.etag), ("content-type", "text/plain; charset=utf-8")],
-                            b"Precondition Failed\n")
-
+        # The representation this request selects (RFC 9110 3.2) comes first:
+        # the validators are compared with its ETag. A range is always cut
+        # from the plain file, so a Range request selects the plain file.
         range_header = headers_in.get("range") if request.method == "GET" else None
         encoding = None
         if info.compressible and range_header is None:
             encoding = choose_encoding(headers_in.get("accept-encoding"))
         etag = info.etag if encoding is None else info.etag_for(encoding)
+
+        if_match = headers_in.get("if-match")
+        if_unmodified_since = headers_in.get("if-unmodified-since")
+        # If-Match names the tag the client was sent, which for a compressed
+        # answer is the variant's ("...-gzip"); the plain file's tag names the
+        # same version, and a whole body cannot be mixed up with another's.
+        if (if_match is not None or if_unmodified_since is not None) and is_precondition_failed(
+            if_match, if_unmodified_since, info.etag if etag == info.etag else (etag, info.etag), info.mtime
+        ):
+            return Response(412, [("etag", etag), ("content-type", "text/plain; charset=utf-8")],
+                            b"Precondition Failed\n")
 
         if_none_match = headers_in.get("if-none-match")
         if_modified_since = headers_in.get("if-modified-since")

@@ -140,12 +140,20 @@ def is_not_modified(
 def is_precondition_failed(
     if_match: str | None,
     if_unmodified_since: str | None,
-    etag: str,
+    etag: str | tuple[str, ...],
     mtime: int,
 ) -> bool:
-    """Whether ``If-Match`` / ``If-Unmodified-Since`` ask for a ``412 Precondition Failed``."""
+    """Whether ``If-Match`` / ``If-Unmodified-Since`` ask for a ``412 Precondition Failed``.
+
+    ``etag`` may be several tags that all stand for the current version: the
+    tag of the representation this request would get (for a client that
+    accepts gzip, the gzip variant's: the tag it was sent and echoes back)
+    and the file's own. ``If-Match`` passes when it names any of them.
+    """
     if if_match is not None:
-        return not etag_matches_strong(if_match, etag)
+        if isinstance(etag, str):
+            return not etag_matches_strong(if_match, etag)
+        return not any(etag_matches_strong(if_match, tag) for tag in etag)
     if if_unmodified_since is not None:
         since = parse_http_date(if_unmodified_since)
         return since is not None and mtime > since
