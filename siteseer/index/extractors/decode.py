@@ -19,9 +19,11 @@ _BOMS = (  # longest first: the UTF-32 LE BOM starts with the UTF-16 LE one
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# As browsers do (WHATWG Encoding): these labels really mean windows-1252.
+# As browsers do (WHATWG Encoding): these labels really mean windows-1252, and a
+# UTF-16 label in the bytes themselves means UTF-8 (real UTF-16 starts with a BOM).
 _ALIASES = {"iso-8859-1": "cp1252", "iso8859-1": "cp1252", "latin1": "cp1252", "latin-1": "cp1252",
-            "us-ascii": "cp1252", "ascii": "cp1252", "l1": "cp1252", "windows-1252": "cp1252"}
+            "us-ascii": "cp1252", "ascii": "cp1252", "l1": "cp1252", "windows-1252": "cp1252",
+            "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8"}
 
 _SNIFF_BYTES = 8192
 # Bytes that never appear in text: C0 controls except \t \n \f \r and ESC (ANSI colours in logs).
@@ -63,23 +65,28 @@ def normalise_label(label: str | None) -> str | None:
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
-    """Decode with BOM, then the declared charset, then UTF-8, then cp1252.
+    """Decode with BOM, then UTF-8, then the declared charset, then cp1252.
 
-    cp1252 is the last resort and never fails (undefined bytes become U+FFFD),
-    so any byte string yields text; the binary check happens before this.
+    Bytes that are valid UTF-8 beyond ASCII are UTF-8 whatever the page
+    declares: legacy-charset text almost never is, while pages converted to
+    UTF-8 often keep their old <meta charset=iso-8859-1> (decoding them as
+    declared indexed "cafÃ©"). Pure ASCII keeps the declared charset
+    (ISO-2022-JP is 7-bit). cp1252 is the last resort and never fails
+    (undefined bytes become U+FFFD), so any byte string yields text; the
+    binary check happens before this.
     """
     bom = bom_encoding(data)
     if bom:
         return data.decode(bom, errors="replace").lstrip("\ufeff")
     codec = normalise_label(declared)
-    if codec and codec not in ("utf-8", "cp1252"):
-        try:
-            return data.decode(codec)
-        except (UnicodeDecodeError, LookupError):
-            pass  # the declaration lies; fall through to the guesses
-    if codec != "cp1252":
+    if codec in (None, "utf-8") or not data.isascii():
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
             pass
+    if codec and codec not in ("utf-8", "cp1252"):
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError):
+            pass  # the declaration lies; fall through to the guess
     return data.decode("cp1252", errors="replace")

@@ -16,7 +16,7 @@ from .base import Extracted, ExtractError
 _KINDS = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".pdf": "pdf",
-    ".json": "json",
+    ".json": "json", ".jsonl": "json", ".ndjson": "json",
     ".txt": "text",
     ".md": "markdown", ".markdown": "markdown",
     ".vtt": "subtitle", ".srt": "subtitle", ".sbv": "subtitle",

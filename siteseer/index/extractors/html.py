@@ -18,7 +18,8 @@ from .decode import check_not_binary, decode
 from .textutil import SHORT_PAGE_CHARS, make_units, one_line
 
 _JUNK = ", ".join((
-    "nav", "aside", "script", "style", "noscript", "template", "svg", "iframe", "object",
+    "nav", "aside", "script", "style", "noscript", "noframes", "template", "svg", "iframe", "object",
+    "title",  # a stray <title> in the body is never rendered
     "[role=navigation]", "[role=banner]", "[role=contentinfo]", "[role=search]",
     ".sidebar", ".sphinxsidebar", ".navbar", ".nav", ".navigation", ".menu", ".breadcrumb",
     ".breadcrumbs", ".headerlink", ".navheader", ".navfooter", ".skip-link", "#sidebar",
@@ -43,11 +44,20 @@ _SUB_RE = re.compile(f"{SUB_START}(.*?){SUB_END}", re.S)
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 _XML_ENCODING = re.compile(rb"""<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.\-]+)""", re.I)
+_BODY_TAG = re.compile(rb"<body[\s>]", re.I)
+_HEAD_BYTES = 65536
 
 
 def declared_charset(data: bytes) -> str | None:
-    """The charset a page declares in its first 4 KB (meta tag or XML declaration)."""
-    head = data[:4096]
+    """The charset a page declares before its <body> (meta tag or XML declaration).
+
+    Not just the first 4 KB: pages with a long inline <style> or <script> put
+    their meta late in the head, where browsers still honour it.
+    """
+    head = data[:_HEAD_BYTES]
+    body = _BODY_TAG.search(head)
+    if body is not None:
+        head = head[:body.start()]
     match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
     return match.group(1).decode("ascii") if match else None
 
@@ -61,6 +71,10 @@ def extract_html(data: bytes, name: str, max_chars: int) -> Extracted:
             text = text.replace(marker, " ")
     tree = LexborHTMLParser(text)
     title = _title(tree) or name
+    if tree.body is None:  # a <frameset> page: its text is the <noframes> fallback
+        tree = _noframes(tree)
+        if tree is None:
+            return Extracted("html", title, [])
     root = _content_root(tree)
     if root is None:
         return Extracted("html", title, [])
@@ -69,13 +83,32 @@ def extract_html(data: bytes, name: str, max_chars: int) -> Extracted:
 
 
 def _title(tree: LexborHTMLParser) -> str:
-    for selector in ("head > title", "title", "h1"):
-        node = tree.css_first(selector)
-        if node is not None:
+    """<title>, else og:title / twitter:title, else the first <h1> with text.
+
+    An inline SVG's <title> names an icon, not the page (pages with no <title>
+    of their own often have such icons).
+    """
+    for node in tree.css("title"):
+        if not any(a.tag == "svg" for a in _ancestors(node)):
             title = one_line(node.text())
             if title:
                 return title
+    for node in tree.css('meta[property="og:title"], meta[name="twitter:title"]'):
+        title = one_line(node.attributes.get("content") or "")
+        if title:
+            return title
+    for node in tree.css("h1"):
+        title = one_line(node.text())
+        if title:
+            return title
     return ""
+
+
+def _noframes(tree: LexborHTMLParser) -> LexborHTMLParser | None:
+    """The <noframes> content of a frameset page, parsed (lexbor keeps it as raw markup text)."""
+    node = tree.css_first("noframes")
+    fallback = node.text() if node is not None else ""
+    return LexborHTMLParser(fallback) if fallback.strip() else None
 
 
 def _content_root(tree: LexborHTMLParser) -> LexborNode | None:
@@ -110,7 +143,8 @@ def _remove_boilerplate(root: LexborNode) -> None:
 
 
 def _anchor(heading: LexborNode, root: LexborNode) -> str | None:
-    """The id a link to this heading can use: its own, one inside it, or its section's.
+    """The id a link to this heading can use: its own, one inside it, an empty
+    <a name|id> just before it, or its section's.
 
     Only ids present in the page are returned. An enclosing element's id counts
     only when this heading is the first heading in it (Sphinx <section id>,
@@ -123,6 +157,14 @@ def _anchor(heading: LexborNode, root: LexborNode) -> str | None:
     inner = heading.css("[id], a[name]")
     if inner:
         return inner[-1].id or inner[-1].attributes.get("name") or None
+    # Javadoc and older generators: <a name="x"></a><h2>…</h2> (or <a name="x"><!-- --></a>).
+    prev = heading.prev
+    while prev is not None and (prev.tag == "-comment" or (prev.tag == "-text" and not prev.text().strip())):
+        prev = prev.prev
+    if prev is not None and prev.tag == "a" and not prev.text().strip():
+        target = prev.id or prev.attributes.get("name")
+        if target:
+            return target
     root_id = root.mem_id
     node = heading.parent
     for _ in range(5):

@@ -4,6 +4,9 @@ Data files can be huge or adversarially deep, so the walk is iterative, stops
 descending below MAX_DEPTH, and stops altogether once max_unit_chars of text
 is collected: the unit is truncated, not split (a JSON file has no anchors, so
 extra units would only be duplicate hits on the same URL).
+
+JSON Lines (.jsonl, .ndjson, or a .json file holding one value per line) is
+read as the list of its values.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from .decode import bom_encoding
 from .textutil import one_line
 
 MAX_DEPTH = 64  # deeper values are not indexed
+_LINES_SUFFIXES = (".jsonl", ".ndjson")
 _SCALAR_KEYS_ONLY = (int, float, bool, type(None))
 
 
@@ -23,7 +27,7 @@ def extract_json(data: bytes, name: str, max_chars: int) -> Extracted:
     if bom_encoding(data) is None and b"\x00" in data[:8192]:
         raise ExtractError("binary content")
     try:
-        doc = json.loads(data)  # detects UTF-8 (with or without BOM) and UTF-16/32
+        doc = _parse(data, name)
     except UnicodeDecodeError:
         raise ExtractError("not valid UTF-8 text") from None
     except RecursionError:
@@ -33,6 +37,33 @@ def extract_json(data: bytes, name: str, max_chars: int) -> Extracted:
     title = _title(doc) or name
     text = flatten(doc, max_chars)
     return Extracted("json", title, [Unit(title=title, text=text)] if text else [])
+
+
+def _parse(data: bytes, name: str) -> object:
+    """One JSON value, or the list of a JSON Lines file's values."""
+    if not name.lower().endswith(_LINES_SUFFIXES):
+        try:
+            return json.loads(data)  # detects UTF-8 (with or without BOM) and UTF-16/32
+        except json.JSONDecodeError as err:
+            if err.msg != "Extra data":
+                raise
+            try:  # a second value after the first: JSON Lines named .json
+                return _json_lines(data)
+            except ValueError:
+                raise err from None
+    return _json_lines(data)
+
+
+def _json_lines(data: bytes) -> list[object]:
+    text = data.decode(bom_encoding(data) or "utf-8").lstrip("\ufeff")
+    values = []
+    for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 is valid inside strings
+        if line.strip():
+            try:
+                values.append(json.loads(line))
+            except json.JSONDecodeError as err:
+                raise ValueError(f"line {number}: {err.msg}") from None
+    return values
 
 
 def _title(doc: object) -> str:

@@ -1,11 +1,14 @@
 """Markdown parsing just deep enough for search: headings, slugs, plain text.
 
 Not a renderer: it finds ATX/setext headings outside code fences, makes
-GitHub-style slugs for them, and strips inline syntax so snippets read as text.
+GitHub-style slugs for them, and strips inline syntax and HTML comments so
+snippets read as text. Front matter (YAML ``---`` or TOML ``+++``, as static
+site generators write it) is not text; its title is kept for pages without one.
 """
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +21,13 @@ _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 _TABLE_SEP = re.compile(r"^[\s|:-]+$")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+_COMMENT = re.compile(r"<!--.*?-->")
+_COMMENT_START = re.compile(r"^ {0,3}<!--")
+# Front matter lines: "key: value" / "key = value", comments, list items, indented or blank lines.
+# A file that only starts with a "---" rule followed by prose is not front matter.
+_FRONT_LINE = re.compile(r"^(?:[^\s:=#][^:=]*(?::|\s*=)(?:\s|$)|[\s#\[]|-(?:\s|$)|$)")
+_FRONT_TITLE = re.compile(r"^title\s*[:=]\s*(.*?)\s*$", re.I)
+_FRONT_MAX_LINES = 200
 
 _INLINE = (
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image → alt text
@@ -36,12 +46,12 @@ _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 
 
 def strip_inline(text: str) -> str:
-    """Links → their text, emphasis and code marks removed, HTML tags dropped."""
-    if not any(c in text for c in "[<`*~_\\"):
+    """Links → their text, emphasis and code marks removed, HTML tags dropped, entities decoded."""
+    if not any(c in text for c in "[<`*~_\\&"):
         return text  # plain prose: nothing to strip
     for pattern, repl in _INLINE:
         text = pattern.sub(repl, text)
-    return text
+    return html.unescape(text) if "&" in text else text  # "&amp;" / "&copy;" render as "&" / "©"
 
 
 def slugify(heading: str) -> str:
@@ -59,17 +69,38 @@ class Section:
     subheadings: list[str] = field(default_factory=list)  # h4–h6 inside the section
 
 
+def front_matter(text: str) -> tuple[str, str]:
+    """(its title or "", the text after it) for YAML ``---`` or TOML ``+++`` front matter."""
+    lines = text.split("\n", _FRONT_MAX_LINES + 1)
+    opener = lines[0].strip()
+    if opener not in ("---", "+++"):
+        return "", text
+    closers = ("---", "...") if opener == "---" else ("+++",)
+    title = ""
+    for i in range(1, min(len(lines), _FRONT_MAX_LINES)):
+        line = lines[i]
+        if line.strip() in closers:
+            rest = "\n".join(lines[i + 1:])
+            return title, rest
+        if not _FRONT_LINE.match(line):
+            break  # prose: the "---" was a thematic break
+        match = _FRONT_TITLE.match(line)
+        if match and not title:
+            value = match.group(1).strip("\"'")
+            title = "" if value[:1] in ("", ">", "|") else value  # a folded block: not worth parsing
+    return "", text
+
+
 def parse(text: str, split_level: int = 3) -> list[Section]:
-    """Sections at headings of level ≤ ``split_level``; deeper headings stay inside."""
+    """Sections at headings of level ≤ ``split_level``; deeper headings stay inside.
+
+    ``text`` is the page without its front matter (see ``front_matter``).
+    """
     sections = [Section(0, "", None)]
     used: dict[str, int] = {}
     fence: str | None = None
+    comment = False  # inside an HTML comment block
     lines = text.split("\n")
-    if lines and lines[0].strip() == "---":  # YAML front matter: skip it
-        for i in range(1, min(len(lines), 200)):
-            if lines[i].strip() in ("---", "..."):
-                lines = lines[i + 1:]
-                break
 
     def heading(level: int, raw: str) -> None:
         title = strip_inline(raw).strip()
@@ -95,6 +126,16 @@ def parse(text: str, split_level: int = 3) -> list[Section]:
                 current.lines.append(line)  # code is kept as text
             paragraph = False
             continue
+        if comment:
+            if "-->" not in line:
+                continue
+            line, comment = line.split("-->", 1)[1], False
+        elif _COMMENT_START.match(line):
+            line = _COMMENT.sub("", line)
+            if "<!--" in line:
+                line, comment = line.split("<!--", 1)[0], True
+        elif "<!--" in line and "`" not in line:  # `<!--` in code is text
+            line = _COMMENT.sub("", line)
         was_paragraph, paragraph = paragraph, False
         if not line.strip():
             current.lines.append("")

@@ -20,7 +20,6 @@ _LOAD_ERRORS = {
     pdfium_c.FPDF_ERR_PASSWORD: "encrypted PDF (needs a password)",
     pdfium_c.FPDF_ERR_SECURITY: "encrypted PDF (unsupported security handler)",
     pdfium_c.FPDF_ERR_FORMAT: "corrupt PDF (damaged or not a PDF)",
-    pdfium_c.FPDF_ERR_FILE: "cannot open PDF file",
 }
 # Metadata titles that say nothing: a file name, "untitled", a Word export label.
 _USELESS_TITLE = re.compile(r"^(untitled|\S+\.(dvi|pdf|docx?|tex|ps|indd|qxd))$|^microsoft (word|powerpoint) - ", re.I)
@@ -29,20 +28,38 @@ _MAX_TITLE = 200
 
 def extract_pdf(path: Path, name: str, max_chars: int) -> Extracted:
     """Extract one unit per non-empty page; raise ExtractError for unreadable PDFs."""
-    try:
-        doc = pdfium.PdfDocument(path)
-    except pdfium.PdfiumError as err:
-        raise ExtractError(_LOAD_ERRORS.get(err.err_code, f"corrupt PDF ({err})")) from None
+    doc = _open(path)
     try:
         pages = _page_texts(doc)
         meta_title = _meta_title(doc)
     finally:
         doc.close()
+    if not pages:  # reported, not indexed as nothing: the owner can OCR it
+        raise ExtractError("no text layer (scanned or image-only PDF)")
     title = meta_title or _first_line(pages) or name
     units: list[Unit] = []
     for number, text in pages:
         units += make_units(f"{title} — page {number}", text, max_chars, page=number)
     return Extracted("pdf", title, units)
+
+
+def _open(path: Path) -> pdfium.PdfDocument:
+    """The document, or ExtractError with the reason pdfium gives for refusing it.
+
+    pdfium's last-error code is process-wide and not reset by a success, and a
+    document without pages is refused without setting it: the code left by an
+    earlier file (an encrypted one, say) would be its reason. Opening an empty
+    path first leaves FPDF_ERR_FILE, which a file we can open cannot produce.
+    """
+    with open(path, "rb"):  # unreadable: an OSError, reported with its own reason
+        pass
+    pdfium_c.FPDF_LoadDocument(b"\x00", None)
+    try:
+        return pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as err:
+        if err.err_code in (pdfium_c.FPDF_ERR_FILE, pdfium_c.FPDF_ERR_SUCCESS):
+            raise ExtractError("corrupt PDF (no pages)") from None
+        raise ExtractError(_LOAD_ERRORS.get(err.err_code, f"corrupt PDF ({err})")) from None
 
 
 def _page_texts(doc: pdfium.PdfDocument) -> list[tuple[int, str]]:

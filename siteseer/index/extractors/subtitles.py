@@ -20,9 +20,13 @@ from .video import VIDEO_EXTENSIONS
 
 WINDOW_SECONDS = 30
 
-_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d{1,3}))?")
+_TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d+))?")  # ",0000": some tools write 4 digits
 _TAGS = re.compile(r"<[^>\n]*>|\{\\[^}\n]*\}")  # <v Name>, <i>, <00:01.000>, {\an8}
 _LANG_SUFFIX = re.compile(r"^(.+)\.[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+# Media-server flags after the language: "film.en.forced.srt", "film.en.sdh.srt" (Plex, Jellyfin, Kodi).
+_FLAG_SUFFIX = re.compile(r"^(.+)\.(?:forced|sdh|cc|hi|default|foreign)$", re.I)
+# A timing line, even a broken one: digits before the arrow. A cue's text may hold "-->" too.
+_TIMING_LIKE = re.compile(r"^\s*-?\d\S*\s*-->")
 
 
 @dataclass(slots=True)
@@ -39,7 +43,7 @@ def parse_timestamp(text: str) -> float | None:
     hours, minutes, seconds, millis = match.groups()
     if int(minutes) >= 60 or int(seconds) >= 60:
         return None
-    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int((millis or "0").ljust(3, "0")) / 1000
+    return int(hours or 0) * 3600 + int(minutes) * 60 + int(seconds) + int((millis or "0")[:3].ljust(3, "0")) / 1000
 
 
 def _timing(line: str) -> float | None:
@@ -56,8 +60,9 @@ def _timing(line: str) -> float | None:
 def parse_cues(text: str) -> list[Cue]:
     """All cues with a readable start time, in file order; broken cues are skipped.
 
-    Line-based rather than block-based: a timing line always starts a new cue
-    (YouTube-style VTT omits the blank line between cues), a blank line ends
+    Line-based rather than block-based: a timing line (a time, then "-->")
+    always starts a new cue (YouTube-style VTT omits the blank line between
+    cues), while "-->" further into a line is cue text; a blank line ends
     one, and any text outside a cue (WEBVTT/NOTE/STYLE blocks, SRT numbers,
     cue ids, text of a cue whose timestamp is broken) is ignored.
     """
@@ -74,7 +79,7 @@ def parse_cues(text: str) -> list[Cue]:
         if not line.strip():
             finish()
             start, lines = None, []
-        elif "-->" in line or (start is None and "," in line and _timing(line) is not None):
+        elif _TIMING_LIKE.match(line) or (start is None and "," in line and _timing(line) is not None):
             if lines and lines[-1].strip().isdigit():
                 lines.pop()  # the next cue's SRT number, with no blank line before it
             finish()
@@ -85,13 +90,21 @@ def parse_cues(text: str) -> list[Cue]:
     return cues
 
 
-def find_video(path: Path) -> Path | None:
-    """The video beside a subtitle file: same stem, or the stem minus a language suffix."""
-    stems = [path.stem]
-    match = _LANG_SUFFIX.match(path.stem)
+def _video_stems(stem: str) -> list[str]:
+    """"talk.en.forced" → ["talk.en.forced", "talk.en", "talk"]: the names the video may have."""
+    stems = [stem]
+    match = _FLAG_SUFFIX.match(stem)
     if match:
         stems.append(match.group(1))
-    for stem in stems:
+    match = _LANG_SUFFIX.match(stems[-1])
+    if match:
+        stems.append(match.group(1))
+    return stems
+
+
+def find_video(path: Path) -> Path | None:
+    """The video beside a subtitle file: same stem, or the stem minus a language suffix and flag."""
+    for stem in _video_stems(path.stem):
         for ext in VIDEO_EXTENSIONS:
             for candidate in (path.with_name(stem + ext), path.with_name(stem + ext.upper())):
                 if candidate.is_file():
@@ -129,8 +142,7 @@ def extract_subtitles(data: bytes, path: Path, rel: str, max_chars: int) -> Extr
 
 def _bare_title(stem: str) -> str:
     """"talk.en" → "talk": the video's name when the video itself is absent."""
-    match = _LANG_SUFFIX.match(stem)
-    return readable_name((match.group(1) if match else stem) + ".srt")
+    return readable_name(_video_stems(stem)[-1] + ".srt")
 
 
 def _window(title: str, start: float, texts: list[str], link_path: str | None, max_chars: int) -> list[Unit]:

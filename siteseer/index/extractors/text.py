@@ -20,12 +20,18 @@ _TITLE_CHARS = 4096  # markup before a title is a few lines; past them, use the 
 # reStructuredText lines that are markup, not words: explicit markup (".. highlight:: c",
 # ".. _label:", ".. comment") and fields (":orphan:", ":Editors: ...").
 _MARKUP_LINE = re.compile(r"\.\.(?:\s|$)|:[^\s:`][^:`]*:(?:\s|$)")
+# ANSI terminal escapes in saved logs and console output: colours ("\x1b[31m"), other
+# CSI sequences, OSC titles/links, charset switches. Only ESC itself is a control
+# character, so without this "[31m" and "[0m" stick to the words.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[ -/]*[0-~])")
 
 
 def extract_text(data: bytes, name: str, max_chars: int) -> Extracted:
     """A .txt file: title from its first short line of words, else the file name."""
     check_not_binary(data)
     raw = decode(data)
+    if "\x1b" in raw:
+        raw = _ANSI.sub("", raw)
     text = clean(raw)
     first = one_line(_first_words_line(raw))
     title = first if 0 < len(first) <= _MAX_TXT_TITLE else name
@@ -57,12 +63,20 @@ def _first_words_line(raw: str) -> str:
 
 
 def extract_markdown(data: bytes, name: str, max_chars: int) -> Extracted:
-    """A Markdown file: title from the first heading, sections at h1–h3."""
+    """A Markdown file: title from the first heading, sections at h1–h3.
+
+    A front-matter title wins when the page has no h1: static-site pages leave
+    the title to their template and start at h2 ("Installation" is no title).
+    """
     check_not_binary(data)
     text = decode(data).replace("\r\n", "\n").replace("\r", "\n")
+    front_title, text = markdown.front_matter(text)
     sections = markdown.parse(text)
     headed = [s for s in sections[1:] if s.heading]
-    title = one_line(headed[0].heading) if headed else name
+    if front_title and not any(s.level == 1 for s in headed):
+        title = one_line(front_title)
+    else:
+        title = one_line(headed[0].heading) if headed else name
     bodies = [clean("\n".join(s.lines)) for s in sections]
     total = sum(len(b) + len(s.heading) for s, b in zip(sections, bodies))
     if total < SHORT_PAGE_CHARS:

@@ -18,7 +18,9 @@ SHORT_PAGE_CHARS = 2000
 
 # C0/C1 controls except \t and \n, plus the noncharacters pdfium emits
 # (U+FFFE, U+FFFF) and the BOM/zero-width no-break space in the middle of text.
-_JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufeff\ufffe\uffff]")
+# Lone surrogates too (a JSON string escape such as \udc00 decodes to one): they cannot be
+# encoded as UTF-8, so one of them would fail the whole batch at the index writer.
+_JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
 _SPACES = re.compile(r"[^\S\n]+")  # whitespace other than newline
 _BLANKS = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")  # two or more line breaks
 
