@@ -132,10 +132,13 @@ def extract_one(extract: ExtractFn, root: str, rel: str, old_hash: str | None, m
             status, reason = "error", f"{type(exc).__name__}: {exc}"
         return FileResult(rel, status, hash=digest, reason=str(reason)[:500])
     kind = extracted.kind
-    units = [
-        unit_fields(rel, i, kind, extracted.title, unit, max_unit_chars)
-        for i, unit in enumerate(extracted.units)
-    ]
+    try:  # a bug in preparing one file's fields fails that file, not its whole batch
+        units = [
+            unit_fields(rel, i, kind, extracted.title, unit, max_unit_chars)
+            for i, unit in enumerate(extracted.units)
+        ]
+    except Exception as exc:
+        return FileResult(rel, "error", hash=digest, reason=f"{type(exc).__name__}: {exc}"[:500])
     return FileResult(rel, "ok", hash=digest, kind=kind, units=units)
 
 

@@ -216,3 +216,27 @@ def test_a_file_name_that_is_not_utf8_does_not_stop_indexing(tmp_path: Path):
         write(root, "later.txt", "Later\n\nlaterword")
         assert ix.sync(["later.txt"]).indexed == 1
     assert indexed_paths(config) == {"good.txt": 1, "later.txt": 1}
+
+
+def test_a_file_whose_fields_cannot_be_made_fails_alone(tmp_path: Path, monkeypatch):
+    """``extract_one`` guards ``unit_fields`` too: a bug there (a lone surrogate
+    did it once) records that file as an error, and its batch goes on."""
+    from siteseer.index import documents
+    from siteseer.index.extractors.base import Extracted, Unit
+
+    (tmp_path / "bad.txt").write_text("x")
+
+    def extract(path, rel, **_):
+        return Extracted("text", "T", [Unit(title="T", text="t")])
+
+    def unit_fields(rel, *args):
+        if rel == "bad.txt":
+            raise UnicodeEncodeError("utf-8", "\udc00", 0, 1, "surrogates not allowed")
+        return {"id": rel}
+
+    monkeypatch.setattr(documents, "unit_fields", unit_fields)
+    (tmp_path / "good.txt").write_text("y")
+    results = documents.extract_batch(extract, str(tmp_path), [("bad.txt", None, False), ("good.txt", None, False)],
+                                      1000, 1 << 20)
+    assert [(r.rel, r.status) for r in results] == [("bad.txt", "error"), ("good.txt", "ok")]
+    assert "UnicodeEncodeError" in results[0].reason
