@@ -10,12 +10,18 @@ tantivy Query objects.
                     more words (or OR-groups) that no unit has together, all but one
                     (see build.Builder.relaxed)
     "a phrase"      words next to each other, always required; an unclosed quote runs to the end
-    -word -"a b"    must not match
+                    (typographic quotes too: “a phrase”, „a phrase“, «a phrase»)
+    -word -"a b"    must not match (``--word`` is the word: a command-line option, not an exclusion)
     a OR b          either (also ``|``); ``AND`` / ``&&`` are accepted and ignored
     type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable)
     in:docs/manual/ only under that folder (negatable); quote a value with spaces: in:"my docs"
     after:2024-01-01 / before:2024-06  modified on/after, or before, a date
-    last word       also matches as a prefix while typing (no trailing space)
+    last word       also matches as a prefix while typing (no trailing space), if it ends
+                    with a letter or digit ("__init__", "50%" and "C++" are finished)
+    word*           a prefix wherever it is
+
+``OR``, ``AND``, ``|`` and ``&&`` alone are what they say: a query of only
+those searches them as words ("OR"), or has nothing to search ("|").
 """
 
 from __future__ import annotations
@@ -37,6 +43,15 @@ MAX_TERMS = 32
 _FILTER_RE = re.compile(r"^(type|in|after|before):(.+)$", re.IGNORECASE)
 _FILTER_NAME_RE = re.compile(r"(type|in|after|before):", re.IGNORECASE)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+# Invisible characters that sit inside a word without ending it (copied from a web page
+# or a PDF): a soft hyphen, zero-width space, word joiner, zero-width no-break space.
+# Dropped, not made a space: "sta\u00adsh" is "stash", not "sta" and a prefix "sh".
+_INVISIBLE = re.compile("[\u00ad\u200b\u2060\ufeff]")
+# Opening and closing quotes of a phrase: typographic ones too, as phones and word
+# processors type them ("smart quotes"), else "“git stash”" searched two words.
+QUOTES = frozenset('"\u201c\u201d\u201e\u201f\u00ab\u00bb\uff02')
+_OPERATORS = ("OR", "|", "AND", "&&")
+_SEARCHABLE = re.compile(r"[^\W_]")  # a letter or digit (CJK too)
 
 
 @dataclass
@@ -68,8 +83,10 @@ class ParsedQuery:
 
 
 def clean(q: str) -> str:
-    """Drop control/format characters and lone surrogates; keep everything else."""
-    q = _SURROGATES.sub(" ", q)
+    """Drop invisible in-word characters; control/format characters and lone surrogates
+    become spaces; keep everything else."""
+    if not q.isascii():  # both are non-ASCII: most queries skip two regex passes
+        q = _INVISIBLE.sub("", _SURROGATES.sub(" ", q))
     return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q).strip()
 
 
@@ -84,12 +101,19 @@ def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
     tokens = list(_lex(text))
     pending_or = False
     last_group: list[Term] | None = None
+    operators: list[Term] = []  # searched as words when the query has nothing else
+    everything = False
     for i, (kind, value, negated, span) in enumerate(tokens):
-        if kind == "word" and not negated and value in ("OR", "|"):
-            pending_or = last_group is not None
+        if kind == "word" and not negated and value in _OPERATORS:
+            operators.append(Term(value, span=span))
+            if value in ("OR", "|"):
+                pending_or = last_group is not None
             continue
-        if kind == "word" and not negated and (value in ("AND", "&&") or not value.strip("*")):
+        if kind == "word" and not negated and not value.strip("*"):
+            everything = True
             continue  # "*" alone means everything: no words to match
+        if negated and not _SEARCHABLE.search(value):
+            negated = False  # "-@", '-""': nothing to exclude; it is what it is ("no letters or digits")
         if kind == "word":
             m = _FILTER_RE.match(value)
             if m:
@@ -100,16 +124,23 @@ def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
         if negated:
             parsed.excluded.append(term)
             continue
-        term.prefix = kind == "word" and i == len(tokens) - 1 and ends_open
+        term.prefix = kind == "word" and (value.endswith("*") or (i == len(tokens) - 1 and ends_open and _open(value)))
         if pending_or and last_group is not None:
             last_group.append(term)
         else:
             last_group = [term]
             parsed.groups.append(last_group)
         pending_or = False
+    if operators and not everything and not (parsed.groups or parsed.excluded or parsed.filters):
+        parsed.groups = [[t] for t in operators]  # "AND" alone: the word, not every document
     if len(parsed.positive_terms) + len(parsed.excluded) > MAX_TERMS:
         raise QueryError(f"the query has too many words (at most {MAX_TERMS})")
     return parsed
+
+
+def _open(word: str) -> bool:
+    """Whether a word may still be being typed: it ends with a letter, digit or mark."""
+    return unicodedata.category(word[-1])[0] in "LNM"
 
 
 def type_words(text: str) -> list[tuple[tuple[int, int], str, bool]]:
@@ -130,19 +161,19 @@ def _lex(text: str):
             continue
         start = i
         negated = False
-        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] != "-":
             negated = True
             i += 1
-        if text[i] == '"':
-            end = text.find('"', i + 1)
+        if text[i] in QUOTES:
+            end = _find_quote(text, i + 1)
             close = n if end == -1 else end
             yield "phrase", text[i + 1 : close], negated, (start, min(close + 1, n))
             i = close + 1
             continue
         j = i
-        while j < n and not text[j].isspace() and text[j] != '"':
+        while j < n and not text[j].isspace() and text[j] not in QUOTES:
             j += 1
-        if j < n and text[j] == '"' and _FILTER_NAME_RE.fullmatch(text[i:j]):
+        if j < n and text[j] in QUOTES and _FILTER_NAME_RE.fullmatch(text[i:j]):
             j = _quoted_value_end(text, j)
         if j == i:  # a lone '-' before a quote that was consumed: nothing
             i += 1
@@ -158,12 +189,19 @@ def _quoted_value_end(text: str, quote: int) -> int:
     name can only be written quoted, and cut at the quote the filter read
     ``in:`` as a word and ``"my docs"`` as a phrase, silently.
     """
-    end = text.find('"', quote + 1)
+    end = _find_quote(text, quote + 1)
     return len(text) if end == -1 else end + 1
 
 
+def _find_quote(text: str, start: int) -> int:
+    """The first quote (any of ``QUOTES``) at or after ``start``; -1 if none."""
+    if text.isascii():
+        return text.find('"', start)
+    return next((k for k in range(start, len(text)) if text[k] in QUOTES), -1)
+
+
 def _filter(name: str, value: str, negated: bool) -> Filter:
-    value = value.strip().strip('"')
+    value = value.strip().strip("".join(QUOTES))
     if name == "type":
         kind = value.lower()
         kind = KIND_ALIASES.get(kind, kind)

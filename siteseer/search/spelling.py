@@ -21,6 +21,13 @@ from rapidfuzz.distance import OSA
 _LETTERS = frozenset(string.ascii_lowercase)
 _DIGITS = frozenset(string.digits)
 _MAX_SCAN = 4000
+# The shortest word corrected by two edits. Measured on the corpus's vocabulary
+# (words weighted by their frequency, two random typing errors, only typos with no
+# word one edit away): the two-edit word chosen was the intended one for 14 % of
+# five-letter typos ("okapi" became "okay"), 39 % of six-letter ones, 66 % at
+# seven, 78 % at eight, over 90 % from nine. The builder searches the correction
+# instead of the word, so a wrong one shows results for another word.
+TWO_EDITS_FROM = 7
 
 
 def edits1(word: str) -> set[str]:
@@ -45,7 +52,7 @@ def correct(searcher, word: str, field: str = "vocab") -> str | None:
     one = [(-df, cand) for cand in edits1(word) if (df := searcher.doc_freq(field, cand))]
     if one:
         return min(one)[1]  # most frequent; ties by spelling, not by set order
-    if len(word) < 5:
+    if len(word) < TWO_EDITS_FROM:
         return None
     near = [(cand, df) for cand, df in searcher.terms_with_prefix(field, word[:2], limit=_MAX_SCAN)
             if df and abs(len(cand) - len(word)) <= 2]

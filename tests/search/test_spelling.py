@@ -73,7 +73,7 @@ def reference(words: dict[str, int], word: str) -> str | None:
     one = [(-df, w) for w, df in words.items() if w != word and distance(word, w, 1) == 1]
     if one:
         return min(one)[1]
-    if len(word) < 5:
+    if len(word) < spelling.TWO_EDITS_FROM:
         return None
     two = [(distance(word, w), -df, w) for w, df in words.items()
            if w[:2] == word[:2] and abs(len(w) - len(word)) <= 2]
