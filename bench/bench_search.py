@@ -178,10 +178,9 @@ def prepare_big(units: list[dict], state: Path = BIG_STATE, target: int = BIG_UN
 
     base = []
     for u in units:  # CJK bigrams and blanking once per source unit: copies only add Latin words
-        f = unit_fields(u["path"], int(u["id"].rsplit("#", 1)[-1]), u["type"], u.get("title", ""), _U(u), 1 << 30)
+        doc_title = u.get("page_title") or u.get("title", "")  # unit_fields makes page_title from it again
+        f = unit_fields(u["path"], int(u["id"].rsplit("#", 1)[-1]), u["type"], doc_title, _U(u), 1 << 30)
         f["url"] = u["url"]
-        if u.get("page_title"):  # its headings already hold it (they were read back from the index)
-            f["page_title"] = u["page_title"]
         base.append(f)
     writer = index.writer(heap_size=512_000_000)
     started = time.perf_counter()

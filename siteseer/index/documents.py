@@ -75,9 +75,8 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
     title = (getattr(unit, "title", None) or doc_title or posixpath.basename(rel))[:1000]
     page_title = page_title_of(title, doc_title)
     headings = (getattr(unit, "headings", None) or "")[:4000]
-    if page_title:  # its page's title counts for a section as its headings do: "git stash" finds git-stash(1)'s "NAME"
-        headings = f"{page_title} {headings}" if headings else page_title
     body = (getattr(unit, "text", None) or "")[:max_chars]
+    place = posixpath.splitext(rel)[0]  # its words: "html/postgresql-doc-15/tutorial-window"
     fields: dict[str, Any] = {
         "id": f"{rel}#{index}",
         "path": rel,
@@ -86,9 +85,14 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
         "title": title,
         "headings": headings,
         "body": body,
-        "cjk": cjk_bigrams(f"{headings}\n{body}"),
+        "cjk": cjk_bigrams(f"{page_title}\n{place}\n{headings}\n{body}"),
         "cjk_title": cjk_bigrams(title),
     }
+    # Words a unit is found by, never shown: its page's title ("git stash" finds
+    # git-stash(1)'s "NAME") and its path ("postgresql window functions" finds
+    # postgresql-doc-15/tutorial-window.html, whose text never says PostgreSQL).
+    # Each is a value of ``headings`` of its own, so no phrase runs from one into another.
+    fields["context"] = [strip_cjk(v) for v in (page_title, place) if v]
     if page_title:
         fields["page_title"] = page_title
     if fields["cjk"] or fields["cjk_title"]:  # index the words without the CJK, keep the text as written
@@ -152,6 +156,8 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
     doc = tantivy.Document()
     for name in ("id", "path", "url", "type", "title", "headings", "body"):
         doc.add_text(name, fields[name])
+    for value in fields.get("context", ()):  # after the unit's own: get_first("headings") reads those
+        doc.add_text("headings", value)
     if fields["cjk"]:
         doc.add_text("cjk", fields["cjk"])
     if fields["cjk_title"]:

@@ -13,6 +13,8 @@ Text is indexed four ways:
   most of the writer's work); CJK is kept out of it by indexing these fields
   with their CJK runs blanked (``strip_cjk``). Such a unit also stores its
   original text in ``<field>_orig`` (``original`` reads it back).
+  ``headings`` has more values after the unit's own headings: its page's
+  title and the words of its path (``documents.unit_fields``), found by, not shown.
 * ``cjk`` / ``cjk_title`` — overlapping character bigrams of the CJK runs,
   made by ``cjk_bigrams`` (a word tokenizer sees a Japanese sentence as one
   giant token; bigrams find 92 of 92 documents where words found 19).
@@ -33,7 +35,7 @@ from pathlib import Path
 import tantivy
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -110,7 +112,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("page", stored=True)
     sb.add_float_field("t", stored=True)
     sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
-    # A section's page title as written, for showing (it is searched as part of ``headings``).
+    # A section's page title as written, for showing (it is searched as a value of ``headings``).
     sb.add_bytes_field("page_title", stored=True, indexed=False)
     for name in ORIG_FIELDS:  # the text as written, only when it has CJK (see strip_cjk)
         sb.add_bytes_field(f"{name}_orig", stored=True, indexed=False)  # UTF-8

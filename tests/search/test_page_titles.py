@@ -1,5 +1,6 @@
-"""A section of a long page knows its page: found by the page title's words
-(they count as its headings do) and shown with it (``page_title``).
+"""A unit knows where it is: a section of a long page is found by its page's
+title and shown with it (``page_title``), and every unit by the words of its
+path (both count as its headings do).
 
 On the corpus, "git stash" found git-stash(1)'s "NAME" section only because its
 body says "git-stash"; "vacuum full" found three sections titled "Notes",
@@ -27,6 +28,9 @@ def _site(root):
         <h2 id="intro">Introduction</h2><p>Run git shelve to put work aside. {FILLER}</p>
         <h2 id="more">More</h2><p>Nothing about that here. {FILLER}</p>"""))
     write(root, "short.html", html("Short page", "<h2 id='s'>Only part</h2><p>A short page about bookcases.</p>"))
+    write(root, "postgresql-doc/tutorial-window.html", html("3.5. Window Functions",
+                                                            "<p>A window function performs a calculation.</p>"))
+    write(root, "other/windows.html", html("Windows", "<p>A window of a house lets light in.</p>"))
 
 
 @pytest.fixture(scope="module")
@@ -45,6 +49,19 @@ def test_sections_are_found_by_their_pages_title_and_carry_it(service):
     assert hits["/git-shelve.html#_name"]["title"] == "NAME"
     assert hits["/git-shelve.html#_name"]["page_title"] == "git-shelve(1)"
     assert hits["/tutorial.html#intro"]["page_title"] == "A tour"
+
+
+def test_a_unit_is_found_by_the_words_of_its_path(service):
+    # The page never says PostgreSQL; its folder does.
+    hits = service.search("postgresql window functions")["hits"]
+    assert [h["path"] for h in hits] == ["postgresql-doc/tutorial-window.html"]
+    assert service.search("tutorial window")["hits"][0]["path"] == "postgresql-doc/tutorial-window.html"
+
+
+def test_no_phrase_runs_from_the_page_title_into_the_headings_or_path(service):
+    # Page title "git-shelve(1)", then the path "git-shelve": each is a value of its own.
+    assert service.search('"shelve git"')["total"] == 0
+    assert service.search('"1 git"')["total"] == 0
 
 
 def test_a_unit_titled_by_its_page_has_no_page_title(service):
