@@ -90,6 +90,8 @@ class SearchService:
             window = rerank.WINDOW if offset + per_page <= rerank.WINDOW else 0
             found = None if total == 0 else searcher.search(
                 built.query, limit=window or per_page, offset=0 if window else offset, count=total is None)
+        except QueryError:  # the builder's own (a ValueError too): its message as it is
+            raise
         except ValueError as exc:  # tantivy refusing a value the parser let through
             raise QueryError(f"this query cannot be searched ({exc})") from None
         found_hits = [(score, address, None) for score, address in found.hits] if found is not None else []
@@ -189,15 +191,14 @@ class SearchService:
         tail = _LAST_WORD.search(last)
         if tail is None:  # "C++", "x_": not in the middle of a word
             return []
-        lead = head + " " if head else ""
+        # What comes before the word being typed stays as typed: other words, and
+        # punctuation joined to it ("pg_dump", "apt-g", "__ini"); words among it count as typed before.
+        lead = (head + " " if head else "") + last[: tail.start()]
         context = _head_words(head)
         folded = _VOCAB.analyze(last)
         if len(folded) > 1:
-            # Words joined by punctuation ("pg_dump", "apt-g"): complete the last
-            # one, keep what comes before it as typed, and count its words as typed before.
-            lead += last[: tail.start()]
             context = list(dict.fromkeys([*context, *(w for w in folded[:-1] if w not in _COMMON)]))
-            folded = _VOCAB.analyze(tail.group())
+        folded = _VOCAB.analyze(tail.group())
         if len(folded) != 1:
             return []
         searcher = self.handle.searcher()

@@ -123,3 +123,17 @@ def test_short_words_get_no_two_edit_correction():
     assert spelling.correct(vocab, "mohndy") is None  # six letters
     assert spelling.correct(vocab, "erptoin") == "eruption"  # seven: still corrected
     assert spelling.correct(vocab, "okya") == "okay"  # one edit: as before
+
+
+# -- the service around the parser ---------------------------------------------
+def test_the_builders_own_error_is_not_wrapped(service):
+    """It is a ValueError too, and was answered as "this query cannot be searched (the query has ...)"."""
+    with pytest.raises(QueryError) as err:
+        service.search("|")
+    assert str(err.value) == "the query has no letters or digits to search for"
+
+
+def test_suggest_keeps_punctuation_before_the_word_typed(service):
+    """"__inst" offered "installation": the underscores were lost."""
+    assert service.suggest("__inst")[:1] == ["__installation"]
+    assert service.suggest("docs __inst")[:1] == ["docs __installation"]
