@@ -244,3 +244,12 @@ def test_subtitle_with_language_and_flag_links_to_the_video(tmp_path, sub):
     result = extract(path, f"media/{sub}")
     assert result.title == "film"
     assert result.units[0].link_path == "media/film.mkv"
+
+
+def test_invisible_characters_inside_words_are_deleted():
+    """A soft hyphen or zero-width space split "stash" in two in the index;
+    the query parser deletes them too, so "sta\u00adsh" typed or written is "stash"."""
+    from siteseer.index.extractors.textutil import clean, one_line
+
+    assert clean("git sta\u00adsh and re\u200bbase, word\u2060joiner") == "git stash and rebase, wordjoiner"
+    assert one_line("sta\u00adsh\n pop") == "stash pop"

@@ -21,6 +21,10 @@ SHORT_PAGE_CHARS = 2000
 # Lone surrogates too (a JSON string escape such as \udc00 decodes to one): they cannot be
 # encoded as UTF-8, so one of them would fail the whole batch at the index writer.
 _JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+# Invisible characters inside a word that do not end it: soft hyphen, zero-width space,
+# word joiner (hyphenated web text, identifiers given break points). Deleted, not made
+# spaces: "sta\u00adsh" is "stash", as the query parser reads it too (query.clean).
+_INVISIBLE = ("\u00ad", "\u200b", "\u2060")
 _SPACES = re.compile(r"[^\S\n]+")  # whitespace other than newline
 _BLANKS = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")  # two or more line breaks
 
@@ -31,7 +35,7 @@ def clean(text: str) -> str:
     Lines are joined by single newlines, paragraphs by one blank line, so the
     splitter can still find paragraph boundaries.
     """
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _visible(text.replace("\r\n", "\n").replace("\r", "\n"))
     text = _JUNK.sub(" ", text)
     text = _SPACES.sub(" ", text)
     text = _BLANKS.sub("\n\n", text)
@@ -45,7 +49,15 @@ def clean_nfkc(text: str) -> str:
 
 def one_line(text: str) -> str:
     """All whitespace (newlines too) collapsed to single spaces, for titles and HTML."""
-    return " ".join(_JUNK.sub(" ", text).split())  # split() is ~3x faster than a \s+ regex
+    return " ".join(_JUNK.sub(" ", _visible(text)).split())  # split() is ~3x faster than a \s+ regex
+
+
+def _visible(text: str) -> str:
+    """``text`` without ``_INVISIBLE`` (``in`` first: it is rare, and a scan costs far less than a copy)."""
+    for char in _INVISIBLE:
+        if char in text:
+            text = text.replace(char, "")
+    return text
 
 
 _CUTS = ("\n\n", "\n", ". ", "。", "! ", "? ", "; ", " ")
