@@ -137,3 +137,12 @@ def test_suggest_keeps_punctuation_before_the_word_typed(service):
     """"__inst" offered "installation": the underscores were lost."""
     assert service.suggest("__inst")[:1] == ["__installation"]
     assert service.suggest("docs __inst")[:1] == ["docs __installation"]
+
+
+def test_a_word_nothing_is_close_to_is_searched_one_edit_away_at_most(service):
+    """tantivy's fuzzy fallback (after the vocabulary found no correction) once allowed two
+    edits from six letters: "toffea" found "coffee" (stem "coffe": t→c, a dropped) with
+    nothing marked, and such a search walked the term dictionary ("terraform" on the corpus:
+    396 ms to find nothing)."""
+    assert service.search("toffea")["total"] == 0
+    assert service.search("cofee")["total"] >= 1  # one edit: corrected by the vocabulary
