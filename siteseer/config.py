@@ -60,11 +60,17 @@ class FilesConfig:
     cache_control: str = "no-cache"  # validators make revalidation cheap
 
 
+PROXY_HEADERS = ("x-forwarded-for", "forwarded")
+
+
 @dataclass
 class AccessConfig:
     block: list[str] = field(default_factory=list)
     allow: list[str] = field(default_factory=list)  # empty: everyone not blocked
     trusted_proxies: list[str] = field(default_factory=list)
+    # The one header the trusted proxies write the client into (nginx's real_ip_header):
+    # "X-Forwarded-For" or "Forwarded". The other is the client's own, passed on.
+    proxy_header: str = "X-Forwarded-For"
 
 
 @dataclass
@@ -318,6 +324,8 @@ def _check(config: Config) -> None:
     _check_networks("access.block", config.access.block)
     _check_networks("access.allow", config.access.allow)
     _check_networks("access.trusted_proxies", config.access.trusted_proxies)
+    if str(config.access.proxy_header).lower() not in PROXY_HEADERS:
+        raise ConfigError("access.proxy_header", f'must be "X-Forwarded-For" or "Forwarded", not {config.access.proxy_header!r}')
     _check_networks("admin.metrics_allow", config.admin.metrics_allow)
     _positive("index.max_unit_chars", config.index.max_unit_chars)
     _positive("index.max_file_bytes", config.index.max_file_bytes)

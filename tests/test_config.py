@@ -53,6 +53,7 @@ def test_example_config_is_valid(tmp_path):
     ("[server]\nhost = \"example.org\"\n", "server.host"),
     # A page's first load is 15 requests at once: a burst of 10 left the search and dashboard half drawn
     ("[ratelimit]\nburst = 10\n", "ratelimit.burst"),
+    ("[access]\nproxy_header = \"X-Real-IP\"\n", "access.proxy_header"),
 ])
 def test_wrong_settings_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as err:

@@ -1,10 +1,11 @@
 """Who is asking, and may they: client IPs, proxies, block and allow lists.
 
 The client IP is the socket's peer unless that peer is a configured trusted
-proxy; only then do ``X-Forwarded-For`` / ``Forwarded`` count, read from the
-right (the entries a trusted proxy appended) until the first untrusted
-address. A client cannot spoof its way past the blocklist by sending its
-own ``X-Forwarded-For``.
+proxy; only then does the header those proxies write count (``X-Forwarded-For``,
+or ``Forwarded`` if so configured: ``access.proxy_header``), read from the right
+(the entries a trusted proxy appended) until the first untrusted address. A
+client cannot spoof its way past the blocklist by sending its own
+``X-Forwarded-For`` or ``Forwarded``.
 
 IPv4-mapped IPv6 addresses (``::ffff:192.0.2.1``) are matched as IPv4.
 """
@@ -126,22 +127,28 @@ class NetworkSet:
         return False
 
 
-def client_ip(peer: str, headers: Mapping[str, str], trusted: NetworkSet) -> str:
-    """The real client address: the peer, or what trusted proxies say it was."""
+def client_ip(peer: str, headers: Mapping[str, str], trusted: NetworkSet,
+              header: str = "x-forwarded-for") -> str:
+    """The real client address: the peer, or what trusted proxies say it was in ``header``.
+
+    Only the one header the proxies write is read (as nginx's real_ip_header): a
+    proxy passes the other on as the client sent it. When both were read,
+    Forwarded first, a client behind nginx as the README sets it up chose its
+    own address with "Forwarded: for=…" (past the blocklist, the rate limit and
+    the login throttle; "for=127.0.0.1" passed for this machine).
+    """
     if not len(trusted) or peer not in trusted:
         return peer
     hops: list[str] = []
-    forwarded = headers.get("forwarded")
-    if forwarded:
-        for element in forwarded.split(","):
+    value = headers.get(header)
+    if value and header == "forwarded":
+        for element in value.split(","):
             for pair in element.split(";"):
-                name, _, value = pair.partition("=")
+                name, _, part = pair.partition("=")
                 if name.strip().lower() == "for":
-                    hops.append(value.strip())
-    else:
-        xff = headers.get("x-forwarded-for")
-        if xff:
-            hops = [part for part in xff.split(",")]
+                    hops.append(part.strip())
+    elif value:
+        hops = value.split(",")
     # Walk from the nearest hop back; the first address not a trusted proxy is the client.
     for hop in reversed(hops):
         address = parse_ip(hop)
@@ -164,8 +171,10 @@ class AccessList:
     """
 
     def __init__(self, block: Iterable[str], allow: Iterable[str], trusted: Iterable[str],
-                 config_path: Path | None = None, block_store=None, interval: float = 1.0):
+                 config_path: Path | None = None, block_store=None, interval: float = 1.0,
+                 proxy_header: str = "x-forwarded-for"):
         self.config_path = config_path
+        self.proxy_header = proxy_header.lower()
         self.block_store = block_store
         self.interval = interval
         self._static_block = list(block)
@@ -214,11 +223,14 @@ class AccessList:
             block = [str(v) for v in data.get("block", [])]
             allow = NetworkSet(str(v) for v in data.get("allow", []))
             trusted = NetworkSet(str(v) for v in data.get("trusted_proxies", []))
+            header = str(data.get("proxy_header", self.proxy_header)).lower()
+            if header not in ("x-forwarded-for", "forwarded"):
+                raise ValueError(f'proxy_header must be "X-Forwarded-For" or "Forwarded", not {header!r}')
             NetworkSet(block)  # validate before swapping anything in
         except Exception as exc:
             log.error("access lists in %s not reloaded, keeping the old ones: %s", self.config_path, exc)
             return False
-        self._static_block, self.allow, self.trusted = block, allow, trusted
+        self._static_block, self.allow, self.trusted, self.proxy_header = block, allow, trusted, header
         if announce:  # not the first read at start-up
             log.info("access lists reloaded from %s", self.config_path)
         return True

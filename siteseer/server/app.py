@@ -55,6 +55,7 @@ class Services:
         self.access = AccessList(
             config.access.block, config.access.allow, config.access.trusted_proxies,
             config_path=config.config_path, block_store=self.block_store,
+            proxy_header=config.access.proxy_header,
         )
         self.redirects = Redirects(config.redirects, config.server.redirect_status)
         self.files = FileServer(config)
@@ -153,9 +154,14 @@ class SiteseerApp:
             request.state["problem"] = problem.message
             return error_response(request, problem.status, problem.message, extra)
 
-        request.client_ip = client_ip(request.peer_ip, request.headers, s.access.trusted)
-        if request.client_ip != request.peer_ip and request.headers.get("x-forwarded-proto") == "https":
-            request.scheme = "https"  # TLS ended at a trusted proxy: cookies must be Secure
+        request.client_ip = client_ip(request.peer_ip, request.headers, s.access.trusted, s.access.proxy_header)
+        # TLS ended at a trusted proxy: cookies must be Secure, and the admin's
+        # Origin check compares "https://host". Asked of the peer, not of whether
+        # the client address changed: a proxy that sends no X-Forwarded-For (or the
+        # admin on the proxy's own machine) left the scheme "http", so the login
+        # was refused as cross-origin and the cookie was not Secure.
+        if request.headers.get("x-forwarded-proto") == "https" and request.peer_ip in s.access.trusted:
+            request.scheme = "https"
         refusal = s.access.refusal(request.client_ip)
         if refusal is not None:
             request.state["blocked"] = refusal

@@ -60,10 +60,23 @@ def test_client_ip_from_trusted_proxy_reads_from_the_right():
     # The client spoofed "6.6.6.6"; the proxy appended the real address.
     headers = {"x-forwarded-for": "6.6.6.6, 198.51.100.4, 10.0.0.2"}
     assert client_ip("10.0.0.1", headers, trusted) == "198.51.100.4"
-    assert client_ip("10.0.0.1", {"forwarded": 'for=192.0.2.60;proto=http, for="[2001:db8::7]:80"'}, trusted) == "2001:db8::7"
+    forwarded = {"forwarded": 'for=192.0.2.60;proto=http, for="[2001:db8::7]:80"'}
+    assert client_ip("10.0.0.1", forwarded, trusted, "forwarded") == "2001:db8::7"
     assert client_ip("10.0.0.1", {"x-forwarded-for": "::ffff:192.0.2.1"}, trusted) == "192.0.2.1"
     assert client_ip("10.0.0.1", {"x-forwarded-for": "junk"}, trusted) == "10.0.0.1"
     assert client_ip("10.0.0.1", {}, trusted) == "10.0.0.1"
+
+
+def test_client_ip_reads_only_the_header_the_proxies_write():
+    """The other one is the client's own, passed on by the proxy: when both were read,
+    Forwarded first, a client behind nginx chose its address with "Forwarded: for=..."."""
+    trusted = NetworkSet(["10.0.0.1"])
+    both = {"x-forwarded-for": "198.51.100.4", "forwarded": "for=127.0.0.1"}
+    assert client_ip("10.0.0.1", both, trusted) == "198.51.100.4"
+    assert client_ip("10.0.0.1", {"forwarded": "for=192.0.2.1"}, trusted) == "10.0.0.1"
+    both = {"x-forwarded-for": "127.0.0.1", "forwarded": "for=198.51.100.4"}
+    assert client_ip("10.0.0.1", both, trusted, "forwarded") == "198.51.100.4"
+    assert client_ip("10.0.0.1", {"x-forwarded-for": "192.0.2.1"}, trusted, "forwarded") == "10.0.0.1"
 
 
 def test_client_ip_reads_every_forwarding_line():
@@ -78,7 +91,7 @@ def test_client_ip_reads_every_forwarding_line():
     spoofed = RequestHeaders(Lines({"x-forwarded-for": ["6.6.6.6", "198.51.100.4"]}))  # the client's line first
     assert client_ip("10.0.0.1", spoofed, trusted) == "198.51.100.4"
     lines = RequestHeaders(Lines({"forwarded": ["for=6.6.6.6", "for=198.51.100.4"]}))
-    assert client_ip("10.0.0.1", lines, trusted) == "198.51.100.4"
+    assert client_ip("10.0.0.1", lines, trusted, "forwarded") == "198.51.100.4"
     cookies = RequestHeaders(Lines({"cookie": ["a=1", "siteseer_admin=x"]}))
     assert cookies.get("cookie") == "a=1; siteseer_admin=x"
 

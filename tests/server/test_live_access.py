@@ -32,10 +32,20 @@ def test_forwarded_for_counts_only_from_trusted_proxies(serve, site):
                                 'trusted_proxies = ["127.0.0.1"]\n', args=("--no-index",))
     with server.client() as c:
         assert c.get("/docs/notes.txt", headers={"x-forwarded-for": "198.51.100.9"}).status_code == 403
-        assert c.get("/docs/notes.txt", headers={"forwarded": "for=198.51.100.9"}).status_code == 403
+        assert c.get("/docs/notes.txt", headers={"forwarded": "for=198.51.100.9"}).status_code == 200  # not the proxy's
         assert c.get("/docs/notes.txt", headers={"x-forwarded-for": "203.0.113.5"}).status_code == 403
         assert c.get("/docs/notes.txt", headers={"x-forwarded-for": "::ffff:198.51.100.1"}).status_code == 403
         assert c.get("/docs/notes.txt", headers={"x-forwarded-for": "192.0.2.1"}).status_code == 200
+
+
+def test_a_proxy_that_writes_forwarded(serve, site):
+    server = serve(site, config='[access]\nblock = ["198.51.100.0/24"]\ntrusted_proxies = ["127.0.0.1"]\n'
+                                'proxy_header = "Forwarded"\n', args=("--no-index",))
+    with server.client() as c:
+        assert c.get("/docs/notes.txt", headers={"forwarded": "for=198.51.100.9"}).status_code == 403
+        assert c.get("/docs/notes.txt", headers={"x-forwarded-for": "198.51.100.9"}).status_code == 200  # the client's own
+        spoof = {"x-forwarded-for": "192.0.2.1", "forwarded": "for=198.51.100.9"}
+        assert c.get("/docs/notes.txt", headers=spoof).status_code == 403
 
 
 def test_spoofed_forwarded_for_from_untrusted_client_is_ignored(serve, site):
