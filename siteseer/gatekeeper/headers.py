@@ -20,7 +20,8 @@ FILES_CSP = "frame-ancestors 'self'"
 def app_csp(script_hashes: list[str]) -> str:
     """The policy the Dash pages, the API and the error pages run under."""
     # Dash's csp_hashes() come quoted already; accept either form.
-    hashes = " ".join(f"'{h.strip(chr(39))}'" for h in sorted(set(script_hashes)))
+    # Unquoted before the set: the same hash quoted and not was listed twice.
+    hashes = " ".join(f"'{h}'" for h in sorted({h.strip(chr(39)) for h in script_hashes}))
     return "; ".join([
         "default-src 'self'",
         f"script-src 'self' {hashes}".rstrip(),

@@ -8,13 +8,19 @@ query string is always kept.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+import re
+from urllib.parse import quote, urlsplit
+
+# Bytes a raw query may hold that a Location header must not: granian hands over
+# a query sent as raw UTF-8 ("?q=é") as it came.
+_NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
 def join_query(location: str, raw_query: str) -> str:
     """``location`` with the client's query string kept (merged if it has one)."""
     if not raw_query:
         return location
+    raw_query = _NOT_ASCII.sub(lambda m: quote(m.group(), safe=""), raw_query)
     fragment = ""
     if "#" in location:
         location, fragment = location.split("#", 1)
@@ -35,6 +41,9 @@ class Redirects:
                 self.exact[source] = target
         self.prefixes.sort(key=lambda rule: len(rule[0]), reverse=True)
         self._keeps_rest = {src: rules[src + "*"].endswith("*") for src, _ in self.prefixes}
+        # Prefix rules whose target is a path on this site (not "https://…" or
+        # "//host/…"): the client's rest of the path must not turn it into another site.
+        self._local = {src: not _elsewhere(new) for src, new in self.prefixes}
 
     def __bool__(self) -> bool:
         return bool(self.exact or self.prefixes)
@@ -47,8 +56,24 @@ class Redirects:
                 if path.startswith(prefix):
                     rest = path[len(prefix):]
                     target = new_prefix + rest if self._keeps_rest[prefix] else new_prefix
+                    if self._local[prefix] and _elsewhere(target):
+                        # "/old/*" = "/*" made "/old//evil.example" a redirect to
+                        # "//evil.example" (browsers read "/\\" and "///" alike);
+                        # "/old/*" = "*" made "/old/https://evil.example" one.
+                        target = "/" + target.lstrip("/\\")
                     break
         if target is None:
             return None
         # The decoded path is re-encoded so the Location header stays ASCII.
         return join_query(quote(target, safe="/:?#[]@!$&'()*+,;=%~"), raw_query)
+
+
+def _elsewhere(location: str) -> bool:
+    """Whether a browser reads ``location`` as another site: "//host", "/\\host",
+    "\\host" or a scheme ("https:/host" too)."""
+    if location.startswith(("//", "/\\", "\\")):
+        return True
+    try:
+        return bool(urlsplit(location).scheme)
+    except ValueError:  # "[" where a host would be
+        return True

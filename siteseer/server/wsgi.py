@@ -39,6 +39,10 @@ _DROP_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "con
 # Validators the core itself checks against the app's final answer (after
 # compression gave it a per-encoding ETag, which the app cannot match).
 _CORE_CONDITIONALS = frozenset({"HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"})
+# Hop-by-hop: granian upgrades no connection (websockets are off), so the app
+# must not see an upgrade either. With it, Werkzeug matched "GET /" sent with
+# "Upgrade: websocket" against websocket routes and answered its own bare 400.
+_HOP_BY_HOP = frozenset({"HTTP_UPGRADE"})
 
 
 def build_environ(request: Request, body: bytes, server_name: str = "siteseer", server_port: str = "80") -> dict:
@@ -53,6 +57,7 @@ def build_environ(request: Request, body: bytes, server_name: str = "siteseer", 
     - Repeated field lines are joined (", ", "; " for cookies) as a proxy
       would, rather than the last one winning.
     - For GET and HEAD, If-None-Match and If-Modified-Since are left to the core.
+    - ``Upgrade`` is not passed on: no connection is ever upgraded.
     """
     headers = request.headers
     method = request.method
@@ -86,7 +91,7 @@ def build_environ(request: Request, body: bytes, server_name: str = "siteseer", 
             continue
         else:
             key = "HTTP_" + key
-            if key in skip:
+            if key in skip or key in _HOP_BY_HOP:
                 continue
             if key in environ:
                 value = environ[key] + ("; " if key == "HTTP_COOKIE" else ", ") + value

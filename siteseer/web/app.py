@@ -218,6 +218,12 @@ def _missing(app: SiteseerDash) -> flask.Response:
     return flask.Response(f"Nothing at {request.path}.\n", 404, mimetype="text/plain")
 
 
+def _missing_bundle(app: SiteseerDash, exc: Exception) -> flask.Response:
+    if "/_dash-component-suites/" not in flask.request.path:
+        raise exc  # not a bundle: a real error (500, logged)
+    return _missing(app)
+
+
 def _not_allowed(app: SiteseerDash) -> flask.Response:
     request = flask.request
     return flask.Response(f"{request.method} is not allowed here.\n", 405, mimetype="text/plain",
@@ -274,7 +280,7 @@ def _outputs_match(declared: Any, outputs: Any) -> bool:
     return all(isinstance(spec, dict) or (isinstance(spec, list) and out.has_wildcard()) for out, spec in pairs)
 
 
-def _check_callback_requests(app: SiteseerDash) -> None:
+def check_callback_requests(app: SiteseerDash) -> None:
     """Answer 400 for callback requests Dash would fail on (``_callback_problem``)."""
     endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
     dispatch = app.server.view_functions[endpoint]
@@ -417,10 +423,13 @@ def create_web_app(config: Any, search_service: Any) -> dash.Dash:
 
     app.layout = layout
     _register_callbacks(app, site)
-    _check_callback_requests(app)
+    check_callback_requests(app)
     # A bundle Dash does not serve (DependencyException, else a 500), an asset
     # file that is not there (Werkzeug's bare page): the app's own 404.
     server.register_error_handler(DependencyException, lambda _exc: _missing(app))
+    # A bundle Dash lists but the installed package lacks (dash_renderer.min.js.map)
+    # was a 500 and a traceback in the log for anyone who asked.
+    server.register_error_handler(FileNotFoundError, lambda exc: _missing_bundle(app, exc))
     server.register_error_handler(NotFound, lambda _exc: _missing(app))
     server.register_error_handler(MethodNotAllowed, lambda _exc: _not_allowed(app))
 

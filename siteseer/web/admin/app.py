@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import dash
 import flask
+from dash.exceptions import DependencyException
 
 from siteseer.stats.aggregate import TrafficStats
 from siteseer.stats.auth import (CHALLENGE, CSRF_COOKIE, CSRF_HEADER, LOGIN_PATH, SESSION_COOKIE, SessionSigner,
@@ -28,6 +29,7 @@ from siteseer.stats.auth import (CHALLENGE, CSRF_COOKIE, CSRF_HEADER, LOGIN_PATH
 from siteseer.stats.throttle import LoggedOut, LoginGate, LoginThrottle, throttle_key
 from siteseer.web.admin import callbacks, layout
 from siteseer.web.admin.login import login_page
+from siteseer.web.app import check_callback_requests
 from siteseer.web.setup import set_up_now
 
 log = logging.getLogger("siteseer.admin")
@@ -179,11 +181,27 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
         session = flask.g.get("admin_session") if flask.has_request_context() else None
         return layout.page(site_name, session.csrf if session else "")
 
+    # A bundle Dash does not know (DependencyException), or one it lists but the
+    # installed package lacks (dash_renderer.min.js.map: FileNotFoundError), was a
+    # 500 with a traceback in the log: a 404, as the main app answers them.
+    server.register_error_handler(DependencyException, _bundle_missing)
+    server.register_error_handler(FileNotFoundError, _bundle_missing)
+
     app.layout = serve_layout
     callbacks.register(app, stats, services.block_store)
+    # A logged-in admin's malformed callback body ({}, null, an unknown output,
+    # inputs not the callback's) was a 500 and a traceback, as on the public
+    # pages before the same check: a 400 now.
+    check_callback_requests(app)
     set_up_now(app, PREFIX)
     server.extensions[DASH_EXTENSION] = app
     return server
+
+
+def _bundle_missing(exc: Exception) -> flask.Response:
+    if "/_dash-component-suites/" not in flask.request.path:
+        raise exc  # not a bundle: a real error, answered 500 and logged
+    return flask.Response("Not found\n", 404, mimetype="text/plain")
 
 
 def _login_response(site_name: str, message: str, status: int) -> flask.Response:

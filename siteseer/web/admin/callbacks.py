@@ -20,16 +20,24 @@ from siteseer.gatekeeper.access import parse_ip
 from siteseer.stats.aggregate import TrafficStats, choose_step, time_range
 from siteseer.stats.blocks import normalize_network
 from siteseer.web.admin import figures
-from siteseer.web.admin.layout import GRAPHS, TABLES, card, count, ms, size, table, when
+from siteseer.web.admin.layout import DURATIONS, GRAPHS, TABLES, card, count, ms, size, table, when
 
 log = logging.getLogger("siteseer.admin")
+
+# The durations the block form offers (0: until removed); nothing else is taken.
+BLOCK_MINUTES = frozenset(d["value"] for d in DURATIONS)
 
 
 def resolve_range(preset: str | None, start: str | None, end: str | None, now: float) -> tuple[float, float]:
     """The (since, until) a range picker value means; custom dates are whole local days."""
     if preset == "custom" and start and end:
-        since = datetime.fromisoformat(start[:10]).timestamp()
-        until = (datetime.fromisoformat(end[:10]) + timedelta(days=1)).timestamp()
+        # Any JSON can come here, not only the date picker's dates: 5, "x",
+        # "2026-13-45" or "9999-12-31" (a day past datetime's range) were a 500.
+        try:
+            since = datetime.fromisoformat(start[:10]).timestamp()
+            until = (datetime.fromisoformat(end[:10]) + timedelta(days=1)).timestamp()
+        except (TypeError, ValueError, OverflowError, OSError):
+            since = until = 0.0
         if until > since:
             return since, min(until, now)
     return time_range(preset if preset in ("hour", "day", "week", "month") else "day", now)
@@ -96,7 +104,10 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
     def pick(_clicks):
         if not ctx.triggered or not ctx.triggered[0].get("value"):
             raise PreventUpdate  # buttons were (re)drawn, not clicked
-        return ctx.triggered_id["ip"]
+        trigger = ctx.triggered_id  # from the request's changedPropIds: any id, not only a button's
+        if not isinstance(trigger, dict) or not isinstance(trigger.get("ip"), str):
+            raise PreventUpdate
+        return trigger["ip"]
 
     @app.callback(
         Output("block-list", "children"), Output("block-message", "children"),
@@ -108,6 +119,14 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
         trigger = ctx.triggered_id
         clicked = bool(ctx.triggered and ctx.triggered[0].get("value"))
         message = ""
+        # The values are the request's JSON, not only what the form sends. A list
+        # for a reason was a 500; minutes=1e30 stored a block whose end no date
+        # can show, and every later drawing of the list (so the dashboard's
+        # unblocking too) failed until the row was deleted by hand.
+        network = network if isinstance(network, str) else ""
+        reason = reason if isinstance(reason, str) else ""
+        if trigger == "block-button" and clicked and not _offered(minutes):
+            return _block_list(block_store), "Not done: choose a duration from the list."
         try:
             if trigger == "block-button" and clicked:
                 if not (reason or "").strip():
@@ -122,10 +141,15 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
             elif trigger == "unblock-button" and clicked:
                 message = _unblock_message(block_store, network or "")
             elif isinstance(trigger, dict) and trigger.get("type") == "unblock" and clicked:
-                message = _unblock_message(block_store, trigger["network"])
+                message = _unblock_message(block_store, str(trigger.get("network")))
         except ValueError as exc:
             message = f"Not done: {exc}"
         return _block_list(block_store), message
+
+
+def _offered(minutes) -> bool:
+    """Whether ``minutes`` (any JSON) is one of the block form's durations."""
+    return isinstance(minutes, int) and not isinstance(minutes, bool) and minutes in BLOCK_MINUTES
 
 
 def _requester() -> str:

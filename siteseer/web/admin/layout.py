@@ -112,7 +112,10 @@ def card(label: str, value: str, tone: str = "") -> html.Div:
 def when(ts: float | None) -> str:
     if ts is None:
         return "never"
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+    try:
+        return time.strftime("%Y-%m-%d %H:%M", time.localtime(ts))
+    except (OverflowError, OSError, ValueError):  # a stored time no date can show must not break a table
+        return "–"
 
 
 def count(n: float) -> str:
