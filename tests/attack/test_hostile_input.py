@@ -113,6 +113,7 @@ def test_ipv4_mapped_and_odd_spellings_of_a_blocked_address(serve, tmp_path):
     server = serve(make_site(tmp_path / "site"), args=("--no-index",),
                    config='[access]\nblock = ["198.51.100.0/24", "::ffff:203.0.113.0/120"]\n'
                           'trusted_proxies = ["127.0.0.1"]\n')
+    trusted = NetworkSet(["127.0.0.1"])
     spellings = ["198.51.100.7", "::ffff:198.51.100.7", "[::ffff:198.51.100.7]:1234", "198.51.100.7:80",
                  "::ffff:c633:6407", "0:0:0:0:0:ffff:c633:6407", "198.51.100.7 , 127.0.0.1", "203.0.113.9",
                  "::ffff:203.0.113.9", "192.0.2.1, 198.51.100.7", "198.51.100.7, 127.0.0.1"]
@@ -120,7 +121,9 @@ def test_ipv4_mapped_and_odd_spellings_of_a_blocked_address(serve, tmp_path):
         for xff in spellings:
             assert c.get("/docs/notes.txt", headers={"x-forwarded-for": xff}).status_code == 403, xff
         for fwd in ['for="[::ffff:198.51.100.7]:99"', "for=198.51.100.7;proto=http", 'for="198.51.100.7:1"']:
-            assert c.get("/docs/notes.txt", headers={"forwarded": fwd}).status_code == 403, fwd
+            # Read only from a proxy that writes Forwarded (access.proxy_header): here the client's own.
+            assert client_ip("127.0.0.1", {"forwarded": fwd}, trusted, "forwarded") == "198.51.100.7", fwd
+            assert c.get("/docs/notes.txt", headers={"forwarded": fwd}).status_code == 200, fwd
         assert c.post("/_dash-update-component", json={}, headers={"x-forwarded-for": "198.51.100.7"}).status_code == 403
         assert c.get("/docs/notes.txt", headers={"x-forwarded-for": "192.0.2.1"}).status_code == 200
 
