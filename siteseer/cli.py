@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -158,7 +159,7 @@ def search(directory, query, page, kind, config_file) -> None:
     config = _load(directory, config_file)
     from siteseer.index.indexer import index_dir
     from siteseer.index.schema import index_exists
-    from siteseer.search.cli import format_results
+    from siteseer.search.cli import format_results, locale_languages
     from siteseer.search.errors import QueryError
     from siteseer.search.service import SearchService
 
@@ -168,7 +169,8 @@ def search(directory, query, page, kind, config_file) -> None:
         sys.exit(1)
 
     try:
-        result = SearchService(config).search(query, page=page, per_page=config.search.per_page, type=kind)
+        result = SearchService(config).search(query, page=page, per_page=config.search.per_page, type=kind,
+                                              languages=locale_languages(os.environ))
     except QueryError as exc:
         click.echo(f"siteseer: {exc}", err=True)
         sys.exit(1)

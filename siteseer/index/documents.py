@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import tantivy
 
+from .languages import language_id
 from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, strip_cjk
 
 ExtractFn = Callable[..., Any]
@@ -87,6 +88,7 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
         "body": body,
         "cjk": cjk_bigrams(f"{page_title}\n{place}\n{headings}\n{body}"),
         "cjk_title": cjk_bigrams(title),
+        "lang": language_id(rel),
     }
     # Words a unit is found by, never shown: its page's title ("git stash" finds
     # git-stash(1)'s "NAME") and its path ("postgresql window functions" finds
@@ -176,6 +178,7 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
     if parent:
         doc.add_facet("dir", tantivy.Facet.from_string("/" + parent))
     doc.add_unsigned("size", size)
+    doc.add_unsigned("lang", int(fields.get("lang", 0)))  # every unit: a missing value reads as None
     doc.add_date("mtime", datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc))
     if "page" in fields:
         doc.add_unsigned("page", int(fields["page"]))

@@ -35,7 +35,7 @@ from pathlib import Path
 import tantivy
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -110,6 +110,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("size", stored=True, fast=True)
     sb.add_date_field("mtime", stored=True, indexed=True, fast=True)
     sb.add_unsigned_field("page", stored=True)
+    sb.add_unsigned_field("lang", fast=True)  # languages.language_id of the path: the ranking reads it per hit
     sb.add_float_field("t", stored=True)
     sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
     # A section's page title as written, for showing (it is searched as a value of ``headings``).

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from siteseer.http.languages import accepted_languages
 from siteseer.server.messages import Request, Response
 
 from .errors import QueryError
@@ -67,7 +68,8 @@ class SearchAPI:
             raise QueryError("the q parameter is missing, as in /api/search?q=words")
         page = _int_param(request, "page", 1)
         per_page = _int_param(request, "per_page", self.service.config.search.per_page)
-        result = self.service.search(q, page=page, per_page=per_page, type=request.query_value("type"))
+        result = self.service.search(q, page=page, per_page=per_page, type=request.query_value("type"),
+                                     languages=accepted_languages(request.headers.get("accept-language")))
         request.state["search"] = {"query": q, "hits": result["total"], "page": page}
         return Response.json(result, headers=_NO_STORE)
 

@@ -46,3 +46,11 @@ def format_results(result: dict, color: bool | None = None) -> str:
         lines.append("")
         lines.append("(indexing is still running: results may be incomplete)")
     return "\n".join(lines)
+
+
+def locale_languages(environ) -> tuple[str, ...]:
+    """The terminal's languages, as a browser's Accept-Language: LANGUAGE ("de:en"), else LC_ALL, else LANG."""
+    value = environ.get("LANGUAGE") or environ.get("LC_ALL") or environ.get("LANG") or ""
+    codes = (part.split(".")[0].split("_")[0].split("@")[0].lower() for part in value.split(":"))
+    return tuple(dict.fromkeys(c for c in codes if len(c) in (2, 3) and c.isalpha()))  # not "c", "posix"
+

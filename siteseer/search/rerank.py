@@ -1,11 +1,21 @@
-"""Ranking after BM25: duplicates of a page weigh less.
+"""Ranking after BM25: pages in a language the reader does not read, and duplicates, weigh less.
 
-Over the first ``WINDOW`` hits, a copy of a page that the folder also has as
-HTML, and the other languages of a page (after the best one), count
-``DUPLICATE_WEIGHT`` of their score. Hits past the window keep BM25's
-order, so paging never repeats or loses one. Measured on 40 judged corpus
-queries (tests/search/ranking_judged.py), wanted hit at rank 1 / top 3 /
-MRR: 8 / 21 / 0.394 without, 12 / 23 / 0.484 with.
+Two passes over the hits BM25 ranked first:
+
+* Language (the first ``LANGUAGE_WINDOW``): a hit whose path names a language
+  (``siteseer.index.languages``) that the reader does not accept (their
+  Accept-Language; English without one) counts ``OTHER_LANGUAGE_WEIGHT`` of its
+  score. Read from the ``lang`` fast field, so no stored document is needed. An
+  English query about Debian found the German, Japanese, ... manuals first:
+  "apt sources list" had its first English hit at rank 34.
+* Duplicates (the first ``WINDOW`` after that): a copy of a page that the
+  folder also has as HTML, and the other languages of a page (after the
+  reader's, else the best one), count ``DUPLICATE_WEIGHT`` of their score.
+
+Hits past a window keep their order, so paging never repeats or loses one.
+Measured on 40 judged corpus queries (tests/search/ranking_judged.py), wanted
+hit at rank 1 / top 3 / MRR: 8 / 21 / 0.394 without the duplicates pass,
+12 / 23 / 0.484 with it.
 """
 
 from __future__ import annotations
@@ -13,17 +23,18 @@ from __future__ import annotations
 import functools
 import re
 
-WINDOW = 20  # hits reranked (0: none)
+from tantivy import FieldType, Query
+
+from siteseer.index.languages import NO_LANGUAGE, lang_of, language_ids, unlanguaged
+
+WINDOW = 20  # hits weighed for duplicates (0: none)
+LANGUAGE_WINDOW = 100  # hits weighed for language: English ones came at rank 20-50 behind translations
 DUPLICATE_WEIGHT = 0.3
+OTHER_LANGUAGE_WEIGHT = 0.3
+ENGLISH = language_ids(["en"])  # the reader's languages when they say none
 # A Sphinx source copy (``_sources/library/json.rst.txt`` of ``library/json.html``)
 # or a text source beside its page (asciidoc's ``git-stash.txt`` of ``git-stash.html``).
 _SOURCE_COPY = re.compile(r"^(?:(?P<root>.*/)?_sources/(?P<rel>.+?)(?:\.(?:rst|md|txt))?|(?P<page>.+))\.txt$")
-# A language in a path: a folder ("de-DE/", "pt-BR/", "fr/") or a second
-# extension ("ch02.en.html", "guide.zh_CN.pdf"); ISO 639-1 codes only.
-_LANGS = ("ar bg ca cs da de el en eo es et eu fa fi fr gl he hi hr hu id it ja ko lt lv ms nb nl nn pl pt "
-          "ro ru sk sl sr sv th tr uk vi zh").split()
-_LANG = re.compile(rf"(?:(?<=/)|^)(?:{'|'.join(_LANGS)})(?:[-_][A-Za-z]{{2}})?(?=/)"
-                   rf"|\.(?:{'|'.join(_LANGS)})(?:[-_][A-Za-z]{{2}})?(?=\.[A-Za-z0-9]+$)")
 
 
 @functools.lru_cache(maxsize=8192)  # pure, and hits' paths recur: the regexes cost ~5 us a path
@@ -37,35 +48,39 @@ def source_of(path: str) -> str | None:
     return (m.group("root") or "") + m.group("rel") + ".html"
 
 
-def reranked(searcher, found: list[tuple], shown: int) -> list[tuple]:
-    """``found`` ((score, address, None) in BM25 order) as (score, address, doc), duplicates weighed down.
+def reranked(searcher, found: list[tuple], shown: int, accepted: frozenset[int] = ENGLISH) -> list[tuple]:
+    """``found`` ((score, address, None) in BM25 order) reordered: other languages
+    (``by_language``), then duplicates weighed down; the first ``shown`` as
+    (score, address, doc), the rest with their doc if it was read, else None.
 
     Source copies count DUPLICATE_WEIGHT when the index has their page. Of a
     page's translations (the same path but for its language, and the same
-    anchor) one takes the group's best score: the English one when it is in
-    the window, else the best; the others count DUPLICATE_WEIGHT. Found by an
+    anchor) one takes the group's best score: the reader's language when it is
+    in the window, else the best; the others count DUPLICATE_WEIGHT. Found by an
     English query: the Japanese, German, ... copies of one Debian section
     before the English one (a CJK page's word fields are short, so its Latin
     words score higher) and before the next section. The window's other
     documents are read only when one of the first ``shown`` may be a
     duplicate (the extra reads cost ~20 % of a search).
     """
+    found = by_language(searcher, found, accepted)
+    found, rest = found[:WINDOW], found[WINDOW:]
     loaded = [(score, address, searcher.doc(address)) for score, address, _ in found[:shown]]
     if not _may_move(searcher, [doc.get_first("path") or "" for _, _, doc in loaded],
-                     [(doc.get_first("anchor"), doc.get_first("page")) for _, _, doc in loaded]):
-        return loaded + found[shown:]  # nothing shown can move down, so nothing can move up
+                     [(doc.get_first("anchor"), doc.get_first("page")) for _, _, doc in loaded], accepted):
+        return loaded + found[shown:] + rest  # nothing shown can move down, so nothing can move up
     loaded += [(score, address, searcher.doc(address)) for score, address, _ in found[shown:]]
     best: dict[tuple, tuple[float, int]] = {}  # group -> (its best score, its chosen hit's index)
     keys = []
     for i, (score, _, doc) in enumerate(loaded):
         path = doc.get_first("path") or ""
-        key = (_unlanguaged(path), doc.get_first("anchor"), doc.get_first("page"))
+        key = (unlanguaged(path), doc.get_first("anchor"), doc.get_first("page"))
         keys.append(key if key[0] != path else None)
         if keys[-1] is None:
             continue
         if key not in best:
             best[key] = (score, i)
-        elif lang_of(path) in _ENGLISH and lang_of(loaded[best[key][1]][2].get_first("path")) not in _ENGLISH:
+        elif _reads(path, accepted) and not _reads(loaded[best[key][1]][2].get_first("path") or "", accepted):
             best[key] = (best[key][0], i)
     out = []
     for i, (score, address, doc) in enumerate(loaded):
@@ -78,42 +93,51 @@ def reranked(searcher, found: list[tuple], shown: int) -> list[tuple]:
             score *= DUPLICATE_WEIGHT
         out.append((score, address, doc))
     out.sort(key=lambda h: -h[0])  # stable: equals keep BM25's order
-    return out
+    return out + rest
 
 
-def _may_move(searcher, paths: list[str], places: list[tuple]) -> bool:
+def by_language(searcher, found: list[tuple], accepted: frozenset[int]) -> list[tuple]:
+    """``found`` with the hits in a language not ``accepted`` at OTHER_LANGUAGE_WEIGHT, resorted."""
+    if not found:
+        return found
+    langs = searcher.fast_field_values("lang", [address for _, address, _ in found])
+    if all(lang in accepted or not lang for lang in langs):  # most sites: no path names a language
+        return found
+    weighed = [(score * OTHER_LANGUAGE_WEIGHT if lang and lang not in accepted else score, address, doc)
+               for (score, address, doc), lang in zip(found, langs)]
+    weighed.sort(key=lambda h: -h[0])  # stable: equals keep BM25's order
+    return weighed
+
+
+def has_languages(searcher, schema) -> bool:
+    """Whether any unit's path names a language (else the language pass, and the wider window, are skipped)."""
+    query = Query.range_query(schema, "lang", FieldType.Unsigned, NO_LANGUAGE + 1, None)
+    return searcher.search(query, limit=1, count=True).count > 0
+
+
+def _may_move(searcher, paths: list[str], places: list[tuple], accepted: frozenset[int]) -> bool:
     """Whether reranking could move any of the shown hits (``paths`` with their
     (anchor, page)) down: a source copy of a page the index has, a translation
-    but for English (its English one may be further down), or two of one
-    page's translations. English pages alone (most hits of an English query
-    in a translated manual) move nothing, and cost no further reads."""
+    in a language the reader does not read (theirs may be further down), or two
+    of one page's translations. Pages in the reader's language alone (most
+    hits once ``by_language`` ran) move nothing, and cost no further reads."""
     groups = set()
     for path, place in zip(paths, places):
         page = source_of(path)
         if page is not None and searcher.doc_freq("path", page):
             return True
-        lang = lang_of(path)
-        if lang is None:
+        if lang_of(path) is None:
             continue
-        if lang not in _ENGLISH:
+        if not _reads(path, accepted):
             return True
-        key = (_unlanguaged(path), *place)
+        key = (unlanguaged(path), *place)
         if key in groups:
             return True
         groups.add(key)
     return False
 
 
-@functools.lru_cache(maxsize=8192)
-def _unlanguaged(path: str) -> str:
-    """``path`` without its language: what a page's translations have in common."""
-    return _LANG.sub("", path)
-
-
-_ENGLISH = frozenset(("en", "en-US", "en_US", "en-GB", "en_GB"))
-
-
-@functools.lru_cache(maxsize=8192)
-def lang_of(path: str) -> str | None:
-    m = _LANG.search(path)
-    return m.group().strip(".") if m else None
+def _reads(path: str, accepted: frozenset[int]) -> bool:
+    """Whether the reader reads the language ``path`` names (None names none: they do)."""
+    tag = lang_of(path)
+    return tag is None or bool(language_ids([tag[:2]]) & accepted)

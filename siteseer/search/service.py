@@ -9,11 +9,13 @@ from __future__ import annotations
 import functools
 import re
 import time
+from collections.abc import Sequence
 
 import tantivy
 
 from siteseer.config import Config
 from siteseer.index.indexer import catalog_path, index_dir
+from siteseer.index.languages import language_ids
 from siteseer.index.schema import CJK_RUN, COMMON_WORDS, analyzers, original, written
 
 from . import rerank, snippets, spelling
@@ -38,12 +40,17 @@ class SearchService:
         self.handle = IndexHandle(index_dir(config), catalog_path(config), check_interval)
 
     # -- search ----------------------------------------------------------------
-    def search(self, q: str, page: int = 1, per_page: int | None = None, type: str | None = None) -> dict:
-        """The API's answer for ``q``; raises QueryError (the query's fault) or EngineError (tantivy's)."""
-        with engine_guard():
-            return self._search(q, page, per_page, type)
+    def search(self, q: str, page: int = 1, per_page: int | None = None, type: str | None = None,
+               languages: Sequence[str] | None = None) -> dict:
+        """The API's answer for ``q``; raises QueryError (the query's fault) or EngineError (tantivy's).
 
-    def _search(self, q: str, page: int, per_page: int | None, type: str | None) -> dict:
+        ``languages``: the reader's (ISO 639-1 codes, from Accept-Language), whose
+        pages come before other translations; English when none is known.
+        """
+        with engine_guard():
+            return self._search(q, page, per_page, type, language_ids(languages or ()) or rerank.ENGLISH)
+
+    def _search(self, q: str, page: int, per_page: int | None, type: str | None, accepted: frozenset[int]) -> dict:
         started = time.perf_counter()
         cfg = self.config.search
         per_page = cfg.per_page if per_page is None else per_page
@@ -55,7 +62,7 @@ class SearchService:
         index = self.handle.index()  # reloads (and empties the memo) when the indexer committed
         keep = cfg.result_cache
         cache = self.handle.memo().setdefault("results", {}) if index is not None and keep else None
-        key = (q, page, per_page, kind)
+        key = (q, page, per_page, kind, accepted)
         if cache is not None:
             cached = cache.get(key)
             if cached is not None:
@@ -87,16 +94,19 @@ class SearchService:
             # Nothing matched: no second pass (a word no unit has, searched
             # fuzzily, costs tens of milliseconds a pass).
             offset = (page - 1) * per_page
-            window = rerank.WINDOW if offset + per_page <= rerank.WINDOW else 0
-            found = None if total == 0 else searcher.search(
-                built.query, limit=window or per_page, offset=0 if window else offset, count=total is None)
+            found, window = None, 0
+            if total != 0:
+                wide = rerank.LANGUAGE_WINDOW if self._has_languages(searcher, schema) else rerank.WINDOW
+                window = wide if offset + per_page <= wide else 0
+                found = searcher.search(built.query, limit=window or per_page, offset=0 if window else offset,
+                                        count=total is None)
         except QueryError:  # the builder's own (a ValueError too): its message as it is
             raise
         except ValueError as exc:  # tantivy refusing a value the parser let through
             raise QueryError(f"this query cannot be searched ({exc})") from None
         found_hits = [(score, address, None) for score, address in found.hits] if found is not None else []
         if window and found_hits:
-            found_hits = rerank.reranked(searcher, found_hits, offset + per_page)[offset: offset + per_page]
+            found_hits = rerank.reranked(searcher, found_hits, offset + per_page, accepted)[offset: offset + per_page]
         gen = snippets.generator(searcher, built.highlight, schema) if found_hits else None
         # Made on first need, then kept: most searches never need it.
         fallback = functools.cache(lambda: snippets.generator(searcher, built.fallback, schema))
@@ -115,6 +125,13 @@ class SearchService:
                 cache.pop(next(iter(cache), None), None)
             cache[key] = result
         return result
+
+    def _has_languages(self, searcher, schema) -> bool:
+        """``rerank.has_languages``, once per index version."""
+        memo = self.handle.memo()
+        if "has_languages" not in memo:
+            memo["has_languages"] = rerank.has_languages(searcher, schema)
+        return memo["has_languages"]
 
     def _check_paging(self, page: object, per_page: object) -> tuple[int, int]:
         try:

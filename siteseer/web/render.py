@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlencode
 import flask
 from dash import dcc, html
 
+from siteseer.http.languages import accepted_languages
 from siteseer.search.errors import QueryError
 from siteseer.search.query import clean, normalize_type, type_words
 from siteseer.search.service import MAX_RESULTS
@@ -438,7 +439,7 @@ def _message(text: str, *, kind: str = "error") -> Any:
 def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int) -> tuple[dict | None, Any]:
     """The search result, or None and a message component."""
     try:
-        result = site.search.search(q, page=page, per_page=per_page, type=type_)
+        result = site.search.search(q, page=page, per_page=per_page, type=type_, languages=_readers_languages())
         _note_search(q, result, page)
         return result, None
     except Exception as exc:
@@ -447,6 +448,13 @@ def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int)
             return None, _message(text[:1].upper() + text[1:])  # the service's are lower-case phrases
         log.exception("search failed for %r", q)
         return None, _message("Search is not available right now. Please try again in a moment.")
+
+
+def _readers_languages() -> tuple[str, ...]:
+    """The browser's Accept-Language: pages in those languages come before other translations."""
+    if not flask.has_request_context():
+        return ()
+    return accepted_languages(flask.request.headers.get("Accept-Language"))
 
 
 def _note_search(q: str, result: dict, page: int) -> None:

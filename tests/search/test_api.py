@@ -85,7 +85,7 @@ class SlowService:
         self.running, self.most = 0, 0
         self.lock = threading.Lock()
 
-    def search(self, q, page=1, per_page=10, type=None):
+    def search(self, q, page=1, per_page=10, type=None, languages=None):
         with self.lock:
             self.running += 1
             self.most = max(self.most, self.running)
@@ -116,3 +116,23 @@ def test_searches_run_off_the_event_loop_one_at_a_time(service):
     assert loop_free_after < 0.15  # the loop was not held for a 0.2 s search
     assert [a.status for a in answers] == [200, 200, 200]
     assert slow.most == 1  # one search thread per worker: no interleaving on the GIL
+
+
+def test_the_clients_languages_reach_the_search(service):
+    seen = []
+
+    class Recording:
+        config = service.config
+
+        def search(self, q, page=1, per_page=10, type=None, languages=None):
+            seen.append(languages)
+            return {"total": 0, "hits": []}
+
+    api = SearchAPI(Recording())  # type: ignore[arg-type]
+    try:
+        request = Request("GET", "/api/search", "q=apt", {"accept-language": "ja,en;q=0.5"})
+        assert asyncio.run(api(request)).status == 200
+        asyncio.run(api(Request("GET", "/api/search", "q=apt")))
+    finally:
+        api.close()
+    assert seen == [("ja", "en"), ()]

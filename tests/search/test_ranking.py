@@ -15,7 +15,8 @@ from sx_fixtures import html, make_config, write
 
 from siteseer.index.indexer import run_index
 from siteseer.search import build, rerank
-from siteseer.search.rerank import lang_of, source_of
+from siteseer.index.languages import lang_of
+from siteseer.search.rerank import source_of
 from siteseer.search.service import SearchService
 
 SECTION = """<h1 id="top">{title}</h1><p>{intro}</p>
@@ -77,6 +78,7 @@ def test_english_translation_first_and_others_after_the_next_page(ranked):
 def test_without_reranking_a_translation_wins(ranked, monkeypatch):
     """The test above can fail: BM25 alone puts a translation first."""
     monkeypatch.setattr(rerank, "WINDOW", 0)
+    monkeypatch.setattr(rerank, "LANGUAGE_WINDOW", 0)
     found = [h["path"] for h in ranked.search("apt pin")["hits"]]
     assert found.index("handbook/ja-JP/apt.html") < found.index("handbook/en-US/apt.html"), found
 

@@ -70,8 +70,9 @@ class FakeSearch:
         words = sorted({w for d in self.docs for w in d["words"] if w.startswith(prefix.lower())})
         return words[:limit]
 
-    def search(self, q: str, page: int = 1, per_page: int = 10, type: str | None = None) -> dict:
+    def search(self, q: str, page: int = 1, per_page: int = 10, type: str | None = None, languages=None) -> dict:
         self.calls.append(("search", (q, page, per_page, type)))
+        self.languages = languages
         gate = self.gates.get(q)
         if gate is not None:
             gate.wait(timeout=20)

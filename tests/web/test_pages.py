@@ -185,6 +185,15 @@ def test_highlighted_clamps_and_merges():
     assert highlighted("", [[0, 5]]) == []
 
 
+def test_the_browsers_languages_reach_the_search(client, fake_search):
+    """Pages in the reader's languages come before other translations (rerank.by_language)."""
+    client.get("/_dash-layout", headers={"Referer": "http://testserver/search?q=lighthouse",
+                                         "Accept-Language": "de-DE,de;q=0.9,en;q=0.8"})
+    assert fake_search.languages == ("de", "en")
+    layout_for(client, "/search?q=lighthouse")
+    assert fake_search.languages == ()
+
+
 def test_deep_link_labels(client):
     assert deep_link_label({"page": 7}) == "page 7"
     assert deep_link_label({"t": 93}) == "1:33"

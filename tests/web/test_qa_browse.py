@@ -23,7 +23,7 @@ def test_right_to_left_titles_and_snippets_keep_their_direction(make_app):
 
 
 class Refusing(FakeSearch):
-    def search(self, q, page=1, per_page=10, type=None):
+    def search(self, q, page=1, per_page=10, type=None, languages=None):
         raise QueryError("type a word to search for")
 
 
@@ -56,7 +56,7 @@ def test_long_site_name_fits_a_phone(browser, make_app):
 
 
 class Broken(FakeSearch):
-    def search(self, q, page=1, per_page=10, type=None):
+    def search(self, q, page=1, per_page=10, type=None, languages=None):
         return {**super().search(q, page, per_page, type), "hits": 5}  # not a list: the page fails
 
 
