@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
-from fpdf import FPDF
 
 from siteseer.index.extractors import ExtractError, extract
+
+from test_pdf import make_pdf  # the same files as test_pdf.py's
 
 
 def write(tmp_path: Path, name: str, data: str | bytes) -> Path:
@@ -41,19 +42,6 @@ def test_json_lone_surrogate_escape_is_dropped(tmp_path):
 
 # --- PDF --------------------------------------------------------------------------------------
 
-def _pdf(path: Path, pages: list[str], **encryption) -> Path:
-    pdf = FPDF()
-    pdf.set_font("helvetica", size=12)
-    if encryption:
-        pdf.set_encryption(**encryption)
-    for text in pages:
-        pdf.add_page()
-        if text:
-            pdf.multi_cell(0, 8, text)
-    pdf.output(str(path))
-    return path
-
-
 def _zero_page_pdf(path: Path) -> Path:
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
     out = bytearray(b"%PDF-1.4\n")
@@ -71,7 +59,7 @@ def _zero_page_pdf(path: Path) -> Path:
 def test_zero_page_pdf_is_not_blamed_on_the_previous_file(tmp_path):
     # pdfium refuses a page-less document without setting its (process-wide) error code:
     # the reason used to be whatever the previous failure was, here "encrypted".
-    locked = _pdf(tmp_path / "locked.pdf", ["secret"], owner_password="o", user_password="u")
+    locked = make_pdf(tmp_path / "locked.pdf", ["secret"], owner_password="o", user_password="u")
     empty = _zero_page_pdf(tmp_path / "empty.pdf")
     with pytest.raises(ExtractError, match="encrypted PDF"):
         extract(locked, "locked.pdf")
@@ -84,7 +72,7 @@ def test_zero_page_pdf_is_not_blamed_on_the_previous_file(tmp_path):
 
 def test_pdf_without_any_text_is_reported(tmp_path):
     # A scanned (image-only) PDF was indexed as nothing, silently: now the owner sees why.
-    path = _pdf(tmp_path / "scan.pdf", ["", ""])
+    path = make_pdf(tmp_path / "scan.pdf", ["", ""])
     with pytest.raises(ExtractError, match="no text layer"):
         extract(path, "scan.pdf")
 
