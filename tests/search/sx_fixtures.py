@@ -75,6 +75,17 @@ def make_config(root: Path) -> Config:
     return config
 
 
+def indexed_service(root: Path):
+    """A SearchService over ``root``, indexed now; no result cache, so every search runs."""
+    from siteseer.index.indexer import run_index
+    from siteseer.search.service import SearchService
+
+    config = make_config(root)
+    config.search.result_cache = 0
+    run_index(config)
+    return SearchService(config)
+
+
 def paths(result: dict) -> list[str]:
     """The hit paths of a search result, in rank order."""
     return [hit["path"] for hit in result["hits"]]

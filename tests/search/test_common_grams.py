@@ -3,9 +3,8 @@ same units as a phrase search, found without checking every position."""
 
 import pytest
 import tantivy
-from sx_fixtures import make_config, write
+from sx_fixtures import indexed_service, write
 
-from siteseer.index.indexer import run_index
 from siteseer.index.schema import analyzers, common_grams, stem_grams
 from siteseer.search.build import Builder
 from siteseer.search.query import parse
@@ -21,9 +20,7 @@ def grams_service(tmp_path_factory) -> SearchService:
     write(root, "used.txt", "Old notes\n\nThey used the lamp until the oil ran out.")
     write(root, "twice.txt", "Log notes\n\nOf the two logs, one is of the keeper and one of the tower; "
                               "the rest of the page is blank. The keeper of logs is away.")
-    config = make_config(root)
-    run_index(config)
-    return SearchService(config)
+    return indexed_service(root)
 
 
 def _paths(result: dict) -> set[str]:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sx_fixtures import html, make_config, write
+from sx_fixtures import html, indexed_service, write
 
-from siteseer.index.indexer import run_index
 from siteseer.search.errors import QueryError
-from siteseer.search.service import SearchService
 
 
 @pytest.fixture(scope="module")
@@ -18,10 +16,7 @@ def plain(tmp_path_factory):
     write(root, "index.html", html("Welcome", "<p>Read how the harbour works, and what a keeper does.</p>"))
     write(root, "hamlet.txt", "To be, or not to be, that is the question.\n")
     write(root, "motto.txt", "To be ready is all.\n")
-    config = make_config(root)
-    config.search.result_cache = 0
-    run_index(config)
-    return SearchService(config)
+    return indexed_service(root)
 
 
 def _marked(hit: dict) -> list[str]:

@@ -1,9 +1,8 @@
 """Long words: a git commit's SHA-1 (40 hex digits) and a SHA-256 (64) are words; longer runs are not searched."""
 
 import pytest
-from sx_fixtures import make_config, write
+from sx_fixtures import indexed_service, write
 
-from siteseer.index.indexer import run_index
 from siteseer.index.schema import MAX_WORD_CHARS
 from siteseer.search.errors import QueryError
 from siteseer.search.service import SearchService
@@ -18,9 +17,7 @@ def hashes(tmp_path_factory) -> SearchService:
     root = tmp_path_factory.mktemp("hashes")
     write(root, "release.txt", f"Release notes\n\nFixed in commit {SHA1}; tarball sha256 {SHA256}.\n")
     write(root, "blob.txt", f"Blob notes\n\nthe {BLOB} value\n")
-    config = make_config(root)
-    run_index(config)
-    return SearchService(config)
+    return indexed_service(root)
 
 
 def test_hashes_are_searchable_words(hashes):

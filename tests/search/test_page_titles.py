@@ -9,12 +9,10 @@ body says "git-stash"; "vacuum full" found three sections titled "Notes",
 from __future__ import annotations
 
 import pytest
-from sx_fixtures import html, make_config, write
+from sx_fixtures import html, indexed_service, write
 
 from siteseer.index.documents import page_title_of
-from siteseer.index.indexer import run_index
 from siteseer.search.cli import format_results
-from siteseer.search.service import SearchService
 from siteseer.web import render
 
 FILLER = "Changes to the working tree are recorded and can be restored later on demand. " * 20
@@ -37,9 +35,7 @@ def _site(root):
 def service(tmp_path_factory):
     root = tmp_path_factory.mktemp("pagetitles")
     _site(root)
-    config = make_config(root)
-    run_index(config)
-    return SearchService(config)
+    return indexed_service(root)
 
 
 def test_sections_are_found_by_their_pages_title_and_carry_it(service):

@@ -11,13 +11,11 @@ every long query, at twice the CPU for three words).
 from __future__ import annotations
 
 import pytest
-from sx_fixtures import html, make_config, write
+from sx_fixtures import html, indexed_service, write
 
-from siteseer.index.indexer import run_index
 from siteseer.search import build, rerank
 from siteseer.index.languages import lang_of
 from siteseer.search.rerank import source_of
-from siteseer.search.service import SearchService
 
 SECTION = """<h1 id="top">{title}</h1><p>{intro}</p>
 <h2 id="pin">Pinning packages</h2><p>{pin}</p>
@@ -57,10 +55,7 @@ def _site(root):
 def ranked(tmp_path_factory):
     root = tmp_path_factory.mktemp("ranking")
     _site(root)
-    config = make_config(root)
-    config.search.result_cache = 0
-    run_index(config)
-    return SearchService(config)
+    return indexed_service(root)
 
 
 def keys(result: dict) -> list[str]:

@@ -7,14 +7,12 @@ its manuals first: "apt sources list" had its first English hit at rank 34.
 from __future__ import annotations
 
 import pytest
-from sx_fixtures import html, make_config, write
+from sx_fixtures import html, indexed_service, write
 
 from siteseer.http.languages import accepted_languages
 from siteseer.index.languages import NO_LANGUAGE, language_id
-from siteseer.index.indexer import run_index
 from siteseer.search import rerank
 from siteseer.search.cli import locale_languages
-from siteseer.search.service import SearchService
 
 LANGS = ["de", "fr", "es", "it", "nl", "pt", "ru", "ja", "zh_CN", "ko", "sv", "da", "fi", "nb", "pl", "cs",
          "hu", "ro", "tr", "uk", "vi", "id", "ca", "el", "ar", "he", "fa"]  # 27: more than rerank.WINDOW
@@ -34,10 +32,7 @@ def _site(root):
 def service(tmp_path_factory):
     root = tmp_path_factory.mktemp("languages")
     _site(root)
-    config = make_config(root)
-    config.search.result_cache = 0
-    run_index(config)
-    return SearchService(config)
+    return indexed_service(root)
 
 
 def paths(result):
