@@ -20,6 +20,8 @@ import tomllib
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from siteseer.config import PROXY_HEADERS
+
 log = logging.getLogger("siteseer.access")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -224,7 +226,7 @@ class AccessList:
             allow = NetworkSet(str(v) for v in data.get("allow", []))
             trusted = NetworkSet(str(v) for v in data.get("trusted_proxies", []))
             header = str(data.get("proxy_header", self.proxy_header)).lower()
-            if header not in ("x-forwarded-for", "forwarded"):
+            if header not in PROXY_HEADERS:
                 raise ValueError(f'proxy_header must be "X-Forwarded-For" or "Forwarded", not {header!r}')
             NetworkSet(block)  # validate before swapping anything in
         except Exception as exc:
