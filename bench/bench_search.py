@@ -124,7 +124,7 @@ _WORD = re.compile(r"[A-Za-z]{3,14}")
 
 
 def perturb(unit: dict, copy: int, rnd: random.Random, vocab: list[str]) -> dict:
-    from siteseer.index.schema import common_grams
+    from siteseer.index.documents import unit_grams
 
     body = unit.get("body") or ""
     if len(body) > 200:  # rotate at a word boundary, and swap a few words
@@ -140,7 +140,8 @@ def perturb(unit: dict, copy: int, rnd: random.Random, vocab: list[str]) -> dict
     path = f"copy{copy:03}/{unit['path']}"
     fields = dict(unit)
     fields.update(id=f"{path}#{unit['id'].rsplit('#', 1)[-1]}", path=path, url="/" + urllib.parse.quote(path),
-                  title=f"{unit.get('title', '')} ({copy})", body=body, grams=common_grams(body))
+                  title=f"{unit.get('title', '')} ({copy})", body=body)
+    fields["grams"] = unit_grams(fields)
     return fields
 
 

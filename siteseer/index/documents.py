@@ -103,7 +103,7 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
             if blanked != fields[name]:
                 fields[f"{name}_orig"] = fields[name]
                 fields[name] = blanked
-    fields["grams"] = common_grams(fields["body"])
+    fields["grams"] = unit_grams(fields)
     for name in ("page", "t", "anchor"):
         value = getattr(unit, name, None)
         if value is not None and value != "":
@@ -154,12 +154,31 @@ def extract_batch(extract: ExtractFn, root: str, items: list[tuple[str, str | No
     return [extract_one(extract, root, rel, h, max_unit_chars, max_file_bytes, name_only) for rel, h, name_only in items]
 
 
+def body_values(fields: dict[str, Any]) -> list[str]:
+    """The values of ``body``: its text first (``get_first("body")`` reads it), then every other word field's.
+
+    A unit matches a word when ``body`` has it, so a search finds its units
+    through one field: counting the matches per type (every search does)
+    reads one posting list per word, not one per word field and word. Each is
+    a value of its own, so no phrase runs from one into the next. The title
+    and headings are still searched in their own fields, for their boosts.
+    """
+    return [fields["body"], *(v for v in (fields["title"], fields["headings"], *fields.get("context", ())) if v)]
+
+
+def unit_grams(fields: dict[str, Any]) -> str:
+    """The ``grams`` of every value of ``body``, each on its own (no gram joins two)."""
+    return " ".join(filter(None, map(common_grams, body_values(fields))))
+
+
 def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Document:
     doc = tantivy.Document()
-    for name in ("id", "path", "url", "type", "title", "headings", "body"):
+    for name in ("id", "path", "url", "type", "title", "headings"):
         doc.add_text(name, fields[name])
     for value in fields.get("context", ()):  # after the unit's own: get_first("headings") reads those
         doc.add_text("headings", value)
+    for value in body_values(fields):
+        doc.add_text("body", value)
     if fields["cjk"]:
         doc.add_text("cjk", fields["cjk"])
     if fields["cjk_title"]:

@@ -8,6 +8,8 @@ Text is indexed four ways:
 
 * ``title`` / ``headings`` / ``body`` — words (letters and digits, CJK
   excluded), lowercased, ASCII-folded and English-stemmed: what ranking uses.
+  ``body`` also has the other two as values after its own text, so it alone
+  decides whether a unit matches (``documents.to_document``).
   The tokenizer is tantivy's ``simple`` one (split on anything that is not
   alphanumeric: about twice as fast as a regex tokenizer, and tokenizing is
   most of the writer's work); CJK is kept out of it by indexing these fields
@@ -35,7 +37,7 @@ from pathlib import Path
 import tantivy
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "10"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer

@@ -54,6 +54,16 @@ def test_a_unit_is_found_by_the_words_of_its_path(service):
     assert service.search("tutorial window")["hits"][0]["path"] == "postgresql-doc/tutorial-window.html"
 
 
+def test_matches_in_titles_and_paths_alone_are_counted(service):
+    """``body`` holds the titles' and paths' words too: it alone decides what matches
+    (and the facets count), phrases with a common word (searched as grams) included."""
+    result = service.search("postgresql")  # in the path alone
+    assert result["total"] == 1 and result["facets"] == {"html": 1}
+    tour = service.search('"a tour"')  # in the page title of tutorial.html's sections alone
+    assert {h["url"] for h in tour["hits"]} == {"/tutorial.html#intro", "/tutorial.html#more"}
+    assert tour["total"] == 2 and tour["facets"] == {"html": 2}
+
+
 def test_no_phrase_runs_from_the_page_title_into_the_headings_or_path(service):
     # Page title "git-shelve(1)", then the path "git-shelve": each is a value of its own.
     assert service.search('"shelve git"')["total"] == 0

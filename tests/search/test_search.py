@@ -130,8 +130,8 @@ def test_completions_are_one_flat_disjunction_scored_as_nested_ones(service):
     searcher = index.searcher()
     builder = Builder(index.schema, searcher)
     tokens = ["instal", "lazi", "dog", "coffe"]  # stems, as completions are
-    flat = builder.alternatives(tokens)
-    per_word = [builder.words([t]) for t in tokens]
+    flat = builder.flat_alternatives(tokens)
+    per_word = [builder.flat_alternatives([t]) for t in tokens]
     per_word[0] = Query.boost_query(per_word[0], 1.5)
     nested = Query.boolean_query([(Occur.Should, q) for q in per_word])
     assert repr(flat).count("BooleanQuery") == 1 and repr(nested).count("BooleanQuery") == 1 + len(tokens)
@@ -140,6 +140,36 @@ def test_completions_are_one_flat_disjunction_scored_as_nested_ones(service):
         return [(address.segment_ord, address.doc, round(score, 4)) for score, address in searcher.search(q, 50).hits]
 
     assert ranked(flat) and ranked(flat) == ranked(nested)
+
+
+@pytest.mark.parametrize("q", ["coffee grinder", "grinder main", '"coffee grinder" maintenance', "coffee -server",
+                               "install OR setup guide", "how to run the installer", "the coffee type:text"])
+def test_body_decides_the_matches_and_the_other_fields_only_score(service, q):
+    """``body`` holds every word field's words, so the facets count matches of ``body``
+    alone, and the ranked query (``body`` required, title and headings optional) finds
+    those units with the scores of every word field required in turn."""
+    from tantivy import Occur, Query
+
+    from siteseer.search.build import Builder
+    from siteseer.search.query import parse
+
+    index = service.handle.index()
+    searcher = index.searcher()
+    built = Builder(index.schema, searcher).build(parse(q))
+    assert "field=4" in repr(built.query) and "field=4" not in repr(built.facet_query)  # title: scores only
+
+    def units(query):
+        return sorted((a.segment_ord, a.doc) for _, a in searcher.search(query, 500).hits)
+
+    if built.type_filter is None:
+        assert units(built.query) == units(built.facet_query)
+    assert searcher.search(built.query, 500).hits  # the fixture site has these words
+    # Every word field of each word required the old way: the same units, the same scores.
+    if q == "coffee grinder":
+        old = Query.boolean_query([(Occur.Must, Builder(index.schema, searcher).flat_alternatives([w]))
+                                   for w in ("coffe", "grinder")])
+        scored = {(a.segment_ord, a.doc): round(s, 4) for s, a in searcher.search(built.query, 500).hits}
+        assert scored == {(a.segment_ord, a.doc): round(s, 4) for s, a in searcher.search(old, 500).hits}
 
 
 def test_a_query_of_one_required_part_is_that_part(service):
