@@ -19,7 +19,7 @@ from urllib.parse import quote
 import tantivy
 
 from .languages import language_id
-from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, strip_cjk
+from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, kind_id, strip_cjk
 
 ExtractFn = Callable[..., Any]
 
@@ -198,6 +198,7 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
         doc.add_facet("dir", tantivy.Facet.from_string("/" + parent))
     doc.add_unsigned("size", size)
     doc.add_unsigned("lang", int(fields.get("lang", 0)))  # every unit: a missing value reads as None
+    doc.add_unsigned("kind", kind_id(fields["type"]))
     doc.add_date("mtime", datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc))
     if "page" in fields:
         doc.add_unsigned("page", int(fields["page"]))

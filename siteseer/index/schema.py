@@ -36,8 +36,10 @@ from pathlib import Path
 
 import tantivy
 
+from siteseer.index.extractors.base import KINDS
+
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "10"
+SCHEMA_VERSION = "11"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -113,6 +115,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_date_field("mtime", stored=True, indexed=True, fast=True)
     sb.add_unsigned_field("page", stored=True)
     sb.add_unsigned_field("lang", fast=True)  # languages.language_id of the path: the ranking reads it per hit
+    sb.add_unsigned_field("kind", fast=True)  # kind_id of ``type``: facets read it per hit (only numbers can be)
     sb.add_float_field("t", stored=True)
     sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
     # A section's page title as written, for showing (it is searched as a value of ``headings``).
@@ -123,6 +126,16 @@ def build_schema() -> tantivy.Schema:
 
 
 ORIG_FIELDS = ("title", "headings", "body")
+
+
+def kind_id(kind: str) -> int:
+    """``kind`` (one of the extractors' KINDS) as the number the ``kind`` fast field holds; 0 for none of them."""
+    return KINDS.index(kind) + 1 if kind in KINDS else 0
+
+
+def kind_of(kind_id: int | None) -> str | None:
+    """The kind a ``kind`` fast field value stands for; None for 0 or no value."""
+    return KINDS[kind_id - 1] if kind_id and kind_id <= len(KINDS) else None
 _BLANK = "\u3000"  # ideographic space: 3 UTF-8 bytes like every CJK_CLASS character, and not a word
 
 

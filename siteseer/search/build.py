@@ -73,6 +73,9 @@ class BuiltQuery:
     common: list[str] = field(default_factory=list)
     # Built with every word required, though one of them may be left out (RELAX_FROM words or more).
     relaxable: bool = False
+    # Whether matching checks word positions (a phrase but a two-word one with a common word, which is one gram):
+    # each pass over the matches then costs milliseconds at 1M units, so the service makes one if it can.
+    positional: bool = False
 
 
 def _should(queries: list[Query]) -> Query | None:
@@ -164,6 +167,7 @@ class Builder:
         # The words' and phrases' clauses in BOOST_FIELDS: optional, they only score.
         self.boosts: list[Query] = []
         self.flat: Query | None = None  # the last word's ``flat_alternatives``
+        self.positional = False  # BuiltQuery.positional
 
     # -- pieces ----------------------------------------------------------------
     def words(self, tokens: list[str]) -> Query:
@@ -192,10 +196,12 @@ class Builder:
         """
         grams = stem_grams(tokens)
         if not grams or not self.has_grams():
+            self.positional = True
             return phrase
         self.highlight_only.append(phrase)  # snippets mark the body's words, which a gram is not
         if len(tokens) == 2:
             return Query.term_query(self.schema, "grams", grams[0])
+        self.positional = True
         clauses = [(Occur.Must, Query.const_score_query(Query.term_query(self.schema, "grams", g), 0.0))
                    for g in dict.fromkeys(grams)]
         return Query.boolean_query([*clauses, (Occur.Must, phrase)])
@@ -224,6 +230,7 @@ class Builder:
                 q = Query.term_query(self.schema, name, grams[0])
             else:
                 q = Query.phrase_query(self.schema, name, grams)
+                self.positional = True
             parts.append(q if boost == 1.0 else Query.boost_query(q, boost))
         return _should(parts)  # type: ignore[return-value]
 
@@ -449,6 +456,7 @@ class Builder:
             fallback=self.fallback_marks(),
             common=list(dict.fromkeys(self.common)),
             relaxable=relaxable and not relax,
+            positional=self.positional,
         )
 
     def quietly(self, term: Term) -> tuple[Query | None, list[Query]]:
