@@ -136,6 +136,8 @@ def kind_id(kind: str) -> int:
 def kind_of(kind_id: int | None) -> str | None:
     """The kind a ``kind`` fast field value stands for; None for 0 or no value."""
     return KINDS[kind_id - 1] if kind_id and kind_id <= len(KINDS) else None
+
+
 _BLANK = "\u3000"  # ideographic space: 3 UTF-8 bytes like every CJK_CLASS character, and not a word
 
 

@@ -79,12 +79,12 @@ class SearchService:
         relaxed = False
         try:
             built = Builder(schema, searcher, self.handle.memo()).build(parsed, kind)
-            facets, total, every_hit = self._counted(searcher, built)
+            facets, total, first_hits = self._counted(searcher, built)
             if built.relaxable and _few(facets, total):
                 # No unit has every word: the user may have added one the right
                 # section lacks. Again, one word may be missing.
                 built = Builder(schema, searcher, self.handle.memo()).build(parsed, kind, relax=True)
-                facets, total, every_hit = self._counted(searcher, built)
+                facets, total, first_hits = self._counted(searcher, built)
                 relaxed = True
             # Nothing matched: no second pass (a word no unit has, searched
             # fuzzily, costs tens of milliseconds a pass).
@@ -93,8 +93,10 @@ class SearchService:
             if total != 0:
                 wide = rerank.LANGUAGE_WINDOW if self._has_languages(searcher, schema) else rerank.WINDOW
                 window = wide if offset + per_page <= wide else 0
-                if every_hit is not None and (total <= len(every_hit) or max(window, offset + per_page) <= len(every_hit)):
-                    ranked = every_hit[:window] if window else every_hit[offset : offset + per_page]
+                had = len(first_hits) if first_hits is not None else -1
+                # The page is among them if they are all, or its last hit is.
+                if (total is not None and total <= had) or max(window, offset + per_page) <= had:
+                    ranked = first_hits[:window] if window else first_hits[offset : offset + per_page]
                 else:
                     found = searcher.search(built.query, limit=window or per_page, offset=0 if window else offset,
                                             count=total is None)
