@@ -1,13 +1,16 @@
 """Bytes → str for the text-based formats, and the "is this binary junk?" test.
 
 Real folders hold legacy encodings (cp1252 pages, UTF-16 subtitles from
-Windows tools), so decoding tries BOM → declared charset → UTF-8 → cp1252
-instead of failing on the first bad byte.
+Windows tools, Shift_JIS and GBK notes), so decoding tries BOM → declared
+charset → UTF-8 → a guess for non-Latin scripts → cp1252 instead of failing
+on the first bad byte.
 """
 
 from __future__ import annotations
 
 import codecs
+
+from charset_normalizer import from_bytes
 
 from .base import ExtractError
 
@@ -65,15 +68,16 @@ def normalise_label(label: str | None) -> str | None:
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
-    """Decode with BOM, then UTF-8, then the declared charset, then cp1252.
+    """Decode with BOM, then UTF-8, then the declared charset, then a guess, then cp1252.
 
     Bytes that are valid UTF-8 beyond ASCII are UTF-8 whatever the page
     declares: legacy-charset text almost never is, while pages converted to
     UTF-8 often keep their old <meta charset=iso-8859-1> (decoding them as
     declared indexed "cafÃ©"). Pure ASCII keeps the declared charset
-    (ISO-2022-JP is 7-bit). cp1252 is the last resort and never fails
-    (undefined bytes become U+FFFD), so any byte string yields text; the
-    binary check happens before this.
+    (ISO-2022-JP is 7-bit). Undeclared, ``non_latin_guess`` may name a
+    Japanese, Chinese, Korean, Cyrillic, ... encoding. cp1252 is the last
+    resort and never fails (undefined bytes become U+FFFD), so any byte
+    string yields text; the binary check happens before this.
     """
     bom = bom_encoding(data)
     if bom:
@@ -89,4 +93,47 @@ def decode(data: bytes, declared: str | None = None) -> str:
             return data.decode(codec)
         except (UnicodeDecodeError, LookupError):
             pass  # the declaration lies; fall through to the guess
+    guessed = non_latin_guess(data) if not data.isascii() else None
+    if guessed is not None:
+        return guessed
     return data.decode("cp1252", errors="replace")
+
+
+_GUESS_BYTES = 64 * 1024  # what the detector reads: milliseconds, and only for files that are not UTF-8
+# Letters of scripts no single-byte Western encoding has: a decoding into these is no accident.
+_SCRIPTS = (
+    ((0x0370, 0x03FF),),  # Greek
+    ((0x0400, 0x052F),),  # Cyrillic
+    ((0x0590, 0x05FF),),  # Hebrew
+    ((0x0600, 0x06FF),),  # Arabic
+    ((0x0E00, 0x0E7F),),  # Thai
+    # Hiragana and Katakana (not the half-width forms: KOI8-R read as Shift_JIS is those),
+    # CJK ideographs, Hangul: Japanese mixes the first three.
+    ((0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF)),
+)
+_TRUSTED_SHARE = 0.8
+
+
+def non_latin_guess(data: bytes) -> str | None:
+    """``data`` decoded with the encoding charset-normalizer guesses, when that gives
+    a text whose non-ASCII letters are nearly all of one non-Latin script; else None.
+
+    Without it a Shift_JIS note was indexed as cp1252 mojibake ("“ú–{Œê"), which no
+    search finds. Only such guesses are trusted: on short Western text the detector
+    names cp1250, cp437 or UTF-16 ("café" in cp1252), where cp1252 is right.
+    """
+    best = from_bytes(data[:_GUESS_BYTES]).best()
+    # UTF-16 and -32 without a BOM are not met in files; two Latin-1 bytes read as one are CJK.
+    if best is None or not best.encoding or best.encoding.startswith("utf"):
+        return None
+    try:
+        text = data.decode(best.encoding, errors="replace")
+    except LookupError:
+        return None
+    letters = [ord(c) for c in text[: _GUESS_BYTES] if not c.isascii() and c.isalpha()]
+    if not letters:
+        return None
+    for ranges in _SCRIPTS:
+        if sum(any(low <= c <= high for low, high in ranges) for c in letters) >= _TRUSTED_SHARE * len(letters):
+            return text
+    return None
