@@ -79,12 +79,12 @@ class SearchService:
         relaxed = False
         try:
             built = Builder(schema, searcher, self.handle.memo()).build(parsed, kind)
-            facets, total, first_hits = self._counted(searcher, built)
+            facets, total, first_hits = self._counted(searcher, schema, built)
             if built.relaxable and _few(facets, total):
                 # No unit has every word: the user may have added one the right
                 # section lacks. Again, one word may be missing.
                 built = Builder(schema, searcher, self.handle.memo()).build(parsed, kind, relax=True)
-                facets, total, first_hits = self._counted(searcher, built)
+                facets, total, first_hits = self._counted(searcher, schema, built)
                 relaxed = True
             # Nothing matched: no second pass (a word no unit has, searched
             # fuzzily, costs tens of milliseconds a pass).
@@ -127,7 +127,7 @@ class SearchService:
             cache[key] = result
         return result
 
-    def _counted(self, searcher, built) -> tuple[dict[str, int], int | None, list | None]:
+    def _counted(self, searcher, schema, built) -> tuple[dict[str, int], int | None, list | None]:
         """The facets and the total (None when the facets do not tell it), and the first
         hits in BM25 order if they were had on the way (else None: the caller searches for a page).
 
@@ -138,18 +138,53 @@ class SearchService:
         milliseconds at 1M units, and most phrases match a few hundred units:
         one search for the first FACETS_FROM_HITS hits counts them too, and when
         it has them all their ``kind`` fast field gives the facets, with no
-        second pass. (With more, its hits still make the page: any page within
-        MAX_RESULTS.)
+        second pass. With more, its hits still make the page (any page within
+        MAX_RESULTS), and ``_facets_but_one`` counts the types.
         """
         if FACETS_FROM_HITS and built.positional and built.type_filter is None:
             found = searcher.search(built.query, limit=FACETS_FROM_HITS, count=True)
-            facets = _facets_of_hits(searcher, found.hits) if found.count <= FACETS_FROM_HITS else None
-            if facets is None:
+            if found.count <= FACETS_FROM_HITS:
+                facets = _facets_of_hits(searcher, found.hits)
+            else:
+                facets = self._facets_but_one(searcher, schema, built, found.count, found.hits)
+            if facets is None:  # an index without the kind field
                 facets = self._facets(searcher, built.facet_query)
                 facets.pop(_OTHER, None)
             return facets, found.count, found.hits
         facets = self._facets(searcher, built.facet_query)
         return facets, _total_from_facets(facets, built), None
+
+    def _facets_but_one(self, searcher, schema, built, total: int, first_hits: list) -> dict[str, int] | None:
+        """The facets of a positional query with ``total`` matches, ``first_hits`` among them:
+        each type but the commonest of those hits counted in a search restricted to it,
+        the commonest being the rest (None when a hit has no known kind).
+
+        A type filter lets tantivy check positions only in the units of that type (a
+        unit's pages are neighbours, so skipping whole runs of the others): at 1M units,
+        for the bench's heaviest phrases, 5-13 ms instead of 11-22 ms for the facet pass.
+        """
+        seen = _facets_of_hits(searcher, first_hits)
+        if not seen:
+            return None
+        commonest = next(iter(seen))
+        facets = {}
+        for kind in self._kinds(searcher):
+            if kind == commonest:
+                continue
+            only = tantivy.Query.boolean_query([(tantivy.Occur.Must, built.facet_query),
+                                                (tantivy.Occur.Must, tantivy.Query.term_query(schema, "type", kind))])
+            count = searcher.search(tantivy.Query.const_score_query(only, 1.0), limit=1, count=True).count
+            if count:
+                facets[kind] = count
+        facets[commonest] = total - sum(facets.values())
+        return dict(sorted(((k, n) for k, n in facets.items() if n > 0), key=lambda kv: (-kv[1], kv[0])))
+
+    def _kinds(self, searcher) -> list[str]:
+        """The types the index has, once per index version."""
+        memo = self.handle.memo()
+        if "kinds" not in memo:
+            memo["kinds"] = list(self._facets(searcher, tantivy.Query.all_query()))
+        return memo["kinds"]
 
     def _has_languages(self, searcher, schema) -> bool:
         """``rerank.has_languages``, once per index version."""

@@ -1,5 +1,6 @@
 """A phrase is counted on the way: one search for up to FACETS_FROM_HITS hits gives
-the page, the total and the facets (from the ``kind`` fast field), with no facet pass.
+the page, the total and the facets (from the ``kind`` fast field), with no facet pass;
+with more, each type but the commonest is counted in a search restricted to it.
 
 Whatever path a search takes, the answer must be the one the facet pass gives.
 """
@@ -52,11 +53,13 @@ def _answer(service, q, **kw):
     return {k: v for k, v in result.items() if k not in ("took_ms", "index")}
 
 
+@pytest.mark.parametrize("keep", [2000, 10, 3])  # all the matches, or fewer: the facets counted by type
 @pytest.mark.parametrize("q", PHRASES)
-def test_a_phrase_answers_as_the_facet_pass_would_on_every_page(service, q, monkeypatch):
+def test_a_phrase_answers_as_the_facet_pass_would_on_every_page(service, q, keep, monkeypatch):
     pages = [(page, per_page) for per_page in (3, 10) for page in range(1, 12)]
+    monkeypatch.setattr(service_module, "FACETS_FROM_HITS", keep)
     one_pass = [_answer(service, q, page=p, per_page=n) for p, n in pages]
-    monkeypatch.setattr(service_module, "FACETS_FROM_HITS", 0)  # every phrase too many to count that way
+    monkeypatch.setattr(service_module, "FACETS_FROM_HITS", 0)  # the facet pass, always
     assert one_pass == [_answer(service, q, page=p, per_page=n) for p, n in pages]
     assert one_pass[0]["total"] > 0 or q == '"keeper lighthouse"'
 
@@ -69,10 +72,12 @@ def test_the_phrase_needs_no_facet_pass(service, facet_passes):
     assert list(result["facets"]) == ["html", "text", "markdown"]  # most first, as the facet pass orders them
 
 
-def test_more_matches_than_it_keeps_make_the_facet_pass(service, facet_passes, monkeypatch):
+def test_more_matches_than_it_keeps_are_counted_by_type(service, facet_passes, monkeypatch):
     monkeypatch.setattr(service_module, "FACETS_FROM_HITS", 10)
     result = service.search('"lighthouse keeper"')
-    assert len(facet_passes) == 1 and result["total"] == 33
+    assert result["total"] == 33 and result["facets"] == {"html": 14, "text": 14, "markdown": 5}
+    # No facet pass over the phrase's matches; the index's types, once, are all it counts so.
+    assert all("AllQuery" in repr(query) for query in facet_passes)
 
 
 def test_words_and_type_filters_make_the_facet_pass(service, facet_passes):
