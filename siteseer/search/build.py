@@ -94,6 +94,11 @@ def _must(queries: list[Query]) -> Query | None:
     return Query.boolean_query([(Occur.Must, q) for q in queries])
 
 
+def _typed(i: int, tokens: list[str]) -> float:
+    """The weight of ``tokens[i]`` among a word's alternatives: the word as typed (the first) 1.5 times its completions."""
+    return 1.5 if i == 0 and len(tokens) > 1 else 1.0
+
+
 def _boosted(query: Query, boost: float) -> Query:
     return query if boost == 1.0 else Query.boost_query(query, boost)
 
@@ -166,7 +171,7 @@ class Builder:
         self.corrections: list[tuple[tuple[int, int], str]] = []
         # The words' and phrases' clauses in BOOST_FIELDS: optional, they only score.
         self.boosts: list[Query] = []
-        self.flat: Query | None = None  # the last word's ``flat_alternatives``
+        self.flat: list[str] | None = None  # the last word's tokens, for ``flat_alternatives``
         self.positional = False  # BuiltQuery.positional
 
     # -- pieces ----------------------------------------------------------------
@@ -335,13 +340,12 @@ class Builder:
     def alternatives(self, tokens: list[str]) -> Query:
         """Any of ``tokens`` in ``body``, their clauses in the other word fields
         among ``boosts``; the first (the word as typed) counts 1.5 times its
-        completions. ``flat`` becomes the same as one flat disjunction."""
-        self.flat = self.flat_alternatives(tokens)
+        completions. ``flat`` becomes the tokens, for ``flat_alternatives``."""
+        self.flat = tokens
         clauses = []
         for i, token in enumerate(tokens):
-            typed = 1.5 if i == 0 and len(tokens) > 1 else 1.0
             for name, boost in WORD_FIELDS:
-                q = _boosted(Query.term_query(self.schema, name, token), boost * typed)
+                q = _boosted(Query.term_query(self.schema, name, token), boost * _typed(i, tokens))
                 if name == "body":
                     clauses.append(q)
                 else:
@@ -360,8 +364,7 @@ class Builder:
         not for two words (2.38 → 1.32 ms).
         """
         return Query.boolean_query([
-            (Occur.Should, _boosted(Query.term_query(self.schema, name, token),
-                                   boost * (1.5 if i == 0 and len(tokens) > 1 else 1.0)))
+            (Occur.Should, _boosted(Query.term_query(self.schema, name, token), boost * _typed(i, tokens)))
             for i, token in enumerate(tokens) for name, boost in WORD_FIELDS])
 
     def filter(self, f: Filter) -> Query:
@@ -384,7 +387,7 @@ class Builder:
         optional: list[tuple[Occur, Query]] = []
         function = [_function_word(group) for group in parsed.groups]
         content = not all(function)
-        flat = None  # a lone word's flat_alternatives
+        flat = None  # a lone word's tokens
         for group, is_function in zip(parsed.groups, function):
             if is_function and content:
                 q, boosts = self.quietly(group[0])
@@ -439,7 +442,7 @@ class Builder:
         # ``body`` decides the matches (the facets count them), BOOST_FIELDS add
         # to the scores: a word alone as one flat disjunction, being faster.
         if flat is not None and len(base) == 1 and len(positives) == 1:
-            ranked = [(Occur.Must, flat)]
+            ranked = [(Occur.Must, self.flat_alternatives(flat))]
         else:
             ranked = base + [(Occur.Should, q) for q in self.boosts]
         return BuiltQuery(

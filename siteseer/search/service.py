@@ -177,7 +177,7 @@ class SearchService:
             if count:
                 facets[kind] = count
         facets[commonest] = total - sum(facets.values())
-        return dict(sorted(((k, n) for k, n in facets.items() if n > 0), key=lambda kv: (-kv[1], kv[0])))
+        return _most_first({kind: n for kind, n in facets.items() if n > 0})
 
     def _kinds(self, searcher) -> list[str]:
         """The types the index has, once per index version."""
@@ -382,13 +382,24 @@ FACETS_FROM_HITS = 2000
 def _facets_of_hits(searcher, hits: list) -> dict[str, int] | None:
     """Counts per type of ``hits`` (every match), from the ``kind`` fast field; None
     if a hit has no kind known (an index from before the field: make the facet pass)."""
+    try:
+        kind_ids = searcher.fast_field_values("kind", [address for _, address in hits]) if hits else []
+    except ValueError:  # no such field in this index
+        return None
     facets: dict[str, int] = {}
-    for kind_id in searcher.fast_field_values("kind", [address for _, address in hits]) if hits else ():
+    for kind_id in kind_ids:
         kind = kind_of(kind_id)
         if kind is None:
             return None
         facets[kind] = facets.get(kind, 0) + 1
-    return dict(sorted(facets.items(), key=lambda kv: (-kv[1], kv[0])))  # as the facet pass orders them
+    return _most_first(facets)
+
+
+def _most_first(facets: dict[str, int]) -> dict[str, int]:
+    """``facets`` ordered as the facet pass orders them: the most first, then by name."""
+    return dict(sorted(facets.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
 _OTHER = "\x00other"
 
 
