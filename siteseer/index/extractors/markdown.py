@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")  # its closing #s: _atx_text
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
@@ -21,27 +21,29 @@ _REF_DEF = re.compile(r"^ {0,3}\[[^\]]+\]:\s*\S")
 _TABLE_SEP = re.compile(r"^[\s|:-]+$")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_COMMENT = re.compile(r"<!--.*?-->")
 _COMMENT_START = re.compile(r"^ {0,3}<!--")
 # Front matter lines: "key: value" / "key = value", comments, list items, indented or blank lines.
 # A file that only starts with a "---" rule followed by prose is not front matter.
-_FRONT_LINE = re.compile(r"^(?:[^\s:=#][^:=]*(?::|\s*=)(?:\s|$)|[\s#\[]|-(?:\s|$)|$)")
-_FRONT_TITLE = re.compile(r"^title\s*[:=]\s*(.*?)\s*$", re.I)
+_FRONT_LINE = re.compile(r"^(?:[^\s:=#][^:=]*[:=](?:\s|$)|[\s#\[]|-(?:\s|$)|$)")
+_FRONT_TITLE = re.compile(r"^title\s*[:=](.*)$", re.I)
 _FRONT_MAX_LINES = 200
 
-_INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image → alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # link → its text
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # reference link → its text
-    (re.compile(r"<(https?://[^>\s]+)>"), r"\1"),  # autolink → URL
-    (re.compile(r"</?[A-Za-z][^>\n]*>"), ""),  # inline HTML tags
-    (re.compile(r"(`+)(.+?)\1"), r"\2"),  # inline code → its text
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # strong
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),  # strikethrough
-    (re.compile(r"\*(?=\S)(.+?)(?<=\S)\*"), r"\1"),  # emphasis
-    (re.compile(r"(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"), r"\1"),  # _emphasis_, not snake_case
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])"), r"\1"),  # backslash escapes
-)
+# Every span is bounded (500 characters, 2,000 for a URL): an unbounded one made each pattern
+# quadratic in a line's length when its closing mark never comes ("[" or "*a "
+# repeated: 15-40 s for an 80 KB line). A mark spanning more is left as text.
+_INLINE = tuple((re.compile(pattern), repl) for pattern, repl in (
+    (r"!\[([^\[\]]{0,500})\]\([^)]{0,2000}\)", r"\1"),  # image → alt text
+    (r"\[([^\[\]]{1,500})\]\([^)]{0,2000}\)", r"\1"),  # link → its text ("[" in it: the inner one)
+    (r"\[([^\[\]]{1,500})\]\[[^\[\]]{0,500}\]", r"\1"),  # reference link → its text
+    (r"<(https?://[^<>\s]{1,2000})>", r"\1"),  # autolink → URL
+    (r"</?[A-Za-z][^>\n]{0,500}>", ""),  # inline HTML tags
+    (r"(`+)(.{1,500}?)\1", r"\2"),  # inline code → its text
+    (r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1", r"\2"),  # strong
+    (r"~~(?=\S)(.{1,500}?)(?<=\S)~~", r"\1"),  # strikethrough
+    (r"\*(?=\S)(.{1,500}?)(?<=\S)\*", r"\1"),  # emphasis
+    (r"(?<!\w)_(?=\S)(.{1,500}?)(?<=\S)_(?!\w)", r"\1"),  # _emphasis_, not snake_case
+    (r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1"),  # backslash escapes
+))
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 
 
@@ -52,6 +54,37 @@ def strip_inline(text: str) -> str:
     for pattern, repl in _INLINE:
         text = pattern.sub(repl, text)
     return html.unescape(text) if "&" in text else text  # "&amp;" / "&copy;" render as "&" / "©"
+
+
+def _atx_text(text: str) -> str:
+    """An ATX heading's text without its optional closing #s ("Intro ##" → "Intro", "C#" stays).
+
+    Not in the ``_ATX`` regex: a lazy text before optional closers costs time
+    quadratic in the run of spaces after it (17 s for a 40 KB line).
+    """
+    text = text.rstrip(" \t")
+    bare = text.rstrip("#")
+    if not bare:
+        return ""
+    return bare.rstrip(" \t") if bare != text and bare[-1] in " \t" else text
+
+
+def _without_comments(line: str) -> str:
+    """``line`` without its closed ``<!-- … -->`` comments; an unclosed one is left for the caller.
+
+    ``str.find``, not a lazy regex: that rescans the rest of the line from
+    every "<!--" left open (37 s for a 160 KB line of them).
+    """
+    parts = []
+    pos = 0
+    while (start := line.find("<!--", pos)) >= 0:
+        end = line.find("-->", start + 4)
+        if end < 0:
+            break
+        parts.append(line[pos:start])
+        pos = end + 3
+    parts.append(line[pos:])
+    return "".join(parts)
 
 
 def slugify(heading: str) -> str:
@@ -86,7 +119,7 @@ def front_matter(text: str) -> tuple[str, str]:
             break  # prose: the "---" was a thematic break
         match = _FRONT_TITLE.match(line)
         if match and not title:
-            value = match.group(1).strip("\"'")
+            value = match.group(1).strip().strip("\"'")
             title = "" if value[:1] in ("", ">", "|") else value  # a folded block: not worth parsing
     return "", text
 
@@ -131,11 +164,11 @@ def parse(text: str, split_level: int = 3) -> list[Section]:
                 continue
             line, comment = line.split("-->", 1)[1], False
         elif _COMMENT_START.match(line):
-            line = _COMMENT.sub("", line)
+            line = _without_comments(line)
             if "<!--" in line:
                 line, comment = line.split("<!--", 1)[0], True
         elif "<!--" in line and "`" not in line:  # `<!--` in code is text
-            line = _COMMENT.sub("", line)
+            line = _without_comments(line)
         was_paragraph, paragraph = paragraph, False
         if not line.strip():
             current.lines.append("")
@@ -146,7 +179,7 @@ def parse(text: str, split_level: int = 3) -> list[Section]:
             continue
         match = _ATX.match(line)
         if match:
-            heading(len(match.group(1)), match.group(2) or "")
+            heading(len(match.group(1)), _atx_text(match.group(2) or ""))
             continue
         match = _SETEXT.match(line)
         if match and was_paragraph:

@@ -21,7 +21,8 @@ from .video import VIDEO_EXTENSIONS
 WINDOW_SECONDS = 30
 
 _TIMESTAMP = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{1,2})(?:[.,:](\d+))?")  # ",0000": some tools write 4 digits
-_TAGS = re.compile(r"<[^>\n]*>|\{\\[^}\n]*\}")  # <v Name>, <i>, <00:01.000>, {\an8}
+# <v Name>, <i>, <00:01.000>, {\an8}; bounded: an unbounded tag made a line of "<" quadratic (6 s for 40 KB)
+_TAGS = re.compile(r"<[^>\n]{0,200}>|\{\\[^}\n]{0,200}\}")
 _LANG_SUFFIX = re.compile(r"^(.+)\.[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 # Media-server flags after the language: "film.en.forced.srt", "film.en.sdh.srt" (Plex, Jellyfin, Kodi).
 _FLAG_SUFFIX = re.compile(r"^(.+)\.(?:forced|sdh|cc|hi|default|foreign)$", re.I)
