@@ -2,6 +2,8 @@
 
 One process owns the tantivy writer. Extraction runs in a spawn-context
 process pool (spawn, not fork: the writer's threads must not be forked).
+A file whose extraction crashes its process or runs past
+``index.extract_timeout`` is recorded as such, and costs only itself.
 Crash safety comes from ordering: every file is deleted by path before its
 units are added, and its catalog row is written only after the tantivy
 commit that contains it. A kill -9 at any moment therefore leaves the
@@ -15,17 +17,18 @@ import os
 import posixpath
 import shutil
 import time
-from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from collections import defaultdict, deque
+from concurrent.futures import FIRST_COMPLETED, Future, TimeoutError, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from pebble import ProcessExpired, ProcessPool
+
 from siteseer.config import Config
 
 from .catalog import Catalog, FileRow
-from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, extract_one, to_document
+from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
 from .process import pool_worker_init
 from .scan import Scope, scan
 from .schema import SCHEMA_VERSION, index_exists, open_index
@@ -95,7 +98,7 @@ class Indexer:
         self.catalog: Catalog | None = None
         self.index = None
         self.writer = None
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPool | None = None
 
     # -- lifecycle -------------------------------------------------------------
     def open(self) -> "Indexer":
@@ -125,7 +128,8 @@ class Indexer:
 
     def close(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.stop()  # work still in flight is not committed: the next sync redoes it
+            self.pool.join()
             self.pool = None
         if self.writer is not None:
             try:
@@ -147,10 +151,12 @@ class Indexer:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _pool(self) -> ProcessPoolExecutor:
+    def _pool(self) -> ProcessPool:
+        """The extraction processes: pebble's pool, which ends a task that runs
+        past its time limit (killing its process) and replaces a process that died."""
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=pool_worker_init, initargs=(os.getpid(),))
+            self.pool = ProcessPool(self.workers, context=multiprocessing.get_context("spawn"),
+                                    initializer=pool_worker_init, initargs=(os.getpid(),))
         return self.pool
 
     # -- work ------------------------------------------------------------------
@@ -281,50 +287,39 @@ class Indexer:
             commit()
 
     def _extract_all(self, todo: list[tuple[str, int, int, str | None]]):
-        """Yield a FileResult per file, extracting in the pool, in bounded flight."""
+        """Yield a FileResult per file, extracting in the pool, in bounded flight.
+
+        Every file goes through the pool, a watcher's single file too: an
+        extractor that hangs or crashes (a hostile or broken file) takes down
+        a pool process, never this one. A batch that timed out or crashed goes
+        again file by file, so the fault is pinned on its file alone.
+        """
         cfg = self.config.index
         root = str(self.root)
-        if len(todo) <= 2:  # a watcher event: not worth a round trip
-            for rel, _, _, h in todo:
-                yield extract_one(self.extract, root, rel, h, cfg.max_unit_chars, cfg.max_file_bytes, self._name_only(rel))
-            return
-        batches = _batches(todo, self._name_only)
         pool = self._pool()
+        pending = deque(_batches(todo, self._name_only))
         in_flight: dict[Future, list[tuple[str, str | None, bool]]] = {}
         limit = self.workers * 3
-        it = iter(batches)
-        while True:
-            while len(in_flight) < limit:
-                items = next(it, None)
-                if items is None:
-                    break
-                in_flight[pool.submit(extract_batch, self.extract, root, items, cfg.max_unit_chars, cfg.max_file_bytes)] = items
-            if not in_flight:
-                return
+        while pending or in_flight:
+            while pending and len(in_flight) < limit:
+                items = pending.popleft()
+                future = pool.schedule(extract_batch, args=(self.extract, root, items, cfg.max_unit_chars,
+                                                            cfg.max_file_bytes), timeout=cfg.extract_timeout)
+                in_flight[future] = items
             finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                items = in_flight.pop(fut)
+            for future in finished:
+                items = in_flight.pop(future)
                 try:
-                    results = fut.result()
-                except BrokenProcessPool:
-                    # An extractor crashed its process: rebuild the pool and isolate the file.
-                    self.pool = None
-                    pool = self._pool()
-                    results = [self._extract_isolated(rel, h, n) for rel, h, n in items]
+                    results = future.result()
+                except (TimeoutError, ProcessExpired) as exc:
+                    if len(items) > 1:
+                        pending.extendleft([item] for item in reversed(items))  # each alone, first
+                        continue
+                    results = [_failed(items[0][0], exc, cfg.extract_timeout)]
                 yield from results
 
     def _name_only(self, rel: str) -> bool:
         return self.kind_for(self.root / rel) in NAME_ONLY_KINDS
-
-    def _extract_isolated(self, rel: str, old_hash: str | None, name_only: bool) -> FileResult:
-        cfg = self.config.index
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                 initializer=pool_worker_init, initargs=(os.getpid(),)) as one:
-            try:
-                return one.submit(extract_one, self.extract, str(self.root), rel, old_hash,
-                                  cfg.max_unit_chars, cfg.max_file_bytes, name_only).result()
-            except BrokenProcessPool:
-                return FileResult(rel, "error", reason="the extractor crashed on this file")
 
     def _num_docs(self) -> int:
         try:
@@ -332,6 +327,18 @@ class Indexer:
             return self.index.searcher().num_docs
         except Exception:
             return 0
+
+
+def _failed(rel: str, exc: BaseException, timeout: float) -> FileResult:
+    """The result of a file whose extraction ran out of time or killed its process.
+
+    Out of time is "skipped", as a file too large is: the same bytes would
+    take as long again, so it waits until the file changes. A crash is an
+    "error", tried again on the next sync.
+    """
+    if isinstance(exc, TimeoutError):
+        return FileResult(rel, "skipped", reason=f"extraction took longer than {timeout:g} s")
+    return FileResult(rel, "error", reason="the extractor crashed on this file")
 
 
 def _outermost(paths: Iterable[str]) -> list[str]:

@@ -6,6 +6,8 @@ the indexer's own behaviour without depending on the real extractors.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +51,9 @@ def extract(path: Path, rel: str, max_unit_chars: int = 30000, max_file_bytes: i
     """First line is the title; paragraphs (blank-line separated) are units.
 
     A file starting with BROKEN raises ExtractError; SLOW sleeps a little
-    (only used to widen the crash test's window, never to wait for results).
+    (only used to widen the crash test's window, never to wait for results);
+    HANG never returns (an extractor stuck on a hostile file) and CRASH ends
+    its process at once (a segfault in a C library).
     """
     try:
         text = path.read_text(encoding="utf-8")
@@ -59,6 +63,10 @@ def extract(path: Path, rel: str, max_unit_chars: int = 30000, max_file_bytes: i
         raise ExtractError("broken on purpose")
     if text.startswith("SLOW"):
         time.sleep(0.02)
+    if text.startswith("HANG"):
+        threading.Event().wait()
+    if text.startswith("CRASH"):
+        os._exit(70)
     title, _, rest = text.partition("\n")
     parts = [p.strip() for p in rest.split("\n\n") if p.strip()] or [""]
     units = [Unit(title=title.strip(), text=p[:max_unit_chars], anchor=f"p{i}" if len(parts) > 1 else None)

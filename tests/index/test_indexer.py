@@ -240,3 +240,35 @@ def test_a_file_whose_fields_cannot_be_made_fails_alone(tmp_path: Path, monkeypa
                                       1000, 1 << 20)
     assert [(r.rel, r.status) for r in results] == [("bad.txt", "error"), ("good.txt", "ok")]
     assert "UnicodeEncodeError" in results[0].reason
+
+
+def test_a_file_whose_extraction_hangs_is_skipped_and_costs_only_itself(tmp_path: Path):
+    root = tmp_path / "site"
+    for i in range(6):  # one batch with the stuck file among them
+        write(root, f"f{i}.txt", f"Title {i}\n\nword{i}")
+    write(root, "stuck.txt", "HANG\n\nnever indexed")
+    config = make_config(root, extract_timeout=1.0)
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        summary = ix.sync("")
+        assert summary.skipped == {"extraction took longer than 1 s": ["stuck.txt"]}
+        assert indexed_paths(config) == {f"f{i}.txt": 1 for i in range(6)}
+        write(root, "later.txt", "Later\n\nlaterword")  # the pool still works, one process replaced
+        assert ix.sync(["later.txt"]).indexed == 1
+    assert catalog(config).get("stuck.txt").status == "skipped"
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        assert ix.sync("").indexed == 0  # unchanged: not tried again
+
+
+def test_a_file_that_crashes_its_extractor_is_an_error_and_costs_only_itself(tmp_path: Path):
+    root = tmp_path / "site"
+    for i in range(6):
+        write(root, f"f{i}.txt", f"Title {i}\n\nword{i}")
+    write(root, "bomb.txt", "CRASH\n\nnever indexed")
+    config = make_config(root)
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        summary = ix.sync("")
+        assert summary.skipped == {"the extractor crashed on this file": ["bomb.txt"]}
+        assert indexed_paths(config) == {f"f{i}.txt": 1 for i in range(6)}
+        # The watcher's single file goes through the pool too: the indexer itself survives it.
+        assert ix.sync(["bomb.txt"]).skipped == {"the extractor crashed on this file": ["bomb.txt"]}
+    assert catalog(config).get("bomb.txt").status == "error"

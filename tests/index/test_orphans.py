@@ -35,8 +35,8 @@ from ix_helpers import make_config
 from siteseer.index.indexer import Indexer
 indexer = Indexer(make_config(Path({root!r})), workers=2)
 pool = indexer._pool()
-pool.submit(int).result()  # a worker is up (the pool starts them on demand)
-print(*pool._processes, flush=True)
+pool.schedule(int).result()  # the workers are up
+print(*pool._pool_manager.worker_manager.workers, flush=True)  # pebble's own record of their pids
 threading.Event().wait()
 """
 
