@@ -294,6 +294,8 @@ class Indexer:
         a pool process, never this one. A batch that timed out or crashed goes
         again file by file, so the fault is pinned on its file alone.
         """
+        if not todo:  # deletions alone: no pool to start
+            return
         cfg = self.config.index
         root = str(self.root)
         pool = self._pool()
