@@ -18,7 +18,7 @@ import posixpath
 import shutil
 import time
 from collections import defaultdict, deque
-from concurrent.futures import FIRST_COMPLETED, Future, TimeoutError, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -313,7 +313,7 @@ class Indexer:
                 items = in_flight.pop(future)
                 try:
                     results = future.result()
-                except (TimeoutError, ProcessExpired) as exc:
+                except (TimeoutError, ProcessExpired) as exc:  # pebble's: past the limit, or the process died
                     if len(items) > 1:
                         pending.extendleft([item] for item in reversed(items))  # each alone, first
                         continue

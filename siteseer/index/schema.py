@@ -62,6 +62,8 @@ def has_cjk(text: str) -> bool:
     more on text without one (most text), and ASCII text is not searched at all.
     """
     return not text.isascii() and _CJK_CHAR.search(text) is not None
+
+
 _RUST_CJK = "".join(
     f"\\x{{{m.group(1)}}}" if m.group(1) else m.group(0)
     for m in re.finditer(r"\\u([0-9a-f]{4})|.", CJK_CLASS)
