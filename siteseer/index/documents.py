@@ -19,7 +19,7 @@ from urllib.parse import quote
 import tantivy
 
 from .languages import language_id
-from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, kind_id, strip_cjk
+from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, index_form, kind_id, nfc
 
 ExtractFn = Callable[..., Any]
 
@@ -73,11 +73,12 @@ def page_title_of(unit_title: str, doc_title: str) -> str:
 
 
 def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_chars: int) -> dict[str, Any]:
-    title = (getattr(unit, "title", None) or doc_title or posixpath.basename(rel))[:1000]
+    doc_title = nfc(doc_title or "")
+    title = nfc((getattr(unit, "title", None) or doc_title or posixpath.basename(rel))[:1000])
     page_title = page_title_of(title, doc_title)
-    headings = (getattr(unit, "headings", None) or "")[:4000]
-    body = (getattr(unit, "text", None) or "")[:max_chars]
-    place = posixpath.splitext(rel)[0]  # its words: "html/postgresql-doc-15/tutorial-window"
+    headings = nfc((getattr(unit, "headings", None) or "")[:4000])
+    body = nfc((getattr(unit, "text", None) or "")[:max_chars])
+    place = nfc(posixpath.splitext(rel)[0])  # its words: "html/postgresql-doc-15/tutorial-window"
     fields: dict[str, Any] = {
         "id": f"{rel}#{index}",
         "path": rel,
@@ -94,15 +95,14 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
     # git-stash(1)'s "NAME") and its path ("postgresql window functions" finds
     # postgresql-doc-15/tutorial-window.html, whose text never says PostgreSQL).
     # Each is a value of ``headings`` of its own, so no phrase runs from one into another.
-    fields["context"] = [strip_cjk(v) for v in (page_title, place) if v]
+    fields["context"] = [index_form(v) for v in (page_title, place) if v]
     if page_title:
         fields["page_title"] = page_title
-    if fields["cjk"] or fields["cjk_title"]:  # index the words without the CJK, keep the text as written
-        for name in ORIG_FIELDS:
-            blanked = strip_cjk(fields[name])
-            if blanked != fields[name]:
-                fields[f"{name}_orig"] = fields[name]
-                fields[name] = blanked
+    for name in ORIG_FIELDS:  # index the words in their index form, keep the text as written
+        indexed = index_form(fields[name])
+        if indexed != fields[name]:
+            fields[f"{name}_orig"] = fields[name]
+            fields[name] = indexed
     fields["grams"] = unit_grams(fields)
     for name in ("page", "t", "anchor"):
         value = getattr(unit, name, None)

@@ -13,7 +13,7 @@ Text is indexed four ways:
   The tokenizer is tantivy's ``simple`` one (split on anything that is not
   alphanumeric: about twice as fast as a regex tokenizer, and tokenizing is
   most of the writer's work); CJK is kept out of it by indexing these fields
-  with their CJK runs blanked (``strip_cjk``). Such a unit also stores its
+  with their CJK runs blanked (``index_form``). Such a unit also stores its
   original text in ``<field>_orig`` (``original`` reads it back).
   ``headings`` has more values after the unit's own headings: its page's
   title and the words of its path (``documents.unit_fields``), found by, not shown.
@@ -32,6 +32,7 @@ Text is indexed four ways:
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import tantivy
@@ -39,7 +40,7 @@ import tantivy
 from siteseer.index.extractors.base import KINDS
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -132,7 +133,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
     # A section's page title as written, for showing (it is searched as a value of ``headings``).
     sb.add_bytes_field("page_title", stored=True, indexed=False)
-    for name in ORIG_FIELDS:  # the text as written, only when it has CJK (see strip_cjk)
+    for name in ORIG_FIELDS:  # the text as written, only when the indexed form differs (see index_form)
         sb.add_bytes_field(f"{name}_orig", stored=True, indexed=False)  # UTF-8
     return sb.build()
 
@@ -153,26 +154,45 @@ def kind_of(kind_id: int | None) -> str | None:
 _BLANK = "\u3000"  # ideographic space: 3 UTF-8 bytes like every CJK_CLASS character, and not a word
 
 
-def strip_cjk(text: str) -> str:
-    """``text`` with every CJK character replaced by U+3000.
+# Turkish capital I with a dot: lowercasing it gives "i" and a combining dot, which
+# no folding removes ("İstanbul" was not found by "istanbul"). Indexed as "Í" (two
+# UTF-8 bytes, as "İ"), which lowercases and folds to "i"; queries read it as "I".
+DOTTED_I = "\u0130"
+_DOTTED_I_INDEXED = "\u00cd"
 
-    The word tokenizer would otherwise glue "Debianパッケージ" into one token.
+
+def index_form(text: str) -> str:
+    """``text`` as the word fields index it: every CJK character replaced by
+    U+3000 (the word tokenizer would otherwise glue "Debianパッケージ" into one
+    token), and "İ" by "Í" (see DOTTED_I).
+
     Character *and* UTF-8 byte offsets are unchanged (every CJK_CLASS
-    character is in the BMP above U+0800), so a snippet computed on the
-    blanked text maps straight back onto the original.
+    character is in the BMP above U+0800, as U+3000; "İ" and "Í" are two bytes
+    each), so a snippet computed on this form maps straight back onto the original.
     """
+    if DOTTED_I in text:
+        text = text.replace(DOTTED_I, _DOTTED_I_INDEXED)
     if not has_cjk(text):
         return text
     return CJK_RUN.sub(lambda m: _BLANK * len(m.group()), text)
 
 
+def nfc(text: str) -> str:
+    """``text`` composed (NFC), as queries are typed: decomposed accents ("e" and a
+    combining acute, as macOS names files and some editors write) split words in two
+    for the tokenizer ("re", "sume" for "résumé"). Most text is composed already."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return unicodedata.normalize("NFC", text)
+
+
 def original(doc: tantivy.Document, name: str) -> str | None:
-    """A stored text field as written (``<name>_orig`` when its CJK was blanked)."""
+    """A stored text field as written (``<name>_orig`` when its indexed form differs)."""
     return written(doc, name)[0]
 
 
 def written(doc: tantivy.Document, name: str) -> tuple[str | None, bool]:
-    """``original``, and whether the field had CJK (it was stored twice): one lookup for both."""
+    """``original``, and whether the field was stored twice (its ``index_form`` differs): one lookup for both."""
     value = doc.get_first(f"{name}_orig")
     if value is not None:
         return bytes(value).decode("utf-8"), True

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from siteseer.index.extractors.base import KINDS
+from siteseer.index.schema import DOTTED_I, nfc
 
 from .errors import QueryError
 
@@ -84,9 +85,10 @@ class ParsedQuery:
 
 def clean(q: str) -> str:
     """Drop invisible in-word characters; control/format characters and lone surrogates
-    become spaces; keep everything else."""
-    if not q.isascii():  # both are non-ASCII: most queries skip two regex passes
-        q = _INVISIBLE.sub("", _SURROGATES.sub(" ", q))
+    become spaces; compose accents (NFC) and read "İ" as "I", as the index reads text
+    (``schema.nfc``, ``schema.DOTTED_I``); keep everything else."""
+    if not q.isascii():  # all non-ASCII: most queries skip these passes
+        q = nfc(_INVISIBLE.sub("", _SURROGATES.sub(" ", q))).replace(DOTTED_I, "I")
     return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q).strip()
 
 

@@ -208,13 +208,13 @@ class SearchService:
 
     @staticmethod
     def _hit(doc, score: float, gen, built, fallback=None) -> dict:
-        body, has_cjk = written(doc, "body")
+        body, other_form = written(doc, "body")
         hit = {
             "url": doc.get_first("url"),
             "title": original(doc, "title") or doc.get_first("path"),
             "path": doc.get_first("path"),
             "type": doc.get_first("type"),
-            "snippet": snippets.snippet(body or "", gen, built.cjk, built.words, has_cjk=has_cjk,
+            "snippet": snippets.snippet(body or "", gen, built.cjk, built.words, other_form=other_form,
                                         retry_words=built.retry_words, phrases=built.phrases, loose=built.loose,
                                         common=built.common, fallback=fallback),
             "score": round(float(score), 4),

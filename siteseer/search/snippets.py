@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import tantivy
 
-from siteseer.index.schema import CJK_RUN, COMMON_WORDS, strip_cjk
+from siteseer.index.schema import CJK_RUN, COMMON_WORDS, DOTTED_I, index_form
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -47,6 +47,8 @@ def _lowered(body: str, needles) -> str:
     Needles are folded stems: ASCII ones can only match ASCII letters, so
     lowering those alone, as bytes, finds the same places (62 us there).
     """
+    if DOTTED_I in body:  # "İ".lower() is two characters; "I" keeps the length, and is what the index reads
+        body = body.replace(DOTTED_I, "I")
     if body.isascii() or not all(n.isascii() for n in needles):
         return body.lower()
     return body.encode("utf-8").lower().decode("utf-8")
@@ -151,13 +153,13 @@ def _densest(places: list[tuple[int, int]], reach: int, needles: int) -> tuple[i
 
 
 def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], words: list[str] | None = None,
-            has_cjk: bool = True, retry_words: list[str] | None = None,
+            other_form: bool = True, retry_words: list[str] | None = None,
             phrases: list[tuple[str, ...]] | None = None, loose: list[str] | None = None,
             common: list[str] | None = None, fallback=None) -> dict:
     """The snippet of ``body``, the stored text as written.
 
-    ``has_cjk=False`` (the unit was stored without a ``body_orig``) skips
-    blanking CJK that is not there. ``retry_words`` are finer needles, tried
+    ``other_form=False`` (the unit was stored without a ``body_orig``) skips
+    making the ``index_form`` of a text that has none. ``retry_words`` are finer needles, tried
     when ``words`` aimed at a stretch with nothing to highlight. ``phrases``,
     ``loose`` and ``common`` are ``BuiltQuery``'s: the passage shows a phrase
     when the body has it; else the words as usual, but for a phrase's common
@@ -173,7 +175,7 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
     # Both aims below read it; the phrases' needles are among words and retry_words.
     low = _lowered(body, [*(words or ()), *(retry_words or ())]) if gen is not None and phrases else None
     if low is not None and body:
-        found = _phrase_snippet(body, low, gen, phrases, loose or [], has_cjk)
+        found = _phrase_snippet(body, low, gen, phrases, loose or [], other_form)
         if found is not None:
             return found
     if gen is not None and body:
@@ -189,13 +191,13 @@ def snippet(body: str, gen: tantivy.SnippetGenerator | None, cjk: list[str], wor
                 return alone or [sp for sp, w in zip(spans, words) if w not in _COMMON] or None
 
         for needles in aims:
-            found = _highlighted(body, gen, needles, has_cjk, keep, low)
+            found = _highlighted(body, gen, needles, other_form, keep, low)
             if found is not None:
                 return found
         if phrases and aims and WINDOW < len(body) <= WHOLE_BODY:
             # The needles aim roughly ("ligh" also finds "lighthouse"); with no
             # phrase to show, a short body is worth reading whole for a marked word.
-            found = _generated(body, gen, 0, len(body), has_cjk, keep)
+            found = _generated(body, gen, 0, len(body), other_form, keep)
             if found is not None:
                 return found
     text = body[:SNIPPET_CHARS]
@@ -217,7 +219,7 @@ def _uncommon(needles: list[str] | None, common: list[str] | None, loose: list[s
 MISS_TRIES = 3  # further places aimed at when a window had no real match
 
 
-def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, has_cjk: bool,
+def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | None, other_form: bool,
                  keep=None, low: str | None = None) -> dict | None:
     """The generator's best fragment near where ``words`` point; None if it highlights nothing.
     ``low`` is ``_lowered(body, ...)`` when the caller has it already.
@@ -228,14 +230,14 @@ def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | No
     """
     needles = [w for w in words or () if w]
     if len(body) <= WINDOW or not needles:
-        found = _aimed(body, gen, needles, 0, has_cjk, keep, low) if len(body) > SNIPPET_CHARS else None
-        return found if found is not None else _generated(body, gen, 0, WINDOW, has_cjk, keep)
+        found = _aimed(body, gen, needles, 0, other_form, keep, low) if len(body) > SNIPPET_CHARS else None
+        return found if found is not None else _generated(body, gen, 0, WINDOW, other_form, keep)
     offset = _window(body, words, low)
-    found = _aimed(body, gen, needles, offset, has_cjk, keep, low)
+    found = _aimed(body, gen, needles, offset, other_form, keep, low)
     if found is not None:
         return found
     for _ in range(MISS_TRIES):
-        found = _generated(body, gen, offset, WINDOW, has_cjk, keep)
+        found = _generated(body, gen, offset, WINDOW, other_form, keep)
         if found is not None:
             return found
         low = _lowered(body, needles) if low is None else low
@@ -244,10 +246,10 @@ def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | No
         if not places:
             return None
         offset = min(places) - WINDOW // 3
-    return _generated(body, gen, offset, WINDOW, has_cjk, keep)
+    return _generated(body, gen, offset, WINDOW, other_form, keep)
 
 
-def _aimed(body: str, gen: tantivy.SnippetGenerator, needles: list[str], offset: int, has_cjk: bool,
+def _aimed(body: str, gen: tantivy.SnippetGenerator, needles: list[str], offset: int, other_form: bool,
            keep=None, low: str | None = None) -> dict | None:
     """The generator's fragment of the one passage of ``body[offset : offset + WINDOW]``
     where the most needles start words; None if there is none, or it highlights nothing.
@@ -277,7 +279,7 @@ def _aimed(body: str, gen: tantivy.SnippetGenerator, needles: list[str], offset:
     width = SNIPPET_CHARS
     if not passage.isascii():  # at most PASSAGE_BYTES: a run of CJK is three bytes a character, and twice as wide
         width = len(passage.encode("utf-8")[:PASSAGE_BYTES].decode("utf-8", "ignore"))
-    return _generated(body, gen, start, width, has_cjk, keep, max_bytes=PASSAGE_BYTES)
+    return _generated(body, gen, start, width, other_form, keep, max_bytes=PASSAGE_BYTES)
 
 
 AIM_TAIL = 30  # what a passage keeps after its last place: the rest of that word, room to end on a space
@@ -306,7 +308,7 @@ def _phrase_pattern(needles: tuple[str, ...]) -> re.Pattern:
 
 
 def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases: list[tuple[str, ...]],
-                    loose: list[str], has_cjk: bool) -> dict | None:
+                    loose: list[str], other_form: bool) -> dict | None:
     """A passage around a place a phrase really is; None if none is found.
 
     The needles find where a phrase may be ("the keeper" also finds "their
@@ -341,7 +343,7 @@ def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases:
         return _phrase_spans(fragment, spans, phrases, loose)
 
     for start in starts[:PHRASE_TRIES]:
-        found = _generated(body, gen, max(0, start - PHRASE_LEAD), SNIPPET_CHARS, has_cjk, keep)
+        found = _generated(body, gen, max(0, start - PHRASE_LEAD), SNIPPET_CHARS, other_form, keep)
         if found is not None:
             return found
     return None
@@ -386,7 +388,7 @@ def _searched_alone(word: str, phrases: list[tuple[str, ...]], loose: list[str])
     return not any(word.startswith(n) for needles in phrases for n in needles)
 
 
-def _generated(body: str, gen: tantivy.SnippetGenerator, offset: int, width: int, has_cjk: bool,
+def _generated(body: str, gen: tantivy.SnippetGenerator, offset: int, width: int, other_form: bool,
                keep=None, max_bytes: int = SNIPPET_CHARS) -> dict | None:
     """The generator's best fragment of at most ``max_bytes`` of ``body[offset : offset + width]``;
     None if it highlights nothing (or ``keep(fragment, spans)``, which may change the spans, says None)."""
@@ -403,7 +405,7 @@ def _generated(body: str, gen: tantivy.SnippetGenerator, offset: int, width: int
     # with its CJK blanked; blanking keeps every offset, so the ranges
     # found on the blanked text hold for ``text`` too.
     gen.set_max_num_chars(max_bytes)  # the generator is this request's own
-    sn = gen.snippet_from_doc(tantivy.Document(body=strip_cjk(text) if has_cjk else text))
+    sn = gen.snippet_from_doc(tantivy.Document(body=index_form(text) if other_form else text))
     ranges = sn.highlighted()
     if not ranges:
         return None

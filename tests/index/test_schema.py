@@ -1,14 +1,14 @@
 """Analyzers: folding, stemming, CJK separation and bigrams."""
 
-from siteseer.index.schema import analyzers, cjk_bigrams, query_bigrams, strip_cjk
+from siteseer.index.schema import analyzers, cjk_bigrams, query_bigrams, index_form
 
 
 def test_word_analyzer_folds_stems_and_splits_off_cjk():
     words = analyzers()["words"]
     assert words.analyze("Café RUNNING naïve Straße") == ["cafe", "run", "naiv", "strass"]
-    # The index blanks CJK before the word analyzer sees it (strip_cjk).
-    assert words.analyze(strip_cjk("Debianパッケージ管理")) == ["debian"]
-    assert strip_cjk("Debianパッケージ") == "Debian" + "\u3000" * 5 and strip_cjk("plain") == "plain"
+    # The index blanks CJK before the word analyzer sees it (index_form).
+    assert words.analyze(index_form("Debianパッケージ管理")) == ["debian"]
+    assert index_form("Debianパッケージ") == "Debian" + "\u3000" * 5 and index_form("plain") == "plain"
     assert words.analyze("os.path x_y") == ["os", "path", "x", "y"]
     assert analyzers()["vocab"].analyze("Running Installation") == ["running", "installation"]
 

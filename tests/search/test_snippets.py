@@ -76,9 +76,9 @@ def test_retry_words_find_a_highlight_the_first_aim_missed(service):
     built = _built(service, "coffee")
     gen = snippets.generator(searcher, built.highlight, index.schema)
     body = "filler " * 150 + "good coffee here " + "filler " * 150 + "cofzz at the end"
-    missed = snippets.snippet(body, gen, [], ["cofzz"], has_cjk=False)
+    missed = snippets.snippet(body, gen, [], ["cofzz"], other_form=False)
     assert missed["highlights"] == []  # aimed at the end, where there is no coffee
-    found = snippets.snippet(body, gen, [], ["cofzz"], has_cjk=False, retry_words=["coffe"])
+    found = snippets.snippet(body, gen, [], ["cofzz"], other_form=False, retry_words=["coffe"])
     assert _marked(found) == ["coffee"]
 
 
@@ -89,7 +89,7 @@ def _phrase_snippet(service, q: str, body: str) -> dict:
     searcher = index.searcher()
     built = _built(service, q)
     gen = snippets.generator(searcher, built.highlight, index.schema)
-    return snippets.snippet(body, gen, [], built.words, has_cjk=False, retry_words=built.retry_words,
+    return snippets.snippet(body, gen, [], built.words, other_form=False, retry_words=built.retry_words,
                             phrases=built.phrases, loose=built.loose, common=built.common,
                             fallback=lambda: snippets.generator(searcher, built.fallback, index.schema))
 
