@@ -168,9 +168,14 @@ def search(directory, query, page, kind, config_file) -> None:
                    "(`siteseer serve` does too)", err=True)
         sys.exit(1)
 
+    service = SearchService(config)
+    if service.status().get("outdated"):
+        click.echo(f"siteseer: the index of {config.root} was made by an older siteseer: `siteseer index "
+                   f"{config.root}` rebuilds it (`siteseer serve` does too)", err=True)
+        sys.exit(1)
     try:
-        result = SearchService(config).search(query, page=page, per_page=config.search.per_page, type=kind,
-                                              languages=locale_languages(os.environ))
+        result = service.search(query, page=page, per_page=config.search.per_page, type=kind,
+                                languages=locale_languages(os.environ))
     except QueryError as exc:
         click.echo(f"siteseer: {exc}", err=True)
         sys.exit(1)

@@ -6,7 +6,10 @@ commit) at most every ``check_interval`` seconds, and reload then. The index
 may not exist yet when the server starts: it is opened on first need. When
 the indexer starts over with another schema (after an upgrade), the index is
 opened afresh: a reload keeps the schema it was opened with, and would read
-the new fields by the old fields' numbers.
+the new fields by the old fields' numbers. An index an older siteseer made
+(the catalog names another schema version) is not opened at all: its fields
+are not the ones searches read. Until the indexer rebuilds it (at once, when
+the server indexes), the status says ``outdated``.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 import tantivy
 
 from siteseer.index.catalog import Catalog, indexing_now
-from siteseer.index.schema import open_index
+from siteseer.index.schema import SCHEMA_VERSION, open_index
 
 from .errors import engine_guard
 
@@ -60,6 +63,10 @@ class IndexHandle:
             if not force and now - self._checked < self.check_interval:
                 return
             self._checked = now
+            self._status = self._read_status()
+            if self._status.get("outdated"):
+                self._index, self._stamp, self._memo = None, None, {}
+                return
             stamp = self._meta_stamp()
             if stamp is not None and stamp != self._stamp:
                 try:
@@ -73,11 +80,12 @@ class IndexHandle:
                     self._memo = {}
                 except Exception:
                     pass  # mid-rewrite or not created yet: try again next time
-            self._status = self._read_status()
 
     def _read_status(self) -> dict:
+        """``{"documents": n, "indexing": bool}``, and ``"outdated": True`` for an older siteseer's index."""
         documents = 0
         indexing = False
+        version = None
         try:
             if self._catalog is None and self.catalog_path.exists():
                 self._catalog = Catalog(self.catalog_path, readonly=True)
@@ -85,9 +93,13 @@ class IndexHandle:
                 meta = self._catalog.meta()
                 documents = int(meta.get("documents", "0") or 0)
                 indexing = indexing_now(meta)
+                version = meta.get("schema_version")
         except Exception:
             self._catalog = None
-        return {"documents": documents, "indexing": indexing}
+        status = {"documents": documents, "indexing": indexing}
+        if version is not None and version != SCHEMA_VERSION:
+            status["outdated"] = True
+        return status
 
     def index(self) -> tantivy.Index | None:
         self.refresh()

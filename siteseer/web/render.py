@@ -298,12 +298,20 @@ def header(site: Site, q: str = "") -> Any:
     )
 
 
+# An index an older siteseer made is not searched (IndexHandle): the server's indexer rebuilds it, unless
+# it was started with --no-index.
+OUTDATED = ("The search index was made by an older version of siteseer and is not searched: "
+            "it is rebuilt when the server indexes the folder (siteseer index DIR, or siteseer serve without --no-index).")
+
+
 def index_note(status: dict | None) -> Any:
     status = status or {}
     documents = status.get("documents", 0)
     text = f"{_plural(documents, 'document')} indexed"
     if status.get("indexing"):
         text = f"Indexing… {_plural(documents, 'document')} so far"
+    elif status.get("outdated"):
+        text = OUTDATED
     return html.P(text, className="index-note", role="status")
 
 
@@ -420,6 +428,8 @@ def _no_results(q: str, type_: str | None, result: dict) -> Any:
     index = result.get("index") or {}
     if index.get("indexing"):
         tips.append(html.Li("The folder is still being indexed; more documents will appear soon."))
+    elif index.get("outdated"):
+        tips.append(html.Li(OUTDATED))
     return html.Div(
         [
             html.P(["No results for ", html.Strong(q), "."], className="no-results-title"),

@@ -55,15 +55,16 @@ DOCS: list[dict] = [
 class FakeSearch:
     """The SearchService contract over a list, recording every call."""
 
-    def __init__(self, docs: list[dict] | None = None, indexing: bool = False):
+    def __init__(self, docs: list[dict] | None = None, indexing: bool = False, outdated: bool = False):
         self.docs = DOCS if docs is None else docs
         self.indexing = indexing
+        self.outdated = outdated  # an older siteseer's index: found nothing, says so
         self.calls: list[tuple[str, Any]] = []
         # query -> Event: that search waits until the test sets it (a slow answer)
         self.gates: dict[str, threading.Event] = {}
 
     def status(self) -> dict:
-        return {"documents": len(self.docs), "indexing": self.indexing}
+        return {"documents": len(self.docs), "indexing": self.indexing, **({"outdated": True} if self.outdated else {})}
 
     def suggest(self, prefix: str, limit: int = 8) -> list[str]:
         self.calls.append(("suggest", prefix))
@@ -81,7 +82,7 @@ class FakeSearch:
         if q == "explode":
             raise RuntimeError("index is broken")
         terms = [t for t in q.lower().split() if t]
-        matched = [d for d in self.docs if any(t in d["words"] for t in terms)]
+        matched = [d for d in self.docs if any(t in d["words"] for t in terms) and not self.outdated]
         facets: dict[str, int] = {}
         for d in matched:
             facets[d["type"]] = facets.get(d["type"], 0) + 1
@@ -107,7 +108,7 @@ class FakeSearch:
         return {
             "query": q, "total": len(matched), "took_ms": 2.5, "page": page, "per_page": per_page,
             "hits": hits, "facets": facets, "suggestion": suggestion, "relaxed": "allbutone" in terms,
-            "index": {"documents": len(self.docs), "indexing": self.indexing},
+            "index": self.status(),
         }
 
 

@@ -150,6 +150,14 @@ def test_home_quiet_note_while_indexing(make_app):
     assert "Indexing… 29 documents so far" in json.dumps(layout, ensure_ascii=False)
 
 
+def test_an_older_siteseers_index_is_named_on_the_home_and_results_pages(make_app):
+    from siteseer.web.render import OUTDATED
+
+    client = make_app(FakeSearch(outdated=True)).server.test_client()
+    assert OUTDATED in json.dumps(layout_for(client, "/"), ensure_ascii=False)
+    assert OUTDATED in json.dumps(layout_for(client, "/search?q=lighthouse"), ensure_ascii=False)
+
+
 # --------------------------------------------------------------------------
 # results
 
