@@ -161,6 +161,12 @@ DOTTED_I = "\u0130"
 _DOTTED_I_INDEXED = "\u00cd"
 
 
+def undotted(text: str) -> str:
+    """``text`` with "İ" as "I", as queries and snippet aims read it (one character, as "İ" is;
+    lowercased, "İ" is two). The index reads it as "Í" instead, for its UTF-8 length."""
+    return text.replace(DOTTED_I, "I") if DOTTED_I in text else text
+
+
 def index_form(text: str) -> str:
     """``text`` as the word fields index it: every CJK character replaced by
     U+3000 (the word tokenizer would otherwise glue "Debianパッケージ" into one

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import tantivy
 
-from siteseer.index.schema import CJK_RUN, COMMON_WORDS, DOTTED_I, index_form
+from siteseer.index.schema import CJK_RUN, COMMON_WORDS, index_form, undotted
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -47,8 +47,7 @@ def _lowered(body: str, needles) -> str:
     Needles are folded stems: ASCII ones can only match ASCII letters, so
     lowering those alone, as bytes, finds the same places (62 us there).
     """
-    if DOTTED_I in body:  # "İ".lower() is two characters; "I" keeps the length, and is what the index reads
-        body = body.replace(DOTTED_I, "I")
+    body = undotted(body)  # "İ".lower() is two characters: the offsets would shift
     if body.isascii() or not all(n.isascii() for n in needles):
         return body.lower()
     return body.encode("utf-8").lower().decode("utf-8")
