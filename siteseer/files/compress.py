@@ -19,6 +19,7 @@ from typing import Hashable
 
 import brotli
 
+from siteseer.http.conditional import variant_etag
 from siteseer.http.encoding import choose_encoding
 from siteseer.http.mimetypes import is_compressible
 
@@ -29,6 +30,7 @@ __all__ = [
     "CompressionCache",
     "compress",
     "compress_body",
+    "compress_response",
     "default_cache",
     "gzip_compress",
     "brotli_compress",
@@ -166,3 +168,28 @@ def compress_body(
     if len(compressed) >= len(body):
         return body, None
     return compressed, encoding
+
+
+def compress_response(response, accept_encoding: str | None, min_bytes: int, cache_key: str | None = None) -> None:
+    """Compress a ``Response`` made in memory for this client, in place, as the file server does its files.
+
+    Both forms carry ``Vary: Accept-Encoding`` and the compressed one its own
+    ETag (``variant_etag``). Left alone: a file or a stream (sent as they
+    are), a 206 (its Content-Range counts bytes of the identity body), and
+    an answer already encoded. ``cache_key`` as for ``compress_body``.
+    """
+    if response.file is not None or response.stream is not None or response.status == 206:
+        return
+    if response.header("content-encoding") is not None:
+        return
+    content_type = response.header("content-type") or ""
+    if not wants_vary(len(response.body), content_type, min_bytes):  # size and type
+        return
+    body, encoding = compress_body(response.body, content_type, accept_encoding, min_bytes, cache_key=cache_key)
+    response.headers.append(("vary", "Accept-Encoding"))
+    if encoding is not None:
+        response.body = body
+        response.headers.append(("content-encoding", encoding))
+        etag = response.header("etag")
+        if etag is not None:
+            response.set_header("etag", variant_etag(etag, encoding))

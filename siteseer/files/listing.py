@@ -43,9 +43,10 @@ def list_directory(
     ``hidden`` holds full paths never shown (siteseer's own state and config).
     ``root`` is the served folder (``folder`` lies in it); symlinks must resolve
     inside it. Without it, inside ``folder``: stricter, never more than is served.
+    A folder of more than ``MAX_ENTRIES`` shows its first ones in that order
+    (sorted before the sizes and dates are read: only the shown are stat-ed).
     """
-    entries: list[tuple[str, bool, int, float]] = []
-    truncated = False
+    named: list[tuple[bool, str, os.DirEntry]] = []
     root = root or folder
     url = _url_path(root, folder)
     with os.scandir(folder) as it:
@@ -60,18 +61,24 @@ def list_directory(
                 if real is None or real in hidden:
                     continue  # outside the folder (or hidden): the file server refuses it too
             try:
-                info = entry.stat()  # follows symlinks, like the file server
+                is_dir = entry.is_dir()  # the type the folder read gave; follows symlinks, like the file server
             except OSError:
                 continue
-            is_dir = stat.S_ISDIR(info.st_mode)
-            if not is_dir and not stat.S_ISREG(info.st_mode):
-                continue  # sockets, fifos, devices are never served
-            if len(entries) >= MAX_ENTRIES:
-                truncated = True
-                break
-            entries.append((name, is_dir, info.st_size, info.st_mtime))
-    entries.sort(key=lambda e: (not e[1], e[0].lower(), e[0]))
-    return entries, truncated
+            named.append((is_dir, name, entry))
+    named.sort(key=lambda e: (not e[0], e[1].lower(), e[1]))
+    entries: list[tuple[str, bool, int, float]] = []
+    for _, name, entry in named:
+        if len(entries) >= MAX_ENTRIES:
+            return entries, True
+        try:
+            info = entry.stat()
+        except OSError:
+            continue  # broken symlink, or removed meanwhile
+        is_dir = stat.S_ISDIR(info.st_mode)
+        if not is_dir and not stat.S_ISREG(info.st_mode):
+            continue  # sockets, fifos, devices are never served
+        entries.append((name, is_dir, info.st_size, info.st_mtime))
+    return entries, False
 
 
 def _url_path(root: str, folder: str) -> str:

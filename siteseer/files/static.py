@@ -30,7 +30,7 @@ from collections import OrderedDict
 from urllib.parse import quote
 
 from siteseer.config import Config
-from siteseer.files.compress import MAX_COMPRESS_BYTES, CompressionCache, compress, default_cache
+from siteseer.files.compress import MAX_COMPRESS_BYTES, CompressionCache, compress, compress_response, default_cache
 from siteseer.files.handles import OpenFiles
 from siteseer.files.listing import list_directory, render_listing
 from siteseer.files.resolve import lookup, real_root, url_segments
@@ -211,16 +211,21 @@ class FileServer:
         if request.method not in _ALLOWED_METHODS:
             return _method_not_allowed()
         try:
-            entries, truncated = await asyncio.to_thread(
-                list_directory, real, self.serve_dotfiles, self._hidden_files, self.root
-            )
+            return await asyncio.to_thread(self._listing, request, real, "/" + "".join(s + "/" for s in segments))
         except OSError:
             return None  # unreadable or removed meanwhile
-        page = render_listing("/" + "".join(s + "/" for s in segments), entries, truncated)
+
+    def _listing(self, request: Request, real: str, url_path: str) -> Response:
+        """The listing page of the folder ``real``, compressed for the client: made in a
+        thread (a folder of thousands of files takes milliseconds to read, render and
+        compress; its page is ~110 bytes an entry, ~10x less compressed)."""
+        entries, truncated = list_directory(real, self.serve_dotfiles, self._hidden_files, self.root)
         headers = [("content-type", "text/html; charset=utf-8")]
         if self.cache_control:
             headers.append(("cache-control", self.cache_control))
-        return Response(200, headers, page.encode("utf-8"))
+        response = Response(200, headers, render_listing(url_path, entries, truncated).encode("utf-8"))
+        compress_response(response, request.headers.get("accept-encoding"), self.compress_min_bytes)
+        return response
 
     # -- files ---------------------------------------------------------------
 

@@ -8,6 +8,8 @@ the worker's event loop keeps answering file requests meanwhile (tantivy
 lets go of the GIL while it searches). One thread, not a pool: measured on
 the corpus at 8 connections, the default pool's searches interleaved on the
 GIL and their p99 rose from 20-25 ms to 29-41 ms, for no more queries/s.
+The answer is compressed there too, for a client that accepts it: a page of
+10 hits is ~5 KB of JSON, ~1.7 KB in gzip or brotli.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
+from siteseer.files.compress import compress_response
 from siteseer.http.languages import accepted_languages
 from siteseer.server.messages import Request, Response
 
@@ -44,8 +47,9 @@ def _int_param(request: Request, name: str, default: int) -> int:
 class SearchAPI:
     """The RSGI-free handler the core routes ``/api/search`` and ``/api/suggest`` to."""
 
-    def __init__(self, service: SearchService):
+    def __init__(self, service: SearchService, compress_min_bytes: int | None = None):
         self.service = service
+        self.compress_min = service.config.files.compress_min_bytes if compress_min_bytes is None else compress_min_bytes
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="siteseer-search")
 
     def close(self) -> None:
@@ -57,10 +61,15 @@ class SearchAPI:
         if request.method not in ("GET", "HEAD"):
             return error(405, f"{request.method} is not allowed here; use GET", [("allow", ALLOW)])
         handler = self._search if request.path == SEARCH_PATH else self._suggest
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self._answer, handler, request)
+
+    def _answer(self, handler, request: Request) -> Response:
         try:
-            return await asyncio.get_running_loop().run_in_executor(self.executor, handler, request)
+            response = handler(request)
         except QueryError as exc:
-            return error(400, exc.message)
+            response = error(400, exc.message)
+        compress_response(response, request.headers.get("accept-encoding"), self.compress_min)
+        return response
 
     def _search(self, request: Request) -> Response:
         q = request.query_value("q")

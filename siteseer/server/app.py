@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from siteseer.config import ENV_CONFIG_JSON, Config
-from siteseer.files.compress import compress_body, wants_vary
+from siteseer.files.compress import compress_response
 from siteseer.files.static import FileServer
 from siteseer.gatekeeper.access import AccessList, client_ip, peer_address
 from siteseer.gatekeeper.accesslog import AccessLog
@@ -200,7 +200,9 @@ class SiteseerApp:
                 # Not only tidy: a 2xx to CONNECT turns granian's connection into a tunnel.
                 return error_response(request, 405, f"{request.method} is not allowed here.",
                                       [("allow", READ_METHODS)])
-            return await (s.healthz if path == "/healthz" else s.metrics)(request)
+            response = await (s.healthz if path == "/healthz" else s.metrics)(request)
+            self.compress(request, response)  # scrapers ask for gzip; /metrics grows with what it counts
+            return response
         if path.startswith("/api/"):
             return await s.search_api(request) or error_response(request, 404, f"No API at {path}.")
         if path == "/admin" or path.startswith("/admin/"):
@@ -235,30 +237,10 @@ class SiteseerApp:
         return error_response(request, 404, f"Nothing at {request.path}.")
 
     def compress(self, request: Request, response: Response) -> None:
-        """Compress an app's answer for this client, as the file server does its files.
-
-        Both forms carry ``Vary: Accept-Encoding`` and the compressed one its own
-        ETag (``variant_etag``). A 206 is left alone: its Content-Range counts
-        bytes of the identity body.
-        """
-        if response.file is not None or response.stream is not None or response.status == 206:
-            return
-        if response.header("content-encoding") is not None:
-            return
-        content_type = response.header("content-type") or ""
-        if not wants_vary(len(response.body), content_type, self.compress_min):  # size and type
-            return
-        path = request.path
-        key = request.target if path.startswith(_IMMUTABLE_PREFIXES) else None
-        body, encoding = compress_body(response.body, content_type, request.headers.get("accept-encoding"),
-                                       self.compress_min, cache_key=key)
-        response.headers.append(("vary", "Accept-Encoding"))
-        if encoding is not None:
-            response.body = body
-            response.headers.append(("content-encoding", encoding))
-            etag = response.header("etag")
-            if etag is not None:
-                response.set_header("etag", variant_etag(etag, encoding))
+        """Compress an app's answer for this client (``compress_response``); Dash's
+        fingerprinted bundles are compressed once and kept, by URL."""
+        key = request.target if request.path.startswith(_IMMUTABLE_PREFIXES) else None
+        compress_response(response, request.headers.get("accept-encoding"), self.compress_min, cache_key=key)
 
     # --- sending and after -------------------------------------------------------
     def send(self, proto: Any, request: Request, response: Response) -> int:

@@ -93,3 +93,17 @@ def test_a_subfolders_listing_shows_its_links_to_elsewhere_in_the_site(site):
     (site / "plain" / "up.txt").symlink_to("../a.txt")
     page = get(FileServer(make_config(site)), "/plain/").body.decode()
     assert 'href="up.txt"' in page
+
+
+def test_a_long_folder_shows_its_first_entries_by_name(tmp_path, monkeypatch):
+    """Cut after sorting, not in the order the disk lists them (tmpfs: newest first)."""
+    import siteseer.files.listing as listing
+
+    monkeypatch.setattr(listing, "MAX_ENTRIES", 5)
+    for i in range(40):
+        (tmp_path / f"f{i:02d}.txt").write_text("x")
+    (tmp_path / "zz-folder").mkdir()
+    entries, truncated = listing.list_directory(str(tmp_path))
+    assert truncated
+    assert [e[0] for e in entries] == ["zz-folder", "f00.txt", "f01.txt", "f02.txt", "f03.txt"]
+    assert entries[1][2] == 1 and entries[0][1] is True

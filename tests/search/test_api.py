@@ -1,6 +1,7 @@
 """/api/search and /api/suggest through SearchAPI, in-process."""
 
 import asyncio
+import gzip
 import json
 import threading
 import time
@@ -136,3 +137,20 @@ def test_the_clients_languages_reach_the_search(service):
     finally:
         api.close()
     assert seen == [("ja", "en"), ()]
+
+
+def test_answers_are_compressed_for_a_client_that_accepts_it(service):
+    api = SearchAPI(service, compress_min_bytes=200)
+    try:
+        plain = asyncio.run(api(Request("GET", "/api/search", "q=coffee")))
+        gz = asyncio.run(api(Request("GET", "/api/search", "q=coffee", {"accept-encoding": "gzip"})))
+        short = asyncio.run(api(Request("GET", "/api/suggest", "q=cof", {"accept-encoding": "gzip"})))
+    finally:
+        api.close()
+    assert len(plain.body) > 200
+    assert plain.header("content-encoding") is None and plain.header("vary") == "Accept-Encoding"
+    assert gz.header("content-encoding") == "gzip" and gz.header("vary") == "Accept-Encoding"
+    assert len(gz.body) < len(plain.body)
+    unpacked, expected = json.loads(gzip.decompress(gz.body)), json.loads(plain.body)
+    assert unpacked["hits"] == expected["hits"] and unpacked["total"] == expected["total"] == 2
+    assert len(short.body) < 200 and short.header("content-encoding") is None  # too small to be worth it
