@@ -42,7 +42,7 @@ from siteseer.http.conditional import (
 )
 from siteseer.http.dates import format_http_date
 from siteseer.http.encoding import choose_encoding
-from siteseer.http.mimetypes import guess_type, is_compressible
+from siteseer.http.mimetypes import CHARSET_SNIFF_BYTES, checked_charset, guess_type, is_compressible
 from siteseer.http.ranges import UNSATISFIABLE, content_range, parse_range
 from siteseer.server.messages import Request, Response
 
@@ -64,6 +64,18 @@ _ALLOWED_METHODS = ("GET", "HEAD")
 _ALLOW = "GET, HEAD"
 
 
+_UTF8 = "; charset=utf-8"
+
+
+def _head(path: str, size: int) -> bytes:
+    """The first ``size`` bytes of the file (fewer if it cannot be read: the answer will say why)."""
+    try:
+        with open(path, "rb", buffering=0) as f:
+            return f.read(size)
+    except OSError:
+        return b""
+
+
 class _FileInfo:
     """What one version (size, mtime_ns) of one file needs for its headers."""
 
@@ -82,6 +94,8 @@ class _FileInfo:
         # client's echo of that date still gets its 304, not a 412.
         self.mtime = min(int(st.st_mtime), int(time.time()))
         self.content_type = guess_type(path)
+        if self.content_type.endswith(_UTF8) and self.size:
+            self.content_type = checked_charset(self.content_type, _head(path, min(self.size, CHARSET_SNIFF_BYTES)))
         self.etag = make_etag(self.size, self.mtime_ns)
         self.last_modified = format_http_date(self.mtime)
         self.compressible = (

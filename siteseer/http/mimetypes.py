@@ -10,16 +10,18 @@ keeps answers identical everywhere. Unknown types are
 
 from __future__ import annotations
 
+import codecs
 import os
 
-__all__ = ["DEFAULT_TYPE", "CONTENT_TYPES", "guess_type", "is_compressible"]
+__all__ = ["CHARSET_SNIFF_BYTES", "DEFAULT_TYPE", "CONTENT_TYPES", "checked_charset", "guess_type", "is_compressible"]
 
 DEFAULT_TYPE = "application/octet-stream"
 
 _UTF8 = "; charset=utf-8"
 
 CONTENT_TYPES: dict[str, str] = {
-    # Text: served as UTF-8, the encoding of virtually every file on the web.
+    # Text: served as UTF-8, the encoding of virtually every file on the web
+    # (unless its bytes say otherwise: ``checked_charset``).
     ".html": "text/html" + _UTF8,
     ".htm": "text/html" + _UTF8,
     ".xhtml": "application/xhtml+xml" + _UTF8,
@@ -135,3 +137,29 @@ def is_compressible(content_type: str) -> bool:
     """Whether gzip/brotli would make a body of this type meaningfully smaller."""
     media_type = content_type.partition(";")[0].strip().lower()
     return media_type.startswith("text/") or media_type in _COMPRESSIBLE_TYPES
+
+
+# How much of a text file is read to tell whether it is UTF-8.
+CHARSET_SNIFF_BYTES = 64 << 10
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def checked_charset(content_type: str, head: bytes) -> str:
+    """``content_type`` without its ``charset=utf-8`` if ``head`` (a text file's first
+    bytes, up to ``CHARSET_SNIFF_BYTES``) is not UTF-8.
+
+    The header's charset overrides what the file says of itself: a
+    Shift_JIS page with its ``<meta charset>``, or a Latin-1 note, served as
+    UTF-8 shows replacement characters where the search result showed the
+    words. Without a charset the browser reads the meta tag or the byte
+    order mark, or guesses, as it would from nginx or Apache, which send
+    none. A character cut at the end of ``head`` is still UTF-8; a file
+    whose first 64 KiB are ASCII is taken at its word.
+    """
+    if not content_type.endswith(_UTF8) or head.isascii() or head.startswith(_UTF8_BOM):
+        return content_type
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return content_type[: -len(_UTF8)]
+    return content_type

@@ -510,3 +510,17 @@ def test_small_file_threshold(site):
     server = FileServer(make_config(site))
     assert get(server, "/edge.bin").file is None
     assert get(server, "/over.bin").file is not None
+
+
+def test_a_text_file_that_is_not_utf8_is_not_said_to_be(site):
+    """A legacy page's own <meta charset> (or the browser's guess) must win, as with nginx."""
+    (site / "legacy.html").write_bytes('<meta charset="shift_jis"><p>東京都</p>'.encode("shift_jis"))
+    (site / "latin.txt").write_bytes("café crème".encode("latin-1"))
+    (site / "big-utf8.txt").write_bytes(("é" * 40_000 + "\n").encode("utf-8"))  # more than is read to check
+    server = FileServer(make_config(site), compression_cache=CompressionCache())
+    assert get(server, "/legacy.html").header("content-type") == "text/html"
+    assert get(server, "/latin.txt").header("content-type") == "text/plain"
+    assert get(server, "/latin.txt", "HEAD").header("content-type") == "text/plain"
+    assert get(server, "/big-utf8.txt").header("content-type") == "text/plain; charset=utf-8"
+    (site / "latin.txt").write_bytes("now café in UTF-8, a longer file".encode("utf-8"))  # a new version is read again
+    assert get(server, "/latin.txt").header("content-type") == "text/plain; charset=utf-8"

@@ -82,3 +82,29 @@ def test_every_text_type_declares_utf8():
     for ext, content_type in CONTENT_TYPES.items():
         if content_type.startswith("text/"):
             assert content_type.endswith("; charset=utf-8"), ext
+
+
+@pytest.mark.parametrize(
+    "head, utf8",
+    [
+        (b"plain ASCII", True),
+        ("café crème, 東京".encode("utf-8"), True),
+        ("caf".encode() + "é".encode("utf-8")[:1], True),  # a character cut at the end of what was read
+        (b"\xef\xbb\xbfwith a byte order mark", True),
+        ("café crème".encode("latin-1"), False),
+        ("東京都の天気".encode("shift_jis"), False),
+        ("\ufeffutf-16".encode("utf-16"), False),  # its byte order mark tells the browser
+        (b"", True),
+    ],
+)
+def test_checked_charset_keeps_utf8_only_for_utf8_bytes(head, utf8):
+    from siteseer.http.mimetypes import checked_charset
+
+    expected = "text/html; charset=utf-8" if utf8 else "text/html"
+    assert checked_charset("text/html; charset=utf-8", head) == expected
+
+
+def test_checked_charset_leaves_other_types_alone():
+    from siteseer.http.mimetypes import checked_charset
+
+    assert checked_charset("image/png", b"\x89PNG\r\n\x1a\n\xff") == "image/png"
