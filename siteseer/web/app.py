@@ -434,11 +434,16 @@ def create_web_app(config: Any, search_service: Any) -> dash.Dash:
     server.register_error_handler(MethodNotAllowed, lambda _exc: _not_allowed(app))
 
     @server.after_request
-    def _no_cache_layout(response: flask.Response) -> flask.Response:
+    def _headers_by_path(response: flask.Response) -> flask.Response:
+        path = flask.request.path
         # The layout depends on the page (Referer): never reuse it for another.
-        if flask.request.path.endswith("/_dash-layout"):
+        if path.endswith("/_dash-layout"):
             response.headers["Cache-Control"] = "no-store"
             response.headers["Vary"] = "Referer"
+        # Results pages are not pages of the site: a crawler that follows their
+        # links (pages, types, "did you mean") finds endless searches to index.
+        elif path == "/search":
+            response.headers["X-Robots-Tag"] = "noindex"
         return response
 
     pages_dir = getattr(config.server, "pages_dir", "")

@@ -53,6 +53,12 @@ def test_index_html_is_clean(client):
     assert not find_dev_tools(html)
 
 
+def test_results_pages_ask_crawlers_not_to_index_them(client):
+    assert client.get("/search?q=lighthouse").headers.get("X-Robots-Tag") == "noindex"
+    assert client.get("/search?q=lighthouse&page=2&type=pdf").headers.get("X-Robots-Tag") == "noindex"
+    assert client.get("/").headers.get("X-Robots-Tag") is None  # the home page is the site's to index
+
+
 def find_dev_tools(html: str) -> bool:
     return "dash-debug-menu" in html or "_dash-global-error-container" in html
 
