@@ -3,7 +3,10 @@
 Skips the state directory, dotfiles and dot-folders, and ``index.exclude``
 globs (matched against the relative path and each of its parent folders,
 so ``drafts`` and ``drafts/*`` both exclude a folder). Symlinked folders
-are not followed (loops); symlinked files are, when they resolve. Names
+are not followed (loops), nor is a path through one (the watcher names a
+new link: ``docs -> /etc`` had /etc's text files indexed, and their words
+shown in snippets); symlinked files are, when the file server would serve
+what they point to (inside the folder, no dot-folder on the way). Names
 that are not UTF-8 (old archives, other systems' encodings) are skipped:
 neither the catalog nor the index can hold them, and no URL names them.
 """
@@ -14,6 +17,8 @@ import os
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Callable, Iterable
+
+from siteseer.files.resolve import resolve_real
 
 KindFor = Callable[[Path], "str | None"]
 
@@ -51,11 +56,11 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "") -> dict[s
     """``{rel: (size, mtime_ns)}`` of indexable files at or below ``under``."""
     found: dict[str, tuple[int, int]] = {}
     start = root / under if under else root
-    if under and scope.excluded(under):
+    if under and (scope.excluded(under) or _through_folder_link(root, under)):
         return found
     if start.is_file():
         st = _stat(start)
-        if st and kind_for(start) is not None:
+        if st and kind_for(start) is not None and (not start.is_symlink() or _served(root, under)):
             found[under] = st
         return found
     stack = [(start, under)]
@@ -75,6 +80,8 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "") -> dict[s
                     continue
                 if not entry.is_file():  # dangling symlink, socket, ...
                     continue
+                if entry.is_symlink() and not _served(root, rel):
+                    continue
             except OSError:
                 continue
             path = Path(entry.path)
@@ -84,6 +91,21 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "") -> dict[s
             if st:
                 found[rel] = st
     return found
+
+
+def _through_folder_link(root: Path, rel: str) -> bool:
+    """Whether ``rel`` is, or lies in, a symlinked folder: the walk never enters one."""
+    path = root
+    for part in rel.split("/"):
+        path = path / part
+        if path.is_symlink() and path.is_dir():
+            return True
+    return False
+
+
+def _served(root: Path, rel: str) -> bool:
+    """Whether the file server would serve the symlinked file ``rel`` (what it points to checked as a URL path)."""
+    return resolve_real(str(root), "/" + rel, False) is not None
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

@@ -37,6 +37,26 @@ def test_scan_ignores_dangling_symlinks(tmp_path: Path):
     assert sorted(scan(tmp_path, Scope(tmp_path, tmp_path / ".siteseer"), kind_for)) == ["a.txt"]
 
 
+def test_scan_indexes_only_what_the_file_server_would_serve_through_a_symlink(tmp_path: Path):
+    site, outside = tmp_path / "site", tmp_path / "outside"
+    write(site, "a.txt", "x")
+    write(site, "docs/b.txt", "x")
+    write(site, ".private/p.txt", "x")
+    write(outside, "secret.txt", "x")
+    (site / "link-in.txt").symlink_to(site / "docs" / "b.txt")  # served: indexed
+    (site / "link-out.txt").symlink_to(outside / "secret.txt")  # 404 from the file server
+    (site / "link-dot.txt").symlink_to(site / ".private" / "p.txt")  # 404 too: a dot-folder
+    (site / "etc").symlink_to(outside)  # symlinked folders are never walked
+    (site / "loop").symlink_to(site)
+    scope = Scope(site, site / ".siteseer")
+    expected = ["a.txt", "docs/b.txt", "link-in.txt"]
+    assert sorted(scan(site, scope, kind_for)) == expected
+    # What the watcher asks when a link appears: the same answer as the whole walk.
+    for under in ("etc", "etc/secret.txt", "loop", "loop/docs", "link-out.txt", "link-dot.txt"):
+        assert scan(site, scope, kind_for, under=under) == {}, under
+    assert sorted(scan(site, scope, kind_for, under="link-in.txt")) == ["link-in.txt"]
+
+
 def test_catalog_apply_under_and_meta(tmp_path: Path):
     cat = Catalog(tmp_path / "catalog.db")
     rows = [FileRow(p, 1, 2, "h", "text", "ok", None, 1, 0.0) for p in ["a/x.txt", "a/y.txt", "a_b.txt", "ab/z.txt"]]

@@ -73,6 +73,21 @@ def test_dotfiles_are_ignored_by_the_watcher(watched):
     assert found(service, "hiddenword") == []
 
 
+def test_a_new_link_to_a_folder_outside_indexes_nothing_from_it(watched, tmp_path: Path):
+    """``ln -s /etc docs`` while serving: /etc's text was indexed and shown in snippets."""
+    root, service = watched
+    write(tmp_path / "outside", "secret.txt", "Secret\n\noutsideword")
+    write(tmp_path / "outside", "sub/more.txt", "More\n\noutsideword")
+    (root / "linked").symlink_to(tmp_path / "outside")
+    (root / "loop").symlink_to(root)
+    (root / "note.txt").symlink_to(tmp_path / "outside" / "secret.txt")
+    write(root, "after.txt", "After\n\nafterword")  # the watcher has seen the links by the time it sees this
+    wait_until(lambda: "after.txt" in found(service, "afterword"), DEADLINE)
+    assert found(service, "outsideword") == []
+    assert found(service, "afterword") == ["after.txt"]
+    assert found(service, "firstword") == ["a.txt"]  # not again as loop/a.txt
+
+
 def test_indexer_process_scans_watches_and_stops_on_terminate(tmp_path: Path):
     root = tmp_path / "site"
     write(root, "docs/page.md", "# Welcome\n\nProcessword lives here.\n")
