@@ -40,6 +40,8 @@ class Scope:
                 rel.encode("utf-8")
             except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by os.fsdecode
                 return True
+        if "\\" in rel:  # the file server answers 404 for it: a result would lead nowhere
+            return True
         parts = rel.split("/")
         if any(p.startswith(".") for p in parts):
             return True
