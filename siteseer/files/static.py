@@ -42,7 +42,7 @@ from siteseer.http.conditional import (
 )
 from siteseer.http.dates import format_http_date
 from siteseer.http.encoding import choose_encoding
-from siteseer.http.mimetypes import CHARSET_SNIFF_BYTES, checked_charset, guess_type, is_compressible
+from siteseer.http.mimetypes import CHARSET_SNIFF_BYTES, UTF8_CHARSET, checked_charset, guess_type, is_compressible
 from siteseer.http.ranges import UNSATISFIABLE, content_range, parse_range
 from siteseer.server.messages import Request, Response
 
@@ -62,9 +62,6 @@ _THREAD_THRESHOLD = 64 << 10
 
 _ALLOWED_METHODS = ("GET", "HEAD")
 _ALLOW = "GET, HEAD"
-
-
-_UTF8 = "; charset=utf-8"
 
 
 def _head(path: str, size: int) -> bytes:
@@ -94,7 +91,7 @@ class _FileInfo:
         # client's echo of that date still gets its 304, not a 412.
         self.mtime = min(int(st.st_mtime), int(time.time()))
         self.content_type = guess_type(path)
-        if self.content_type.endswith(_UTF8) and self.size:
+        if self.content_type.endswith(UTF8_CHARSET) and self.size:
             self.content_type = checked_charset(self.content_type, _head(path, min(self.size, CHARSET_SNIFF_BYTES)))
         self.etag = make_etag(self.size, self.mtime_ns)
         self.last_modified = format_http_date(self.mtime)

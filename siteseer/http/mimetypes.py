@@ -13,44 +13,45 @@ from __future__ import annotations
 import codecs
 import os
 
-__all__ = ["CHARSET_SNIFF_BYTES", "DEFAULT_TYPE", "CONTENT_TYPES", "checked_charset", "guess_type", "is_compressible"]
+__all__ = ["CHARSET_SNIFF_BYTES", "DEFAULT_TYPE", "CONTENT_TYPES", "UTF8_CHARSET", "checked_charset", "guess_type",
+           "is_compressible"]
 
 DEFAULT_TYPE = "application/octet-stream"
 
-_UTF8 = "; charset=utf-8"
+UTF8_CHARSET = "; charset=utf-8"  # what the text types below end with
 
 CONTENT_TYPES: dict[str, str] = {
     # Text: served as UTF-8, the encoding of virtually every file on the web
     # (unless its bytes say otherwise: ``checked_charset``).
-    ".html": "text/html" + _UTF8,
-    ".htm": "text/html" + _UTF8,
-    ".xhtml": "application/xhtml+xml" + _UTF8,
-    ".css": "text/css" + _UTF8,
-    ".js": "text/javascript" + _UTF8,
-    ".mjs": "text/javascript" + _UTF8,
-    ".cjs": "text/javascript" + _UTF8,
-    ".json": "application/json" + _UTF8,
-    ".jsonld": "application/ld+json" + _UTF8,
-    ".webmanifest": "application/manifest+json" + _UTF8,
-    ".map": "application/json" + _UTF8,
-    ".txt": "text/plain" + _UTF8,
-    ".text": "text/plain" + _UTF8,
-    ".log": "text/plain" + _UTF8,
-    ".md": "text/markdown" + _UTF8,
-    ".markdown": "text/markdown" + _UTF8,
-    ".rst": "text/plain" + _UTF8,
-    ".csv": "text/csv" + _UTF8,
-    ".tsv": "text/tab-separated-values" + _UTF8,
-    ".xml": "application/xml" + _UTF8,
-    ".rss": "application/rss+xml" + _UTF8,
-    ".atom": "application/atom+xml" + _UTF8,
-    ".svg": "image/svg+xml" + _UTF8,
-    ".vtt": "text/vtt" + _UTF8,
-    ".srt": "application/x-subrip" + _UTF8,
-    ".ics": "text/calendar" + _UTF8,
-    ".yaml": "application/yaml" + _UTF8,
-    ".yml": "application/yaml" + _UTF8,
-    ".toml": "application/toml" + _UTF8,
+    ".html": "text/html" + UTF8_CHARSET,
+    ".htm": "text/html" + UTF8_CHARSET,
+    ".xhtml": "application/xhtml+xml" + UTF8_CHARSET,
+    ".css": "text/css" + UTF8_CHARSET,
+    ".js": "text/javascript" + UTF8_CHARSET,
+    ".mjs": "text/javascript" + UTF8_CHARSET,
+    ".cjs": "text/javascript" + UTF8_CHARSET,
+    ".json": "application/json" + UTF8_CHARSET,
+    ".jsonld": "application/ld+json" + UTF8_CHARSET,
+    ".webmanifest": "application/manifest+json" + UTF8_CHARSET,
+    ".map": "application/json" + UTF8_CHARSET,
+    ".txt": "text/plain" + UTF8_CHARSET,
+    ".text": "text/plain" + UTF8_CHARSET,
+    ".log": "text/plain" + UTF8_CHARSET,
+    ".md": "text/markdown" + UTF8_CHARSET,
+    ".markdown": "text/markdown" + UTF8_CHARSET,
+    ".rst": "text/plain" + UTF8_CHARSET,
+    ".csv": "text/csv" + UTF8_CHARSET,
+    ".tsv": "text/tab-separated-values" + UTF8_CHARSET,
+    ".xml": "application/xml" + UTF8_CHARSET,
+    ".rss": "application/rss+xml" + UTF8_CHARSET,
+    ".atom": "application/atom+xml" + UTF8_CHARSET,
+    ".svg": "image/svg+xml" + UTF8_CHARSET,
+    ".vtt": "text/vtt" + UTF8_CHARSET,
+    ".srt": "application/x-subrip" + UTF8_CHARSET,
+    ".ics": "text/calendar" + UTF8_CHARSET,
+    ".yaml": "application/yaml" + UTF8_CHARSET,
+    ".yml": "application/yaml" + UTF8_CHARSET,
+    ".toml": "application/toml" + UTF8_CHARSET,
     # Code and data.
     ".wasm": "application/wasm",
     ".pdf": "application/pdf",
@@ -156,10 +157,10 @@ def checked_charset(content_type: str, head: bytes) -> str:
     none. A character cut at the end of ``head`` is still UTF-8; a file
     whose first 64 KiB are ASCII is taken at its word.
     """
-    if not content_type.endswith(_UTF8) or head.isascii() or head.startswith(_UTF8_BOM):
+    if not content_type.endswith(UTF8_CHARSET) or head.isascii() or head.startswith(_UTF8_BOM):
         return content_type
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
-        return content_type[: -len(_UTF8)]
+        return content_type[: -len(UTF8_CHARSET)]
     return content_type
