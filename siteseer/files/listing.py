@@ -13,6 +13,7 @@ size and date.
 
 from __future__ import annotations
 
+import heapq
 import html
 import os
 import stat
@@ -25,6 +26,9 @@ __all__ = ["MAX_ENTRIES", "list_directory", "render_listing"]
 
 # A folder with more entries is cut off: the page stays small and fast.
 MAX_ENTRIES = 5000
+# The most names read to choose them: a folder of millions costs a bounded time
+# and MAX_ENTRIES entries of memory per listing, not a copy of the folder.
+MAX_READ = 100_000
 
 _STYLE = (
     "body{font:15px/1.5 system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#222}"
@@ -44,32 +48,42 @@ def list_directory(
     ``root`` is the served folder (``folder`` lies in it); symlinks must resolve
     inside it. Without it, inside ``folder``: stricter, never more than is served.
     A folder of more than ``MAX_ENTRIES`` shows its first ones in that order
-    (sorted before the sizes and dates are read: only the shown are stat-ed).
+    (chosen before the sizes and dates are read: only the shown are stat-ed),
+    of the first ``MAX_READ`` names the folder gives.
     """
-    named: list[tuple[bool, str, os.DirEntry]] = []
     root = root or folder
     url = _url_path(root, folder)
-    with os.scandir(folder) as it:
-        for entry in it:
-            name = entry.name
-            if name.startswith(".") and not show_dotfiles:
-                continue
-            if "\\" in name or entry.path in hidden:
-                continue  # unreachable through the file server: do not advertise it
-            if entry.is_symlink():
-                real = resolve_real(root, url + name, show_dotfiles)
-                if real is None or real in hidden:
-                    continue  # outside the folder (or hidden): the file server refuses it too
-            try:
-                is_dir = entry.is_dir()  # the type the folder read gave; follows symlinks, like the file server
-            except OSError:
-                continue
-            named.append((is_dir, name, entry))
-    named.sort(key=lambda e: (not e[0], e[1].lower(), e[1]))
+    more = False
+
+    def shown_names():
+        nonlocal more
+        with os.scandir(folder) as it:
+            for read, entry in enumerate(it):
+                if read == MAX_READ:
+                    more = True
+                    return
+                name = entry.name
+                if name.startswith(".") and not show_dotfiles:
+                    continue
+                if "\\" in name or entry.path in hidden:
+                    continue  # unreachable through the file server: do not advertise it
+                if entry.is_symlink():
+                    real = resolve_real(root, url + name, show_dotfiles)
+                    if real is None or real in hidden:
+                        continue  # outside the folder (or hidden): the file server refuses it too
+                try:
+                    is_dir = entry.is_dir()  # the type the folder read gave; follows symlinks, like the file server
+                except OSError:
+                    continue
+                yield (not is_dir, name.lower(), name), entry
+
+    # The first MAX_ENTRIES in the page's order, held MAX_ENTRIES at a time.
+    first = heapq.nsmallest(MAX_ENTRIES + 1, shown_names(), key=lambda item: item[0])
+    if len(first) > MAX_ENTRIES:
+        more = True
+        first.pop()
     entries: list[tuple[str, bool, int, float]] = []
-    for _, name, entry in named:
-        if len(entries) >= MAX_ENTRIES:
-            return entries, True
+    for (_, _, name), entry in first:
         try:
             info = entry.stat()
         except OSError:
@@ -78,7 +92,7 @@ def list_directory(
         if not is_dir and not stat.S_ISREG(info.st_mode):
             continue  # sockets, fifos, devices are never served
         entries.append((name, is_dir, info.st_size, info.st_mtime))
-    return entries, False
+    return entries, more
 
 
 def _url_path(root: str, folder: str) -> str:

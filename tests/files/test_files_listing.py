@@ -107,3 +107,16 @@ def test_a_long_folder_shows_its_first_entries_by_name(tmp_path, monkeypatch):
     assert truncated
     assert [e[0] for e in entries] == ["zz-folder", "f00.txt", "f01.txt", "f02.txt", "f03.txt"]
     assert entries[1][2] == 1 and entries[0][1] is True
+
+
+def test_a_huge_folder_is_read_only_so_far(tmp_path, monkeypatch):
+    """A folder of millions must not cost a listing request millions of entries of memory and time."""
+    import siteseer.files.listing as listing
+
+    monkeypatch.setattr(listing, "MAX_READ", 12)
+    monkeypatch.setattr(listing, "MAX_ENTRIES", 50)
+    for i in range(30):
+        (tmp_path / f"f{i:02d}.txt").write_text("x")
+    entries, truncated = listing.list_directory(str(tmp_path))
+    assert truncated and len(entries) == 12
+    assert [e[0] for e in entries] == sorted(e[0] for e in entries)
