@@ -21,3 +21,11 @@ def test_latency_of_a_lone_busy_bucket_is_drawn(tmp_path):
         points = [y for y in trace["y"] if y is not None]
         assert len(points) == 1 and 3 <= points[0] <= 5
         assert "markers" in trace["mode"]
+
+
+def test_the_latency_card_says_its_unit_once_when_it_can():
+    from siteseer.web.admin.layout import ms_list
+
+    assert ms_list([4.43, 64.1, 122.5]) == "4.4 / 64.1 / 122.5 ms"
+    assert ms_list([4.4, 64.1, 1250.0]) == "4.4 ms / 64.1 ms / 1.25 s"
+    assert ms_list([None, None, None]) == "– / – / –"

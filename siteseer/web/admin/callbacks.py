@@ -20,7 +20,7 @@ from siteseer.gatekeeper.access import parse_ip
 from siteseer.stats.aggregate import TrafficStats, choose_step, time_range
 from siteseer.stats.blocks import normalize_network
 from siteseer.web.admin import figures
-from siteseer.web.admin.layout import DURATIONS, GRAPHS, TABLES, card, count, ms, size, table, when
+from siteseer.web.admin.layout import DURATIONS, GRAPHS, TABLES, card, count, ms_list, size, table, when
 
 log = logging.getLogger("siteseer.admin")
 
@@ -68,7 +68,7 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
         cards = [
             card("requests", count(s["n"])),
             card("served", size(s["bytes"])),
-            card("p50 / p95 / p99", f"{ms(s['p50'])} / {ms(s['p95'])} / {ms(s['p99'])}"),
+            card("p50 / p95 / p99", ms_list([s["p50"], s["p95"], s["p99"]])),
             card("4xx / 5xx", f"{count(s['c4xx'])} / {count(s['c5xx'])}", "warn" if s["c5xx"] else ""),
             card("refused (403 / 429)", count(refused), "warn" if refused else ""),
             card("searches (no results)", f"{count(s['searches'])} ({count(s['zero'])})"),

@@ -132,3 +132,11 @@ def size(n: float) -> Num:
 
 def ms(value: float | None) -> str:
     return "–" if value is None else (f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s")
+
+
+def ms_list(values: list[float | None]) -> str:
+    """Durations as "4.4 / 64.1 / 122.5 ms": one unit for all when they share it (a card's
+    line wrapped three times with a unit after each), else each with its own."""
+    if all(v is not None and v < 1000 for v in values):
+        return " / ".join(f"{v:.1f}" for v in values) + " ms"
+    return " / ".join(ms(v) for v in values)
