@@ -200,7 +200,9 @@ class SiteseerApp:
                 # Not only tidy: a 2xx to CONNECT turns granian's connection into a tunnel.
                 return error_response(request, 405, f"{request.method} is not allowed here.",
                                       [("allow", READ_METHODS)])
-            response = await (s.healthz if path == "/healthz" else s.metrics)(request)
+            if path == "/healthz":  # asked every few seconds by monitors: a few bytes, nothing to compress
+                return await s.healthz(request)
+            response = await s.metrics(request)
             self.compress(request, response)  # scrapers ask for gzip; /metrics grows with what it counts
             return response
         if path.startswith("/api/"):
