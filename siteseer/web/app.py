@@ -55,8 +55,9 @@ from dash.dependencies import Output as DashOutput
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
-from siteseer.web.render import Rendered, Site, header, known_path, page_title, render_url
+from siteseer.web.render import Rendered, Site, header, known_path, no_script_page, page_title, render_url
 from siteseer.web.setup import set_up_now
+from siteseer.web.static_html import to_html
 from siteseer.web.user_pages import UserPageError, load_user_pages
 
 log = logging.getLogger("siteseer.web")
@@ -78,7 +79,6 @@ _INDEX_STRING = """<!DOCTYPE html>
 </head>
 <body>
 {%app_entry%}
-<noscript><p class="noscript">This site's search needs JavaScript. Files are still reachable at their own addresses.</p></noscript>
 <footer>
 {%config%}
 {%scripts%}
@@ -88,6 +88,14 @@ _INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 _APP_ENTRY = """<div id="react-entry-point"><div class="_dash-loading" role="status">Loading…</div></div>"""
+# Readers without JavaScript: the page itself (``_no_script_html``), else this.
+_NO_SCRIPT = """<noscript><p class="noscript">This page needs JavaScript. Files are still reachable at their own addresses.</p></noscript>"""
+
+
+def _no_script_html(page: Rendered) -> str:
+    """``page`` for readers without scripts; Dash's "Loading…" is hidden for them."""
+    return ("<noscript><style>#react-entry-point{display:none}</style>"
+            f'<div class="site"><div id="page" class="page">{to_html(page.children)}</div></div></noscript>')
 
 # Keys of Dash's front-end config that only advertise versions.
 _VERSION_KEYS = (
@@ -135,13 +143,18 @@ class SiteseerDash(dash.Dash):
         # cache-busting but not the version (Dash accepts any v…m<hex>).
         kwargs["scripts"] = _FINGERPRINT_RE.sub(_anonymous_fingerprint, kwargs.get("scripts", ""))
         kwargs["css"] = _FINGERPRINT_RE.sub(_anonymous_fingerprint, kwargs.get("css", ""))
-        kwargs["app_entry"] = _APP_ENTRY
-        title = self.site.name
+        title, no_script = self.site.name, _NO_SCRIPT
         if flask.has_request_context():
+            path, raw_query = flask.request.path, flask.request.query_string.decode("latin-1")
             try:
-                title = page_title(self.site, flask.request.path, flask.request.query_string.decode("latin-1"))
-            except Exception:  # a title is never worth a failed page
-                log.exception("page title failed")
+                page = no_script_page(self.site, path, raw_query)
+                if page is not None:
+                    title, no_script = page.title, _no_script_html(page)
+                else:
+                    title = page_title(self.site, path, raw_query)
+            except Exception:  # never worth a failed page: the scripts draw it
+                log.exception("rendering %s without scripts failed", path)
+        kwargs["app_entry"] = _APP_ENTRY + no_script
         kwargs["title"] = html_escape.escape(title, quote=True)
         kwargs["metas"] = ""
         kwargs["favicon"] = ""

@@ -471,6 +471,8 @@ def _note_search(q: str, result: dict, page: int) -> None:
     """Tell the traffic recorder about this search (the core puts its request in the environ)."""
     if not flask.has_request_context():
         return
+    if flask.request.path.endswith("/_dash-layout"):
+        return  # noted by the page's own request (its HTML has the results for readers without scripts)
     request = flask.request.environ.get("siteseer.request")
     state = getattr(request, "state", None)
     if isinstance(state, dict) and "search" not in state:
@@ -610,6 +612,43 @@ def render_url(site: Site, path: str, raw_query: str = "") -> Rendered:
     if page is not None:
         return user_page(site, page, query)
     return not_found_page(site, path)
+
+
+def no_script_page(site: Site, path: str, raw_query: str = "") -> Rendered | None:
+    """The page at ``path`` for readers without JavaScript; None for a page of the site's own (``--pages``).
+
+    The same components as the Dash page, but the search box is a plain form
+    to ``/search``: without scripts, nothing else would submit it. A reader's
+    own pages are left to their JavaScript: their layouts may draw graphs or
+    cost what only a Dash reader should pay for.
+    """
+    if path not in ("/", "/search") and known_path(site, path):
+        return None
+    rendered = render_url(site, path, raw_query)
+    return Rendered(rendered.title, _plain_forms(rendered.children), rendered.status)
+
+
+def _plain_forms(node: Any) -> Any:
+    """``node`` with each search box (``search_form``) made a ``<form>`` that submits itself."""
+    if isinstance(node, (list, tuple)):
+        return [_plain_forms(child) for child in node]
+    if not hasattr(node, "to_plotly_json"):
+        return node
+    if getattr(node, "role", None) == "search":
+        return html.Form([_plain_field(child) for child in node.children], action="/search", method="get",
+                         role="search", className=node.className)
+    children = getattr(node, "children", None)
+    if children is not None:
+        node.children = _plain_forms(children)
+    return node
+
+
+def _plain_field(node: Any) -> Any:
+    if getattr(node, "id", None) == "q":
+        node.name = "q"
+    elif getattr(node, "id", None) == "q-go":
+        node.type = "submit"
+    return node
 
 
 def known_path(site: Site, path: str) -> bool:

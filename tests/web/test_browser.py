@@ -360,3 +360,34 @@ def test_client_side_pages_are_announced(live, probe):
     expect(region).to_have_text(re.compile(r"^report \(HTML\) – Harbour Docs\. 8 results"))
     page.go_back()
     expect(region).to_have_text(re.compile(r"^report – Harbour Docs\. 25 results"))
+
+
+def test_search_without_javascript(live, browser):
+    """A browser with scripts off (and text browsers) searches through the page's <noscript>."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(live.url + "/")
+        expect(page.locator("h1.home-title")).to_have_text("Harbour Docs")
+        expect(page.locator("._dash-loading")).to_be_hidden()
+        page.fill("#q", "lighthouse")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"/search\?q=lighthouse$"))
+        expect(page.locator(HIT)).to_have_count(2)
+        assert page.title() == "lighthouse – Harbour Docs"
+        assert page.locator(f"{HIT} mark").first.inner_text() == "lighthouse"
+        assert page.locator(".hit-deep").all_inner_texts() == ["page 7", "1:33"]
+        screenshot(page, "results-no-javascript")
+
+        page.fill("#q", "report")
+        page.click("#q-go")  # the button submits too
+        page.wait_for_url(re.compile(r"/search\?q=report$"))
+        page.click("#page-next")
+        page.wait_for_url(re.compile(r"q=report&page=2$"))
+        expect(page.locator(HIT).first).to_contain_text("Annual report 11")
+        page.locator("a.facet", has_text="HTML").click()
+        page.wait_for_url(re.compile(r"q=report&type=html$"))
+        expect(page.locator(".facet.current")).to_contain_text("HTML")
+    finally:
+        context.close()

@@ -6,7 +6,7 @@ import base64
 import hashlib
 import json
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import pytest
 
@@ -70,6 +70,46 @@ def test_titles_per_page_and_escaped(client):
     html = client.get("/search", query_string={"q": XSS}).data.decode()
     assert XSS not in html
     assert "<title>&lt;img src=x onerror=alert(1)&gt; – Harbour Docs</title>" in html
+
+
+def no_script(client, url: str) -> str:
+    """What a reader without JavaScript sees of ``url``: the page's <noscript>."""
+    found = re.findall(r"<noscript>(.*?)</noscript>", client.get(url).data.decode(), re.S)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_results_without_scripts(client, fake_search):
+    page = no_script(client, "/search?q=report&page=2")
+    assert fake_search.calls[-1] == ("search", ("report", 2, 10, None))
+    # The search box is a form that submits itself to a results URL.
+    assert re.search(r'<form action="/search" class="search-form" method="get" role="search">', page)
+    field = re.search(r"<input [^>]*>", page).group(0)
+    assert 'name="q"' in field and 'value="report"' in field and 'id="q"' in field
+    assert '<button id="q-go" class="search-button" type="submit">Search</button>' in page
+    # Hits, their links and marks; facets and pages are plain links.
+    assert re.findall(r'<a class="hit-link" dir="auto" href="([^"]+)"', page)[:2] == [
+        "/reports/report-11.pdf#page=11", "/reports/report-12.pdf#page=12"]
+    assert "<mark>report</mark>" in page
+    assert 'href="/search?q=report&amp;page=3"' in page and 'href="/search?q=report&amp;type=pdf"' in page
+    assert "#react-entry-point{display:none}" in page  # Dash's "Loading…" is not shown to them
+    assert "needs JavaScript" not in page
+
+
+def test_home_and_not_found_without_scripts(client, fake_search):
+    home = no_script(client, "/")
+    assert '<form action="/search" class="search-form big" method="get" role="search">' in home
+    assert "home-title" in home
+    missing = no_script(client, "/docs/instal-guide.htm")
+    assert "Nothing is at <code id=\"missing-path\">/docs/instal-guide.htm</code>" in missing
+    assert 'href="/docs/install-guide.html#getting-started"' in missing
+
+
+def test_no_script_pages_keep_text_text(client, fake_search):
+    page = no_script(client, "/search?q=" + quote_plus(XSS + " payload"))
+    assert "<img" not in page and "<script" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the query and the hit's title, as text
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in page
 
 
 def test_assets_under_siteseer_prefix(client):

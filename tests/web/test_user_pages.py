@@ -48,7 +48,10 @@ def test_page_served_with_callback(make_app, tmp_path):
 
     layout = layout_for(client, "/reports/latest?year=2024")
     assert texts(find(layout, "P", id="yr")[0]) == "year 2024"
-    assert "<title>Latest – Harbour Docs</title>" in client.get("/reports/latest").data.decode()
+    page_html = client.get("/reports/latest?year=1999").data.decode()
+    assert "<title>Latest – Harbour Docs</title>" in page_html
+    # A reader's own page is left to its scripts (its layout may draw graphs): not drawn for <noscript>.
+    assert "This page needs JavaScript" in page_html and "year 1999" not in page_html
     assert "Not found" in json.dumps(layout_for(client, "/reports"))
 
 
