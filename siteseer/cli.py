@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from siteseer.config import Config, ConfigError, load_config
+from siteseer.config import Config, ConfigError, load_config, settle_state_dir
 
 EXAMPLE_SITE = Path(__file__).resolve().parent.parent / "examples" / "site"
 
@@ -17,10 +17,14 @@ EXAMPLE_SITE = Path(__file__).resolve().parent.parent / "examples" / "site"
 def _load(directory: str | None, config_file: str | None) -> Config:
     root = Path(directory) if directory else EXAMPLE_SITE
     try:
-        return load_config(root, config_file)
+        config = load_config(root, config_file)
+        moved = settle_state_dir(config)
     except ConfigError as exc:
         click.echo(f"siteseer: configuration error: {exc}", err=True)
         sys.exit(2)
+    if moved:
+        click.echo(f"siteseer: {moved}", err=True)
+    return config
 
 
 dir_argument = click.argument("directory", required=False, type=click.Path(file_okay=False))

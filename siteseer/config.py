@@ -9,6 +9,7 @@ from environment variables so they never need to sit in the file.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import ipaddress
 import json
 import math
@@ -210,6 +211,50 @@ def load_config(root: str | Path, config_file: str | Path | None = None, env: di
     if env.get(ENV_SECRET_KEY):
         config.secret_key = env[ENV_SECRET_KEY]
     return config
+
+
+def settle_state_dir(config: Config, env: dict[str, str] | None = None) -> str | None:
+    """Make sure the state folder (index, catalog, traffic records) can be written.
+
+    Returns None, or a line saying where the state went instead: a folder
+    that cannot be written (a read-only mount such as Docker's ``:ro``, a
+    disc, another user's documents) cannot hold ``.siteseer``, so its state
+    goes to the user's cache folder, one per served folder; every command
+    run on that folder finds it there. A ``state_dir`` set by the user that
+    cannot be written raises ``ConfigError``: it was asked for by name.
+    """
+    env = os.environ if env is None else env
+    problem = _unwritable(config.state_dir)
+    if problem is None:
+        return None
+    if config.index.state_dir != IndexConfig.state_dir:
+        raise ConfigError("index.state_dir", f"cannot write {config.state_dir} ({problem})")
+    digest = hashlib.sha256(str(config.root).encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    cache = env.get("XDG_CACHE_HOME", "")
+    try:  # the XDG rule: a relative XDG_CACHE_HOME is ignored
+        base = Path(cache) if cache and Path(cache).is_absolute() else Path.home() / ".cache"
+    except RuntimeError:  # no home folder to be found
+        raise ConfigError("index.state_dir", f"cannot write {config.state_dir} ({problem})") from None
+    fallback = base / "siteseer" / f"{config.root.name or 'root'}-{digest}"
+    fallback_problem = _unwritable(fallback)
+    if fallback_problem is not None:
+        raise ConfigError("index.state_dir", f"cannot write {config.state_dir} ({problem}) nor {fallback} "
+                                             f"({fallback_problem}): set it to a folder that can be written")
+    config.index.state_dir = str(fallback)
+    return f"{config.root} cannot be written ({problem}): its index and traffic records are kept in {fallback}"
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why ``folder`` cannot be made or written to; None when it can."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if not folder.is_dir():
+        return "not a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return "permission denied"
+    return None
 
 
 def _build(data: dict[str, Any], source: str) -> Config:

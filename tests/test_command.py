@@ -117,3 +117,28 @@ def test_index_while_another_process_indexes_is_one_line(tmp_path):
     with Indexer(load_config(tmp_path)):  # holds the writer lock, as a running server's indexer does
         result = CliRunner().invoke(cli.main, ["index", str(tmp_path), "--quiet"])
     assert result.exit_code == 1 and "is being indexed by another siteseer now" in one_line_error(result)
+
+
+def test_a_folder_that_cannot_be_written_keeps_its_state_in_the_cache(tmp_path, monkeypatch):
+    # A read-only mount (Docker's ":ro") cannot hold .siteseer. Here a file stands where the
+    # folder would be made: the same refusal for root, who may write anywhere else.
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "note.txt").write_text("The lamp room is at the top.")
+    (site / ".siteseer").write_text("not a folder")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    result = CliRunner().invoke(cli.main, ["index", str(site), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert "cannot be written" in result.output and str(tmp_path / "cache" / "siteseer" / "site-") in result.output
+    result = CliRunner().invoke(cli.main, ["search", str(site), "lamp"])  # the next command finds it there
+    assert result.exit_code == 0 and "note.txt" in result.output, result.output
+    assert (site / ".siteseer").read_text() == "not a folder"
+
+
+def test_a_state_dir_set_by_name_that_cannot_be_written_is_refused(tmp_path):
+    (tmp_path / "taken").write_text("a file")
+    (tmp_path / "siteseer.toml").write_text('[index]\nstate_dir = "taken/state"\n')
+    result = CliRunner().invoke(cli.main, ["search", str(tmp_path), "lamp"])
+    assert result.exit_code == 2
+    assert result.output.startswith("siteseer: configuration error: index.state_dir: cannot write ")
+    assert "Traceback" not in result.output
