@@ -20,7 +20,7 @@ import stat
 import time
 from urllib.parse import quote
 
-from siteseer.files.resolve import resolve_real
+from siteseer.files.resolve import reachable_name, resolve_real
 
 __all__ = ["MAX_ENTRIES", "list_directory", "render_listing"]
 
@@ -65,7 +65,7 @@ def list_directory(
                 name = entry.name
                 if name.startswith(".") and not show_dotfiles:
                     continue
-                if "\\" in name or entry.path in hidden:
+                if not reachable_name(name) or entry.path in hidden:
                     continue  # unreachable through the file server: do not advertise it
                 if entry.is_symlink():
                     real = resolve_real(root, url + name, show_dotfiles)

@@ -23,11 +23,12 @@ like a missing one and probing learns nothing.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["lookup", "real_root", "resolve_path", "resolve_real", "url_segments"]
+__all__ = ["lookup", "reachable_name", "real_root", "resolve_path", "resolve_real", "url_segments"]
 
 # RFC 8615: the one dot-folder meant to be public (security.txt, ACME
 # challenges), served at the top of the site even when dotfiles are not.
@@ -36,6 +37,19 @@ WELL_KNOWN = ".well-known"
 # Characters that must never reach the file system. "\\" is a separator on
 # Windows and a sign of a traversal attempt elsewhere; NUL truncates C strings.
 _FORBIDDEN = ("\x00", "\\")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def reachable_name(name: str) -> bool:
+    """False for a file name no request can reach, so nothing links to it.
+
+    A backslash is refused here; a control character (a tab, a newline) in a
+    path is refused by the gatekeeper (400) before any file is looked at.
+    The folder listing and the indexer leave such files out.
+    """
+    return "\\" not in name and not _CONTROL.search(name)
 
 
 def url_segments(url_path: str, serve_dotfiles: bool) -> list[str] | None:

@@ -18,7 +18,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Callable, Iterable
 
-from siteseer.files.resolve import resolve_real
+from siteseer.files.resolve import reachable_name, resolve_real
 
 KindFor = Callable[[Path], "str | None"]
 
@@ -40,7 +40,7 @@ class Scope:
                 rel.encode("utf-8")
             except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by os.fsdecode
                 return True
-        if "\\" in rel:  # the file server answers 404 for it: a result would lead nowhere
+        if not reachable_name(rel):  # no request reaches it: a result would lead nowhere
             return True
         parts = rel.split("/")
         if any(p.startswith(".") for p in parts):

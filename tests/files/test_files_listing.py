@@ -32,6 +32,14 @@ def test_list_directory_hidden_paths(tmp_path):
     assert [e[0] for e in entries] == ["keep.txt"]
 
 
+def test_list_directory_leaves_out_names_no_request_reaches(tmp_path):
+    # The file server refuses a backslash; the gatekeeper a control character (400).
+    for name in ("keep.txt", "back\\slash.txt", "tab\tname.txt", "line\nbreak.txt", "del\x7f.txt"):
+        (tmp_path / name).write_text("x")
+    entries, _ = list_directory(str(tmp_path))
+    assert [e[0] for e in entries] == ["keep.txt"]
+
+
 def test_list_directory_truncates(tmp_path, monkeypatch):
     import siteseer.files.listing as listing
 

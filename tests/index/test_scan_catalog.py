@@ -11,7 +11,8 @@ from siteseer.index.scan import Scope, scan
 
 def test_scan_skips_dotfiles_state_dir_excludes_and_unknown_kinds(tmp_path: Path):
     for rel in ["a.txt", "docs/b.md", ".hidden.txt", ".git/c.txt", "sub/.d/e.txt", ".siteseer/x.txt",
-                "drafts/f.txt", "notes/g.tmp.txt", "img.png", "deep/drafts/h.txt", "back\\slash.txt"]:
+                "drafts/f.txt", "notes/g.tmp.txt", "img.png", "deep/drafts/h.txt", "back\\slash.txt",
+                "tab\tname.txt", "line\nbreak.md", "sub\x7f/i.txt"]:
         write(tmp_path, rel, "x")
     scope = Scope(tmp_path, tmp_path / ".siteseer", ["drafts", "*.tmp.txt"])
     found = scan(tmp_path, scope, kind_for)
