@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import struct
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -108,7 +109,22 @@ def unit_fields(rel: str, index: int, kind: str, doc_title: str, unit: Any, max_
         value = getattr(unit, name, None)
         if value is not None and value != "":
             fields[name] = value
+    cues = getattr(unit, "cues", None)
+    if cues and len(cues) > 1:  # one cue: its window's start is its moment
+        fields["cues"] = pack_cues(cues, len(body))
     return fields
+
+
+_CUE = struct.Struct("<Id")  # offset in body, start in seconds
+
+
+def pack_cues(cues: list[tuple[int, float]], body_chars: int) -> bytes:
+    """A subtitle window's cues as stored: those that start within its (possibly cut) body."""
+    return b"".join(_CUE.pack(offset, start) for offset, start in cues if 0 <= offset < body_chars)
+
+
+def unpack_cues(data: bytes) -> list[tuple[int, float]]:
+    return list(_CUE.iter_unpack(data)) if len(data) % _CUE.size == 0 else []
 
 
 # Kinds indexed by name only: their content is never read, so never hashed.
@@ -190,6 +206,8 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
         doc.add_text("grams", fields["grams"])
     if fields.get("page_title"):
         doc.add_bytes("page_title", fields["page_title"].encode("utf-8"))
+    if fields.get("cues"):
+        doc.add_bytes("cues", fields["cues"])
     doc.add_text("vocab", fields["title"])
     doc.add_text("vocab", fields["headings"])
     doc.add_text("vocab", fields["body"])

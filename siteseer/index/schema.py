@@ -40,7 +40,7 @@ import tantivy
 from siteseer.index.extractors.base import KINDS
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "13"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -133,6 +133,8 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
     # A section's page title as written, for showing (it is searched as a value of ``headings``).
     sb.add_bytes_field("page_title", stored=True, indexed=False)
+    # A subtitle window's cues: where each starts in ``body`` and when (documents.pack_cues).
+    sb.add_bytes_field("cues", stored=True, indexed=False)
     for name in ORIG_FIELDS:  # the text as written, only when the indexed form differs (see index_form)
         sb.add_bytes_field(f"{name}_orig", stored=True, indexed=False)  # UTF-8
     return sb.build()

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import tantivy
 
 from siteseer.config import Config
+from siteseer.index.documents import unpack_cues
 from siteseer.index.indexer import catalog_path, index_dir
 from siteseer.index.languages import language_ids
 from siteseer.index.schema import CJK_RUN, COMMON_WORDS, analyzers, kind_of, original, written
@@ -22,6 +23,7 @@ from . import rerank, snippets, spelling
 from .build import Builder
 from .engine import IndexHandle
 from .errors import QueryError, engine_guard
+from .moments import said_at
 from .query import clean, normalize_type, parse
 
 MAX_RESULTS = 1000  # deepest result a page may reach
@@ -223,6 +225,12 @@ class SearchService:
             value = doc.get_first(name)
             if value is not None:
                 hit[name] = value
+        cues = doc.get_first("cues") if "t" in hit else None
+        if cues is not None:  # a subtitle window: link to the moment its match is said
+            moment = said_at(body or "", hit["snippet"], unpack_cues(bytes(cues)))
+            if moment is not None:
+                hit["t"] = moment
+                hit["url"] = f"{hit['url'].partition('#')[0]}#t={round(moment, 3):g}"
         page_title = doc.get_first("page_title")
         if page_title is not None:
             hit["page_title"] = bytes(page_title).decode("utf-8")

@@ -3,7 +3,7 @@
 import pytest
 
 from siteseer.index.extractors import ExtractError, extract
-from siteseer.index.extractors.subtitles import format_time, parse_timestamp
+from siteseer.index.extractors.subtitles import parse_timestamp
 
 VTT = """WEBVTT
 Kind: captions
@@ -57,8 +57,11 @@ def test_vtt_windows_tags_and_video_link(tmp_path):
     assert [u.t for u in result.units] == [1, 45, 3723]
     first = result.units[0]
     assert first.text == "Welcome to the café talk Second cue & more No blank line before me"
-    assert first.title == "talk at 0:01"
-    assert result.units[2].title == "talk at 1:02:03"
+    # Titled by the video; the hit shows its moment beside it.
+    assert [u.title for u in result.units] == ["talk", "talk", "talk"]
+    # Where each cue starts in the text, and when: a hit links to its cue.
+    assert [(first.text[offset:offset + 12], start) for offset, start in first.cues] == [
+        ("Welcome to t", 1.0), ("Second cue &", 10.5), ("No blank lin", 20.0)]
     assert all(u.link_path == "videos/talk.mp4" for u in result.units)
     assert "color" not in first.text and "comment" not in first.text and "intro" not in first.text
 
@@ -110,4 +113,3 @@ def test_timestamp_helpers():
     assert parse_timestamp("02:03.5") == pytest.approx(123.5)
     assert parse_timestamp("00:61:00.000") is None
     assert parse_timestamp("garbage") is None
-    assert format_time(93) == "1:33"

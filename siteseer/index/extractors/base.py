@@ -16,12 +16,15 @@ KINDS = ("html", "pdf", "json", "text", "markdown", "subtitle", "video")
 class Unit:
     """One search hit target: a section, a PDF page, a subtitle window, a file."""
 
-    title: str  # the section heading, "<doc> — page 3", "<video> at 1:33", or the document title
+    title: str  # the section heading, "<doc> — page 3", the video's name, or the document title
     text: str  # plain text, never longer than max_unit_chars
     headings: str = ""  # headings inside the unit, weighted above body text
     anchor: str | None = None  # HTML/Markdown id that exists in the page → "page.html#anchor"
     page: int | None = None  # PDF page, 1-based → "file.pdf#page=N"
     t: float | None = None  # subtitle window start in seconds → "talk.mp4#t=93"
+    # Subtitles: (offset in ``text``, seconds) where each cue starts, so a hit
+    # links to the moment its match is said rather than to its window's start.
+    cues: list[tuple[int, float]] | None = None
     link_path: str | None = None  # relative path the hit links to when not the file itself
 
 

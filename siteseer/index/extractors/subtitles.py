@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from siteseer.index.schema import nfc
+
 from .base import Extracted, ExtractError, Unit
 from .decode import check_not_binary, decode
 from .textutil import make_units, one_line, readable_name
@@ -113,13 +115,6 @@ def find_video(path: Path) -> Path | None:
     return None
 
 
-def format_time(seconds: float) -> str:
-    """93 → "1:33", 3723 → "1:02:03"."""
-    s = int(seconds)
-    hours, minutes, secs = s // 3600, s // 60 % 60, s % 60
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def extract_subtitles(data: bytes, path: Path, rel: str, max_chars: int) -> Extracted:
     """Group cues into ~30 s windows, each a unit at its start time."""
     check_not_binary(data)
@@ -131,13 +126,13 @@ def extract_subtitles(data: bytes, path: Path, rel: str, max_chars: int) -> Extr
     title = readable_name(video.name) if video else _bare_title(path.stem)
     cues.sort(key=lambda c: c.start)  # files are not always in order; windows need it
     units: list[Unit] = []
-    window_start, texts = cues[0].start, []
+    window: list[Cue] = []
     for cue in cues:
-        if cue.start >= window_start + WINDOW_SECONDS and texts:
-            units += _window(title, window_start, texts, link_path, max_chars)
-            window_start, texts = cue.start, []
-        texts.append(cue.text)
-    units += _window(title, window_start, texts, link_path, max_chars)
+        if window and cue.start >= window[0].start + WINDOW_SECONDS:
+            units += _window(title, window, link_path, max_chars)
+            window = []
+        window.append(cue)
+    units += _window(title, window, link_path, max_chars)
     return Extracted("subtitle", title, units)
 
 
@@ -146,6 +141,19 @@ def _bare_title(stem: str) -> str:
     return readable_name(_video_stems(stem)[-1] + ".srt")
 
 
-def _window(title: str, start: float, texts: list[str], link_path: str | None, max_chars: int) -> list[Unit]:
-    t = int(start)
-    return make_units(f"{title} at {format_time(t)}", " ".join(texts), max_chars, t=t, link_path=link_path)
+def _window(title: str, cues: list[Cue], link_path: str | None, max_chars: int) -> list[Unit]:
+    """One window's unit, titled by its video (the hit shows the moment beside it).
+
+    Its text is the cues' (composed, as the index stores it, so the offsets
+    hold), with where each starts; a window too long for one unit is split
+    and its pieces link to the window's start.
+    """
+    texts = [nfc(cue.text) for cue in cues]
+    offsets, at = [], 0
+    for text in texts:
+        offsets.append(at)
+        at += len(text) + 1
+    units = make_units(title, " ".join(texts), max_chars, t=int(cues[0].start), link_path=link_path)
+    if len(units) == 1:
+        units[0].cues = [(offset, cue.start) for offset, cue in zip(offsets, cues)]
+    return units
