@@ -47,7 +47,12 @@ CONTENT_TYPES: dict[str, str] = {
     ".atom": "application/atom+xml" + UTF8_CHARSET,
     ".svg": "image/svg+xml" + UTF8_CHARSET,
     ".vtt": "text/vtt" + UTF8_CHARSET,
-    ".srt": "application/x-subrip" + UTF8_CHARSET,
+    # Indexed kinds whose own types (application/x-subrip, application/jsonl) make a
+    # browser download the file: a search result that links to one must open it.
+    ".srt": "text/plain" + UTF8_CHARSET,
+    ".sbv": "text/plain" + UTF8_CHARSET,
+    ".jsonl": "text/plain" + UTF8_CHARSET,
+    ".ndjson": "text/plain" + UTF8_CHARSET,
     ".ics": "text/calendar" + UTF8_CHARSET,
     ".yaml": "application/yaml" + UTF8_CHARSET,
     ".yml": "application/yaml" + UTF8_CHARSET,
@@ -116,7 +121,6 @@ _COMPRESSIBLE_TYPES = frozenset({
     "application/wasm",
     "application/yaml",
     "application/toml",
-    "application/x-subrip",
     "image/svg+xml",
     "image/bmp",
     "font/ttf",

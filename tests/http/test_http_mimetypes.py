@@ -21,7 +21,9 @@ from siteseer.http.mimetypes import DEFAULT_TYPE, guess_type, is_compressible
         ("feed.xml", "application/xml; charset=utf-8"),
         ("logo.svg", "image/svg+xml; charset=utf-8"),
         ("subs.vtt", "text/vtt; charset=utf-8"),
-        ("subs.srt", "application/x-subrip; charset=utf-8"),
+        ("subs.srt", "text/plain; charset=utf-8"),
+        ("subs.sbv", "text/plain; charset=utf-8"),
+        ("rows.jsonl", "text/plain; charset=utf-8"),
         ("mod.wasm", "application/wasm"),
         ("clip.webm", "video/webm"),
         ("clip.mp4", "video/mp4"),
@@ -108,3 +110,14 @@ def test_checked_charset_leaves_other_types_alone():
     from siteseer.http.mimetypes import checked_charset
 
     assert checked_charset("image/png", b"\x89PNG\r\n\x1a\n\xff") == "image/png"
+
+
+def test_every_indexed_kind_opens_in_a_browser():
+    """A search result links to the file: a type browsers download instead of showing
+    (application/x-subrip, application/octet-stream) made a result a download."""
+    from siteseer.index.extractors.dispatch import _KINDS
+
+    shown = ("text/", "application/json", "application/pdf", "application/xhtml+xml")
+    for ext, kind in _KINDS.items():
+        if kind != "video":
+            assert guess_type("f" + ext).startswith(shown), ext
