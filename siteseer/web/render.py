@@ -18,7 +18,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 import flask
 from dash import dcc, html
@@ -27,6 +27,7 @@ from siteseer.http.languages import accepted_languages
 from siteseer.search.errors import QueryError
 from siteseer.search.query import clean, normalize_type, type_words
 from siteseer.search.service import MAX_RESULTS
+from siteseer.search.snippets import ELLIPSIS
 
 log = logging.getLogger("siteseer.web")
 
@@ -337,9 +338,58 @@ def home_page(site: Site) -> Rendered:
     return Rendered(site.name, body)
 
 
+# Kinds whose page shows the text the snippet was cut from: a link into it can
+# carry a text fragment. Markdown and JSON are shown raw (``**bold**``, quotes),
+# so context around the marked words would not match what is on the page.
+_FRAGMENT_CONTEXT = {"html": True, "text": True, "markdown": False, "json": False}
+_SENTENCE_ENDS = (".", "!", "?", ":", ";")
+
+
+def text_fragment(snippet: Any, context: bool = True) -> str:
+    """``#:~:text=…`` for the snippet's first marked words: the browser scrolls to them and marks them.
+
+    A word beside the mark (before it, else after) points at the place the
+    snippet shows, not an earlier mention (in a menu, say). A fragment that matches nothing
+    (the words cross a heading's edge, say) leaves the page at its top, where
+    it opened before; so it is never added to a link with an anchor, which
+    it would override (a section's link keeps its ``#id``). "" when nothing is marked.
+    """
+    if not isinstance(snippet, dict):
+        return ""
+    text, highlights = snippet.get("text"), snippet.get("highlights")
+    try:
+        start, end = (int(n) for n in highlights[0])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return ""
+    if not isinstance(text, str) or not 0 <= start < end <= len(text):
+        return ""
+    marked = " ".join(text[start:end].split())
+    if not marked:
+        return ""
+    before = after = ""
+    # One word beside the mark, from its own sentence: a browser matches no context across
+    # a block's or a line's edge, and the snippet no longer shows where those were. Only
+    # across a space: a mark inside a run of text (CJK) has no word beside it.
+    if context and text[start - 1 : start].isspace():
+        before = "".join(text[:start].rpartition(ELLIPSIS)[2].split()[-1:])
+        before = "" if before.endswith(_SENTENCE_ENDS) else before
+    if context and not before and text[end : end + 1].isspace() and not marked.endswith(_SENTENCE_ENDS):
+        after = "".join(text[end:].partition(ELLIPSIS)[0].split()[:1])
+    term = (_term(before) + "-," if before else "") + _term(marked)
+    return "#:~:text=" + term + (",-" + _term(after) if after else "")
+
+
+def _term(words: str) -> str:
+    """A text fragment's term: "-", "," and "&" are its syntax, so they are encoded too."""
+    return quote(words, safe="").replace("-", "%2D")
+
+
 def _hit(hit: dict) -> Any:
     title = hit.get("title") or hit.get("path") or hit.get("url") or "Untitled"
     href = safe_href(hit.get("url"))
+    context = _FRAGMENT_CONTEXT.get(str(hit.get("type")))
+    if href and "#" not in href and context is not None:
+        href += text_fragment(hit.get("snippet"), context)
     # dir="auto": a title or snippet in Arabic or Hebrew reads right to left,
     # its punctuation at its own end, in a page that is left to right.
     heading = html.A(str(title), href=href, className="hit-link", dir="auto") if href else html.Span(str(title), dir="auto")

@@ -9,9 +9,10 @@ import re
 from urllib.parse import parse_qs, quote_plus, urlsplit
 
 import pytest
+from plotly.utils import PlotlyJSONEncoder
 
 from siteseer.web.app import WebRoutes, csp_script_hashes, web_paths
-from siteseer.web.render import deep_link_label, format_time, highlighted, safe_href, words_from_path
+from siteseer.web.render import _hit, deep_link_label, format_time, highlighted, safe_href, text_fragment, words_from_path
 
 from .conftest import XSS, FakeSearch, call_callback, find, layout_for, texts
 
@@ -285,6 +286,39 @@ def test_unsafe_hit_urls_are_not_links():
     assert safe_href("https://example.org/x") == "https://example.org/x"
     for bad in ("javascript:alert(1)", "//evil.example/x", "data:text/html,x", " javascript:x", None, 5):
         assert safe_href(bad) is None
+
+
+def test_text_fragments_point_at_the_snippets_words():
+    def frag(text, start, end, context=True):
+        return text_fragment({"text": text, "highlights": [[start, end]]}, context)
+
+    assert frag("…off Plymouth the Eddystone rocks", 18, 27) == "#:~:text=the-,Eddystone"
+    assert frag("Eddystone rocks, four towers", 0, 9) == "#:~:text=Eddystone,-rocks%2C"  # nothing before: after
+    # Never across a sentence's end (nor a "…"): the browser would match nothing there.
+    assert frag("It burned. Eddystone. Then", 11, 20) == "#:~:text=Eddystone"
+    assert frag("It burned. Eddystone stood", 11, 20) == "#:~:text=Eddystone,-stood"
+    assert frag("burned… Eddystone", 8, 17) == "#:~:text=Eddystone"
+    assert frag("x a-b, Eddystone", 7, 16) == "#:~:text=a%2Db%2C-,Eddystone"  # its syntax is encoded
+    assert frag("東京都の天気", 0, 3) == "#:~:text=%E6%9D%B1%E4%BA%AC%E9%83%BD"  # no word beside a CJK run
+    assert frag("the **Eddystone** rocks", 6, 15, context=False) == "#:~:text=Eddystone"
+    for bad in ({"text": "x", "highlights": []}, {"text": "x", "highlights": [[0, 9]]}, {"text": 5, "highlights": [[0, 1]]},
+                {"highlights": [["a", 1]]}, None, "x"):
+        assert text_fragment(bad) == ""
+
+
+def test_hit_links_carry_a_fragment_only_where_it_can_help():
+    def href(url, type_):
+        hit = _hit({"url": url, "type": type_, "title": "t", "snippet": {"text": "the lamp room", "highlights": [[4, 8]]}})
+        return find(json.loads(json.dumps(hit, cls=PlotlyJSONEncoder)), "A", className="hit-link")[0]["props"]["href"]
+
+    assert href("/a.html", "html") == "/a.html#:~:text=the-,lamp"
+    assert href("/a.txt", "text") == "/a.txt#:~:text=the-,lamp"
+    assert href("/a.md", "markdown") == "/a.md#:~:text=lamp"  # shown raw: no context
+    assert href("/a.json", "json") == "/a.json#:~:text=lamp"
+    # A section's anchor, a PDF page, a video moment: kept as they are (a fragment would override them).
+    assert href("/a.html#keepers", "html") == "/a.html#keepers"
+    assert href("/a.pdf#page=2", "pdf") == "/a.pdf#page=2"
+    assert href("/a.mp4#t=3", "subtitle") == "/a.mp4#t=3"
 
 
 def test_facet_links_keep_query(client):
