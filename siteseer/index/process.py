@@ -31,7 +31,13 @@ def start_indexer(config: Config) -> multiprocessing.Process:
     return proc
 
 
-RETRY_SECONDS = 3.0
+RETRY_SECONDS = 3.0  # the first wait after a failure; doubled each time it fails again
+MAX_RETRY_SECONDS = 60.0  # a disk that stays full logs a line a minute, not twenty
+
+
+def retry_delay(failures: int) -> float:
+    """Seconds to wait after the ``failures``-th failure in a row."""
+    return min(MAX_RETRY_SECONDS, RETRY_SECONDS * 2 ** min(failures - 1, 16))
 
 
 def pool_worker_init(parent_pid: int) -> None:
@@ -73,11 +79,12 @@ def main(config_json: str, parent_pid: int | None = None) -> None:
             # why, then reopen and resume from the catalog (every step is
             # idempotent), as often as it takes. The server keeps serving.
             failures += 1
+            delay = retry_delay(failures)
             if failures == 1:
-                log.exception("indexing failed; retrying every %s s", RETRY_SECONDS)
+                log.exception("indexing failed; retrying in %g s", delay)
             else:
-                log.error("indexing failed again (%s): %s", failures, exc)
+                log.error("indexing failed again (%s): %s; retrying in %g s", failures, exc, delay)
             try:
-                stop.wait(RETRY_SECONDS)
+                stop.wait(delay)
             except SystemExit:
                 return

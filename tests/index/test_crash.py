@@ -81,3 +81,10 @@ def test_kill_9_mid_run_then_restart(tmp_path: Path):
     for i in (0, 1, N_FILES // 2, N_FILES - 1):
         result = service.search(f"uniq{i}x0")
         assert [h["path"] for h in result["hits"]] == [f"d{i % 7}/f{i:03}.txt"]
+
+
+def test_retries_after_a_failure_back_off_to_a_minute():
+    # A disk that stays full: a log line a minute, not one every 3 s.
+    from siteseer.index.process import retry_delay
+
+    assert [retry_delay(n) for n in (1, 2, 3, 4, 5, 6, 7, 1000)] == [3, 6, 12, 24, 48, 60, 60, 60]
