@@ -13,7 +13,7 @@ tantivy Query objects.
                     (typographic quotes too: “a phrase”, „a phrase“, «a phrase»)
     -word -"a b"    must not match (``--word`` is the word: a command-line option, not an exclusion)
     a OR b          either (also ``|``); ``AND`` / ``&&`` are accepted and ignored
-    type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable)
+    type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable); also filetype:, ext:
     in:docs/manual/ only under that folder (negatable); quote a value with spaces: in:"my docs"
     after:2024-01-01 / before:2024-06  modified on/after, or before, a date
     last word       also matches as a prefix while typing (no trailing space), if it ends
@@ -39,10 +39,12 @@ from .errors import QueryError
 KIND_ALIASES = {"htm": "html", "txt": "text", "md": "markdown", "srt": "subtitle", "vtt": "subtitle",
                 "subtitles": "subtitle", "subs": "subtitle", "mp4": "video", "webm": "video"}
 FILTERS = ("type", "in", "after", "before")
+# Other names for a filter: Google's ``filetype:`` (and ``ext:``) are what people type.
+FILTER_ALIASES = {"filetype": "type", "ext": "type"}
 MAX_TERMS = 32
 
-_FILTER_RE = re.compile(r"^(type|in|after|before):(.+)$", re.IGNORECASE)
-_FILTER_NAME_RE = re.compile(r"(type|in|after|before):", re.IGNORECASE)
+_FILTER_RE = re.compile(r"^(type|filetype|ext|in|after|before):(.+)$", re.IGNORECASE)
+_FILTER_NAME_RE = re.compile(r"(type|filetype|ext|in|after|before):", re.IGNORECASE)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 # Invisible characters that sit inside a word without ending it (copied from a web page
 # or a PDF): a soft hyphen, zero-width space, word joiner, zero-width no-break space.
@@ -119,7 +121,8 @@ def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
         if kind == "word":
             m = _FILTER_RE.match(value)
             if m:
-                parsed.filters.append(_filter(m.group(1).lower(), m.group(2), negated))
+                name = m.group(1).lower()
+                parsed.filters.append(_filter(FILTER_ALIASES.get(name, name), m.group(2), negated))
                 pending_or = False
                 continue
         term = Term(value, phrase=(kind == "phrase"), negated=negated, span=span)
@@ -146,12 +149,16 @@ def _open(word: str) -> bool:
 
 
 def type_words(text: str) -> list[tuple[tuple[int, int], str, bool]]:
-    """The ``type:`` filter words of a cleaned query: ``(span, value, negated)``.
+    """The ``type:`` (``filetype:``, ``ext:``) filter words of a cleaned query: ``(span, value, negated)``.
 
     The results page's type tabs replace these with their own type.
     """
-    return [(span, value[5:], negated) for kind, value, negated, span in _lex(text)
-            if kind == "word" and value[:5].lower() == "type:" and len(value) > 5]
+    found = []
+    for kind, value, negated, span in _lex(text):
+        m = _FILTER_RE.match(value) if kind == "word" else None
+        if m and FILTER_ALIASES.get(m.group(1).lower(), m.group(1).lower()) == "type":
+            found.append((span, m.group(2), negated))
+    return found
 
 
 def _lex(text: str):
@@ -208,7 +215,7 @@ def _filter(name: str, value: str, negated: bool) -> Filter:
         kind = value.lower()
         kind = KIND_ALIASES.get(kind, kind)
         if kind not in KINDS:
-            raise QueryError(f"unknown type {value!r} in type:{value} (known: {', '.join(KINDS)})")
+            raise QueryError(f"unknown type {value!r} (known: {', '.join(KINDS)})")
         return Filter("type", kind, negated)
     if name == "in":
         folder = value.replace("\\", "/").strip("/")

@@ -22,6 +22,10 @@ def filters(q: str) -> list[tuple[str, object, bool]]:
     ('lamp IN:"notes"', [("in", "notes", False)]),
     ('after:"2024-01" lamp', [("after", parse("after:2024-01").filters[0].value, False)]),
     ('lamp in:"my docs', [("in", "my docs", False)]),  # unclosed: runs to the end, like a phrase
+    # Google's names for type: (people type them), quoted or not, negated or not.
+    ("lens filetype:pdf", [("type", "pdf", False)]),
+    ('lens -FileType:"pdf"', [("type", "pdf", True)]),
+    ("lens ext:md", [("type", "markdown", False)]),
 ])
 def test_a_quoted_filter_value_is_one_filter(q, expected):
     parsed = parse(q)
@@ -50,6 +54,13 @@ def test_an_empty_quoted_filter_value_is_an_error():
         parse('lamp in:""')
     with pytest.raises(QueryError, match="unknown type"):
         parse('lamp type:""')
+
+
+def test_filetype_searches_like_type(service):
+    assert paths(service.search("zebra filetype:pdf")) == paths(service.search("zebra type:pdf"))
+    assert paths(service.search("zebra filetype:pdf"))
+    with pytest.raises(QueryError, match="unknown type 'zzz'"):
+        parse("lamp filetype:zzz")
 
 
 def test_quoted_filters_search_like_unquoted_ones(service):

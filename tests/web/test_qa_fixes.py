@@ -104,6 +104,8 @@ def test_type_view():
     assert type_view("type:pdf", None) == ("*", "pdf")
     assert type_view('"type:pdf" lens', None) == ('"type:pdf" lens', "")  # a phrase, not a filter
     assert type_view("lens type:zzz", None) == ("lens type:zzz", None)  # the search reports it
+    assert type_view("lens filetype:pdf", None) == ("lens", "pdf")  # Google's name for it
+    assert type_view("ext:PDF lens", "html") == ("lens", None)
 
 
 def _index(root):
