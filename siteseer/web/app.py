@@ -457,6 +457,10 @@ def create_web_app(config: Any, search_service: Any) -> dash.Dash:
         # links (pages, types, "did you mean") finds endless searches to index.
         elif path == "/search":
             response.headers["X-Robots-Tag"] = "noindex"
+            response.vary.add("Accept-Language")  # its <noscript> results put the reader's languages first
+        # A page's HTML holds what the index says now (results, the document count): always revalidated.
+        if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-cache"
         return response
 
     pages_dir = getattr(config.server, "pages_dir", "")

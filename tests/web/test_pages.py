@@ -60,6 +60,13 @@ def test_results_pages_ask_crawlers_not_to_index_them(client):
     assert client.get("/").headers.get("X-Robots-Tag") is None  # the home page is the site's to index
 
 
+def test_pages_are_revalidated_and_results_vary_by_language(client):
+    # Their HTML holds results and counts of the index as it is now (the <noscript> page).
+    for url in ("/", "/search?q=lighthouse", "/no/such/page"):
+        assert client.get(url).headers.get("Cache-Control") == "no-cache", url
+    assert "Accept-Language" in client.get("/search?q=lighthouse").headers.get("Vary", "")
+
+
 def find_dev_tools(html: str) -> bool:
     return "dash-debug-menu" in html or "_dash-global-error-container" in html
 
