@@ -62,7 +62,7 @@ def test_search_click_pdf_page_and_back(example, page):
     page.fill("#q", "gannets")
     page.keyboard.press("Enter")
     expect(page).to_have_url(example.url + "/search?q=gannets")
-    expect(page.locator(".hit-title a, a.hit-title").first).to_have_attribute("href", "/media/beam.mp4#t=0")
+    expect(page.locator(".hit-title a, a.hit-title").first).to_have_attribute("href", "/media/beam.mp4#t=1.5")  # the cue "gannets" is said in
 
     page.go_back()
     expect(page).to_have_url(example.url + "/search?q=catadioptric")
