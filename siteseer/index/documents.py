@@ -20,7 +20,7 @@ from urllib.parse import quote
 import tantivy
 
 from .languages import language_id
-from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, index_form, kind_id, nfc
+from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, file_key, index_form, kind_id, nfc
 
 ExtractFn = Callable[..., Any]
 
@@ -217,6 +217,7 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
     doc.add_unsigned("size", size)
     doc.add_unsigned("lang", int(fields.get("lang", 0)))  # every unit: a missing value reads as None
     doc.add_unsigned("kind", kind_id(fields["type"]))
+    doc.add_unsigned("file", file_key(fields["path"]))
     doc.add_date("mtime", datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc))
     if "page" in fields:
         doc.add_unsigned("page", int(fields["page"]))

@@ -31,6 +31,7 @@ Text is indexed four ways:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 from pathlib import Path
@@ -40,7 +41,7 @@ import tantivy
 from siteseer.index.extractors.base import KINDS
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -110,6 +111,11 @@ def analyzers() -> dict[str, tantivy.TextAnalyzer]:
     }
 
 
+def file_key(path: str) -> int:
+    """A number for the file at ``path`` (its units share it): 64 bits of its hash."""
+    return int.from_bytes(hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8).digest(), "little")
+
+
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_text_field("id", stored=True, tokenizer_name="raw")
@@ -129,6 +135,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_unsigned_field("page", stored=True)
     sb.add_unsigned_field("lang", fast=True)  # languages.language_id of the path: the ranking reads it per hit
     sb.add_unsigned_field("kind", fast=True)  # kind_id of ``type``: facets read it per hit (only numbers can be)
+    sb.add_unsigned_field("file", fast=True)  # file_key of ``path``: the ranking tells a file's hits apart per hit
     sb.add_float_field("t", stored=True)
     sb.add_text_field("anchor", stored=True, tokenizer_name="raw")
     # A section's page title as written, for showing (it is searched as a value of ``headings``).

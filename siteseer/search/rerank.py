@@ -1,6 +1,6 @@
-"""Ranking after BM25: pages in a language the reader does not read, and duplicates, weigh less.
+"""Ranking after BM25: pages in a language the reader does not read, a file's many hits, and duplicates, weigh less.
 
-Two passes over the hits BM25 ranked first:
+Three passes over the hits BM25 ranked first:
 
 * Language (the first ``LANGUAGE_WINDOW``): a hit whose path names a language
   (``siteseer.index.languages``) that the reader does not accept (their
@@ -8,6 +8,9 @@ Two passes over the hits BM25 ranked first:
   score. Read from the ``lang`` fast field, so no stored document is needed. An
   English query about Debian found the German, Japanese, ... manuals first:
   "apt sources list" had its first English hit at rank 34.
+* Crowding (the whole window, ``CROWD_WINDOW`` at least): a file's hits past
+  its first ``CROWD_KEEP`` count less and less (``crowded``), so one long
+  page's sections do not make the whole first page.
 * Duplicates (the first ``WINDOW`` after that): a copy of a page that the
   folder also has as HTML, and the other languages of a page (after the
   reader's, else the best one), count ``DUPLICATE_WEIGHT`` of their score.
@@ -29,6 +32,9 @@ from siteseer.index.languages import NO_LANGUAGE, lang_of, language_ids, unlangu
 
 WINDOW = 20  # hits weighed for duplicates (0: none)
 LANGUAGE_WINDOW = 100  # hits weighed for language: English ones came at rank 20-50 behind translations
+CROWD_WINDOW = 50  # hits weighed for crowding, at least (the language window when there is one)
+CROWD_KEEP = 3  # hits of one file at their own score
+CROWD_WEIGHT = 0.5  # each further hit of that file counts this much of the one before
 DUPLICATE_WEIGHT = 0.3
 OTHER_LANGUAGE_WEIGHT = 0.3
 ENGLISH = language_ids(["en"])  # the reader's languages when they say none
@@ -63,7 +69,7 @@ def reranked(searcher, found: list[tuple], shown: int, accepted: frozenset[int] 
     documents are read only when one of the first ``shown`` may be a
     duplicate (the extra reads cost ~20 % of a search).
     """
-    found = by_language(searcher, found, accepted)
+    found = crowded(searcher, by_language(searcher, found, accepted))
     found, rest = found[:WINDOW], found[WINDOW:]
     loaded = [(score, address, searcher.doc(address)) for score, address, _ in found[:shown]]
     if not _may_move(searcher, [doc.get_first("path") or "" for _, _, doc in loaded],
@@ -106,6 +112,33 @@ def by_language(searcher, found: list[tuple], accepted: frozenset[int]) -> list[
     weighed = [(score * OTHER_LANGUAGE_WEIGHT if lang and lang not in accepted else score, address, doc)
                for (score, address, doc), lang in zip(found, langs)]
     weighed.sort(key=lambda h: -h[0])  # stable: equals keep BM25's order
+    return weighed
+
+
+def crowded(searcher, found: list[tuple]) -> list[tuple]:
+    """``found`` with each file's hits past its first ``CROWD_KEEP`` weighed down, resorted.
+
+    The n-th further hit of a file counts ``CROWD_WEIGHT ** n`` of its score:
+    a long page's sections no longer fill the first page ("git stash": all ten
+    hits were sections of git-stash.html), while a file far more relevant
+    than the rest still shows more of itself. Read from the ``file`` fast
+    field, so no stored document is needed.
+    """
+    if len(found) <= CROWD_KEEP:
+        return found
+    files = searcher.fast_field_values("file", [address for _, address, _ in found])
+    seen: dict[int, int] = {}
+    weighed, moved = [], False
+    for (score, address, doc), file in zip(found, files):
+        n = seen.get(file, 0)
+        if file is not None:
+            seen[file] = n + 1
+        if file is not None and n >= CROWD_KEEP:
+            score *= CROWD_WEIGHT ** (n - CROWD_KEEP + 1)
+            moved = True
+        weighed.append((score, address, doc))
+    if moved:
+        weighed.sort(key=lambda h: -h[0])  # stable: equals keep their order
     return weighed
 
 

@@ -93,7 +93,7 @@ class SearchService:
             offset = (page - 1) * per_page
             ranked, window = [], 0
             if total != 0:
-                wide = rerank.LANGUAGE_WINDOW if self._has_languages(searcher, schema) else rerank.WINDOW
+                wide = rerank.LANGUAGE_WINDOW if self._has_languages(searcher, schema) else rerank.CROWD_WINDOW
                 window = wide if offset + per_page <= wide else 0
                 had = len(first_hits) if first_hits is not None else -1
                 # The page is among them if they are all, or its last hit is.
