@@ -108,3 +108,21 @@ def test_blocked_client_gets_403_for_pages_and_callbacks(serve, tmp_path):
         assert c.get("/_dash-layout").status_code == 403
         assert c.post("/_dash-update-component", json={"output": "x", "inputs": []}).status_code == 403
         assert c.get("/_dash-component-suites/dash/dash-renderer/build/dash_renderer.min.js").status_code == 403
+
+
+def test_a_hit_opens_its_page_at_the_words(example, page):
+    """The result link's text fragment (#:~:text=...) scrolls the page to the snippet's words."""
+    filler = "".join(f"<p>Filler paragraph {i} about nothing in particular.</p>" for i in range(300))
+    (Path(example.root) / "long.html").write_text(
+        f"<title>Long page</title>{filler}<p>The quillwort grows by the tower.</p>{filler}")
+
+    def found():
+        return httpx.get(example.url + "/api/search", params={"q": "quillwort"}).json()["total"] == 1
+
+    wait_until(found, timeout=60, interval=0.2, message="the new page to be indexed")
+    page.goto(example.url + "/search?q=quillwort")
+    link = page.locator(".hit-title a").first
+    expect(link).to_have_attribute("href", "/long.html#:~:text=The-,quillwort")
+    with page.expect_navigation():
+        link.click()
+    wait_until(lambda: page.evaluate("window.scrollY") > 5000, timeout=10, message="the page to scroll to the words")
