@@ -94,7 +94,7 @@ def test_results_without_scripts(client, fake_search):
     assert re.search(r'<form action="/search" class="search-form" method="get" role="search">', page)
     field = re.search(r"<input [^>]*>", page).group(0)
     assert 'name="q"' in field and 'value="report"' in field and 'id="q"' in field
-    assert '<button id="q-go" class="search-button" type="submit">Search</button>' in page
+    assert '<button class="search-button" id="q-go" type="submit">Search</button>' in page
     # Hits, their links and marks; facets and pages are plain links.
     assert re.findall(r'<a class="hit-link" dir="auto" href="([^"]+)"', page)[:2] == [
         "/reports/report-11.pdf#page=11", "/reports/report-12.pdf#page=12"]

@@ -20,7 +20,7 @@ def test_attribute_values_are_escaped():
 
 def test_react_names_become_html_names_and_dash_props_are_dropped():
     out = to_html(html.Button("Go", id="b", className="btn", n_clicks=3, type="submit"))
-    assert out == '<button id="b" class="btn" type="submit">Go</button>'
+    assert out == '<button class="btn" id="b" type="submit">Go</button>'
     assert to_html(html.Label("Q", htmlFor="q")) == '<label for="q">Q</label>'
     assert to_html(html.Div("x", style={"color": "red"}, key="k")) == "<div>x</div>"
 
@@ -46,7 +46,7 @@ def test_links_that_run_code_are_dropped():
 
 def test_dash_link_is_a_link_and_input_is_drawn_as_dash_draws_it():
     assert to_html(dcc.Link("Next", href="/search?q=a&page=2", className="next")) == (
-        '<a href="/search?q=a&amp;page=2" class="next">Next</a>'
+        '<a class="next" href="/search?q=a&amp;page=2">Next</a>'
     )
     out = to_html(dcc.Input(id="q", name="q", value='"x"', type="search", className="search-input",
                             autoFocus=True, maxLength=10, n_submit=0, debounce=False))
