@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from sx_fixtures import html, make_config, write
+from sx_fixtures import html, indexed_service, paths, write
 
-from siteseer.index.indexer import run_index
 from siteseer.search import rerank
 from siteseer.search.service import SearchService
 
@@ -24,14 +23,7 @@ def service(tmp_path_factory) -> SearchService:
         write(root, f"notes/note-{i}.html", html(f"Lamp note {i}", f"<p>The lamp, the lamp wick and the lamp oil, note {i}. {filler}</p>"))
     # A word only the manual has: its sections are all there is to show.
     write(root, "other.html", html("Other", "<p>Nothing about that here.</p>"))
-    config = make_config(root)
-    config.search.result_cache = 0
-    run_index(config)
-    return SearchService(config)
-
-
-def paths(result: dict) -> list[str]:
-    return [h["path"] for h in result["hits"]]
+    return indexed_service(root)
 
 
 class Files:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from sx_fixtures import make_config, write
+from sx_fixtures import indexed_service, write
 
-from siteseer.index.indexer import run_index
 from siteseer.search.moments import said_at
 from siteseer.search.service import SearchService
 
@@ -40,9 +39,7 @@ def service(tmp_path_factory) -> SearchService:
     write(root, "talks/harbour.mp4", b"\x00\x00\x00\x18ftypmp42")
     write(root, "talks/harbour.srt", unicodedata.normalize("NFD", TALK))  # decomposed, as some editors write
     write(root, "talks/notes.srt", "1\n00:01:00,000 --> 00:01:02,000\nOnly one cue about lanterns.\n")
-    config = make_config(root)
-    run_index(config)
-    return SearchService(config)
+    return indexed_service(root)
 
 
 def moment(service: SearchService, q: str) -> list[tuple[str, float | None]]:
