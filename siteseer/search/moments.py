@@ -17,18 +17,17 @@ def said_at(body: str, snippet: dict, cues: list[tuple[int, float]]) -> float | 
     ``body`` is the window's text as stored, ``snippet`` ``snippets.snippet``'s
     answer (its text is a whitespace-collapsed passage of ``body``).
     """
-    if not cues or not body:
+    text, highlights = snippet.get("text") or "", snippet.get("highlights")
+    if not cues or not body or not highlights:
         return None
-    text, highlights = snippet.get("text") or "", snippet.get("highlights") or ()
-    for start, end in highlights[:1]:
-        words = text[start:end]
-        # The passage before the mark, as far as it is one line of the body, pins it
-        # down when the word is said twice; the word alone, when that is not found.
-        lead = text[max(0, start - 40) : start].lstrip("…")
-        place = body.find(lead + words) if lead else -1
-        place = place + len(lead) if place >= 0 else body.find(words)
-        if place < 0:
-            return None
-        offsets = [offset for offset, _ in cues]
-        return cues[max(0, bisect_right(offsets, place) - 1)][1]
-    return None
+    start, end = highlights[0]
+    words = text[start:end]
+    # The passage before the mark pins it down when the word is said twice
+    # (the snippet is the body's text, "…" aside); the word alone when that is not found.
+    lead = text[max(0, start - 40) : start].lstrip("…")
+    place = body.find(lead + words) if lead else -1
+    place = place + len(lead) if place >= 0 else body.find(words)
+    if place < 0:
+        return None
+    offsets = [offset for offset, _ in cues]
+    return cues[max(0, bisect_right(offsets, place) - 1)][1]
