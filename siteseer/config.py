@@ -14,6 +14,7 @@ import ipaddress
 import json
 import math
 import os
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -245,15 +246,17 @@ def settle_state_dir(config: Config, env: dict[str, str] | None = None) -> str |
 
 
 def _unwritable(folder: Path) -> str | None:
-    """Why ``folder`` cannot be made or written to; None when it can."""
+    """Why ``folder`` cannot be made or written to; None when it can.
+
+    A file is made and removed there, not ``os.access`` asked: that passes
+    root on a read-only mount and misses ACLs, and cannot say which it was.
+    """
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
     except OSError as exc:
         return exc.strerror or str(exc)
-    if not folder.is_dir():
-        return "not a folder"
-    if not os.access(folder, os.W_OK | os.X_OK):
-        return "permission denied"
     return None
 
 
