@@ -471,6 +471,8 @@ def _no_results(q: str, type_: str | None, result: dict) -> Any:
         html.Li("Check the spelling of the words."),
         html.Li("Try fewer or more general words."),
         html.Li("Search for part of a file name, like report or 2024."),
+        html.Li(["Allow either word with OR (", html.Code("lamp OR lantern"), "), or words that start alike with * (",
+                 html.Code("light*"), ")."]),
     ]
     base, shown = type_view(q, type_)
     if shown:

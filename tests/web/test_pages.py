@@ -378,6 +378,7 @@ def test_no_results_page_helps(client):
     text = texts(box)
     assert "No results for lighthose." in text
     assert "Check the spelling" in text
+    assert "Allow either word with OR (lamp OR lantern), or words that start alike with * (light*)." in text
     assert links(box) == {"lighthouse": "/search?q=lighthouse"}
     assert not find(layout, "Ol", className="hits")
 
