@@ -23,10 +23,11 @@ like a missing one and probing learns nothing.
 from __future__ import annotations
 
 import os
-import re
 import stat
 from functools import lru_cache
 from pathlib import Path
+
+from siteseer.gatekeeper.validate import CONTROL_CHARS
 
 __all__ = ["lookup", "reachable_name", "real_root", "resolve_path", "resolve_real", "url_segments"]
 
@@ -39,9 +40,6 @@ WELL_KNOWN = ".well-known"
 _FORBIDDEN = ("\x00", "\\")
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
 def reachable_name(name: str) -> bool:
     """False for a file name no request can reach, so nothing links to it.
 
@@ -49,7 +47,7 @@ def reachable_name(name: str) -> bool:
     path is refused by the gatekeeper (400) before any file is looked at.
     The folder listing and the indexer leave such files out.
     """
-    return "\\" not in name and not _CONTROL.search(name)
+    return "\\" not in name and not CONTROL_CHARS.search(name)
 
 
 def url_segments(url_path: str, serve_dotfiles: bool) -> list[str] | None:

@@ -29,7 +29,7 @@ _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 # An escape of a byte >= 0x80: only then can the decoded query fail to be UTF-8
 # ("q=lamp%ff", overlong "%c0%ae"), which parse_qs would turn into U+FFFD silently.
 _HIGH_ESCAPE = re.compile(r"%[89A-Fa-f][0-9A-Fa-f]")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")  # refused in a path (files.resolve.reachable_name follows it)
 # granian decodes invalid UTF-8 in the path to U+FFFD: a client that sent
 # bytes that are not UTF-8 (overlong "%c0%ae", "%ff") gets a 400.
 _REPLACEMENT = "\ufffd"
@@ -58,12 +58,12 @@ def check_target(path: str, raw_query: str, method: str, max_url_length: int) ->
         return None if method == "OPTIONS" else Problem(400, "asterisk form is only for OPTIONS")
     if not path.startswith("/"):
         return Problem(400, "the path must start with /")
-    if _CONTROL.search(path):
+    if CONTROL_CHARS.search(path):
         return Problem(400, "control characters or NUL in the path")
     if _REPLACEMENT in path:
         return Problem(400, "invalid percent-encoding or UTF-8 in the path")
     if raw_query:
-        if _CONTROL.search(raw_query) or "%00" in raw_query:
+        if CONTROL_CHARS.search(raw_query) or "%00" in raw_query:
             return Problem(400, "control characters or NUL in the query string")
         if "%" in raw_query:
             if _BAD_PERCENT.search(raw_query):
