@@ -43,8 +43,9 @@ FILTERS = ("type", "in", "after", "before")
 FILTER_ALIASES = {"filetype": "type", "ext": "type"}
 MAX_TERMS = 32
 
-_FILTER_RE = re.compile(r"^(type|filetype|ext|in|after|before):(.+)$", re.IGNORECASE)
-_FILTER_NAME_RE = re.compile(r"(type|filetype|ext|in|after|before):", re.IGNORECASE)
+_FILTER_NAMES = "|".join((*FILTERS, *FILTER_ALIASES))
+_FILTER_RE = re.compile(rf"^({_FILTER_NAMES}):(.+)$", re.IGNORECASE)
+_FILTER_NAME_RE = re.compile(rf"({_FILTER_NAMES}):", re.IGNORECASE)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 # Invisible characters that sit inside a word without ending it (copied from a web page
 # or a PDF): a soft hyphen, zero-width space, word joiner, zero-width no-break space.
@@ -121,8 +122,7 @@ def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
         if kind == "word":
             m = _FILTER_RE.match(value)
             if m:
-                name = m.group(1).lower()
-                parsed.filters.append(_filter(FILTER_ALIASES.get(name, name), m.group(2), negated))
+                parsed.filters.append(_filter(_filter_name(m.group(1)), m.group(2), negated))
                 pending_or = False
                 continue
         term = Term(value, phrase=(kind == "phrase"), negated=negated, span=span)
@@ -156,7 +156,7 @@ def type_words(text: str) -> list[tuple[tuple[int, int], str, bool]]:
     found = []
     for kind, value, negated, span in _lex(text):
         m = _FILTER_RE.match(value) if kind == "word" else None
-        if m and FILTER_ALIASES.get(m.group(1).lower(), m.group(1).lower()) == "type":
+        if m and _filter_name(m.group(1)) == "type":
             found.append((span, m.group(2), negated))
     return found
 
@@ -207,6 +207,12 @@ def _find_quote(text: str, start: int) -> int:
     if text.isascii():
         return text.find('"', start)
     return next((k for k in range(start, len(text)) if text[k] in QUOTES), -1)
+
+
+def _filter_name(written: str) -> str:
+    """The filter a name as written stands for: ``FileType`` is ``type``."""
+    name = written.lower()
+    return FILTER_ALIASES.get(name, name)
 
 
 def _filter(name: str, value: str, negated: bool) -> Filter:
