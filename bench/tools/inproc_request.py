@@ -20,7 +20,7 @@ from siteseer.config import load_config  # noqa: E402
 
 class Scope:
     proto = "http"; method = "GET"; path = bench_files.SMALL; query_string = ""; scheme = "http"
-    http_version = "1.1"; client = "127.0.0.1:50000"
+    http_version = "1.1"; authority = None; client = "127.0.0.1:50000"
     headers = {"host": "127.0.0.1:8000", "user-agent": "wrk"}
 
 

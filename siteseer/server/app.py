@@ -133,7 +133,8 @@ class SiteseerApp:
         started = time.perf_counter()
         peer = peer_address(scope.client)
         request = Request(scope.method, scope.path, scope.query_string, RequestHeaders(scope.headers), peer,
-                          scope.scheme, _HTTP_VERSIONS.get(scope.http_version, scope.http_version), proto)
+                          scope.scheme, _HTTP_VERSIONS.get(scope.http_version, scope.http_version), proto,
+                          scope.authority)
         try:
             response = await self.handle(request)
         except BaseException as exc:  # an Exception, or a Rust panic (pyo3) that no guard turned into one

@@ -78,11 +78,13 @@ class Request:
     granian's, or a dict in tests). ``client_ip`` is the real client after the
     gatekeeper has applied the trusted-proxy rules; ``peer_ip`` is the socket's
     address. ``read_body`` gives the body's chunks (granian's protocol object).
+    ``authority`` is HTTP/2's ``:authority``, which stands for ``Host`` there
+    (no HTTP/2 request has a Host line); None in HTTP/1.
     """
 
     __slots__ = (
         "method", "path", "raw_query", "headers", "peer_ip", "client_ip",
-        "scheme", "http_version", "_read_body", "_query", "state",
+        "scheme", "http_version", "authority", "_read_body", "_query", "state",
     )
 
     def __init__(
@@ -95,6 +97,7 @@ class Request:
         scheme: str = "http",
         http_version: str = "1.1",
         read_body: AsyncIterable[bytes] | None = None,
+        authority: str | None = None,
     ):
         self.method = method
         self.path = path
@@ -104,6 +107,7 @@ class Request:
         self.client_ip = peer_ip
         self.scheme = scheme
         self.http_version = http_version
+        self.authority = authority
         self._read_body = read_body
         self._query: dict[str, list[str]] | None = None
         # Per-request scratch space: handlers leave facts here for the

@@ -96,6 +96,10 @@ def build_environ(request: Request, body: bytes, server_name: str = "siteseer", 
             if key in environ:
                 value = environ[key] + ("; " if key == "HTTP_COOKIE" else ", ") + value
             environ[key] = value
+    if "HTTP_HOST" not in environ and request.authority:
+        # HTTP/2 has ``:authority`` for Host, which the app reads (the admin's
+        # same-origin check: without it, its login over HTTP/2 was refused).
+        environ["HTTP_HOST"] = request.authority
     return environ
 
 

@@ -18,6 +18,7 @@ class Scope:
     method = "GET"
     scheme = "http"
     http_version = "1.1"
+    authority = None  # HTTP/1: the host is in the Host line
     client = "127.0.0.1:40000"
 
     def __init__(self, path: str, query: str = ""):

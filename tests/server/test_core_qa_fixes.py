@@ -55,6 +55,7 @@ class Scope:
     proto = "http"
     scheme = "http"
     http_version = "1.1"
+    authority = None  # HTTP/1: the host is in the Host line
     client = "127.0.0.1:40000"
 
     def __init__(self, method: str, path: str, headers: list[tuple[str, str]], query: str = ""):
@@ -256,6 +257,15 @@ def test_repeated_lines_reach_the_app_joined():
     headers = Headers([("cookie", "a=1"), ("cookie", "b=2"), ("accept", "text/html"), ("accept", "*/*")])
     environ = build_environ(Request("GET", "/", headers=RequestHeaders(headers)), b"")
     assert environ["HTTP_COOKIE"] == "a=1; b=2" and environ["HTTP_ACCEPT"] == "text/html, */*"
+
+
+def test_http2_authority_reaches_the_app_as_its_host():
+    # HTTP/2 sends no Host line: the admin's same-origin check saw no host and refused its login.
+    h2 = build_environ(Request("GET", "/", headers=RequestHeaders(Headers([])), http_version="2",
+                               authority="docs.example:8443"), b"")
+    assert h2["HTTP_HOST"] == "docs.example:8443"
+    h1 = build_environ(Request("GET", "/", headers=RequestHeaders(Headers([("host", "a.example")]))), b"")
+    assert h1["HTTP_HOST"] == "a.example"
 
 
 # --- 6. validators of compressed app answers -----------------------------------------
