@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from siteseer.config import Config, ConfigError, load_config, settle_state_dir
+from siteseer.config import Config, ConfigError, check_tls, load_config, settle_state_dir
 
 EXAMPLE_SITE = Path(__file__).resolve().parent.parent / "examples" / "site"
 
@@ -47,8 +47,12 @@ def main() -> None:
 @click.option("--pages", "pages_dir", type=click.Path(exists=True, file_okay=False), default=None,
               help="A folder of your own Dash page modules to serve too.")
 @click.option("--no-index", is_flag=True, help="Serve files only: do not index or watch the folder.")
+@click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Serve https with this PEM certificate chain (with --tls-key).")
+@click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="The certificate's private key, PEM, not encrypted.")
 @config_option
-def serve(directory, host, port, workers, pages_dir, no_index, config_file) -> None:
+def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key, config_file) -> None:
     """Serve DIRECTORY (default: the example site) with search at /.
 
     Files are served at their own paths; / is the search page, /search?q=...
@@ -70,6 +74,15 @@ def serve(directory, host, port, workers, pages_dir, no_index, config_file) -> N
             sys.exit(2)
     if no_index:
         config.index.enabled = False
+    if tls_cert is not None:
+        config.server.tls_cert = str(Path(tls_cert).resolve())
+    if tls_key is not None:
+        config.server.tls_key = str(Path(tls_key).resolve())
+    try:
+        check_tls(config)
+    except ConfigError as exc:
+        click.echo(f"siteseer: configuration error: {exc}", err=True)
+        sys.exit(2)
     problem = _check_listen(config.server.host, config.server.port)
     if problem:
         click.echo(f"siteseer: {problem}", err=True)
@@ -78,7 +91,8 @@ def serve(directory, host, port, workers, pages_dir, no_index, config_file) -> N
 
     shown_host = f"[{config.server.host}]" if ":" in config.server.host else config.server.host
     click.echo(f"siteseer: serving {config.root}")
-    click.echo(f"siteseer: open http://{shown_host}:{config.server.port}/")
+    scheme = "https" if config.server.tls_cert else "http"
+    click.echo(f"siteseer: open {scheme}://{shown_host}:{config.server.port}/")
     run(config)
 
 

@@ -14,6 +14,7 @@ import ipaddress
 import json
 import math
 import os
+import ssl
 import tempfile
 import tomllib
 from dataclasses import dataclass, field
@@ -52,6 +53,10 @@ class ServerConfig:
     access_log: str = "combined"  # combined | json | off
     redirect_status: int = 301  # 301 or 308
     pages_dir: str = ""  # extra Dash pages (``--pages``)
+    # https: a PEM certificate chain (a "fullchain.pem") and its private key, both or
+    # neither; relative to the configuration file's folder (``check_tls``).
+    tls_cert: str = ""
+    tls_key: str = ""
 
 
 @dataclass
@@ -243,6 +248,52 @@ def settle_state_dir(config: Config, env: dict[str, str] | None = None) -> str |
                                              f"({fallback_problem}): set it to a folder that can be written")
     config.index.state_dir = str(fallback)
     return f"{config.root} cannot be written ({problem}): its index and traffic records are kept in {fallback}"
+
+
+def check_tls(config: Config) -> None:
+    """Make ``server.tls_cert`` and ``server.tls_key`` absolute, and prove they load together.
+
+    granian reads them once, as it starts: a wrong pair found there ends in a
+    traceback, and an encrypted key in a prompt for its passphrase on a
+    terminal a service does not have. Found here, either is one line naming
+    the key. Relative paths are read from the configuration file's folder
+    (where the file that names them is), else from the working directory.
+    """
+    s = config.server
+    if not s.tls_cert and not s.tls_key:
+        return
+    if not s.tls_cert or not s.tls_key:
+        missing = "server.tls_key" if s.tls_cert else "server.tls_cert"
+        raise ConfigError(missing, "is needed too: https takes a certificate chain (tls_cert) and its private key (tls_key)")
+    base = config.config_path.parent if config.config_path else Path.cwd()
+    for key in ("tls_cert", "tls_key"):
+        path = base / Path(getattr(s, key)).expanduser()
+        if not path.is_file():
+            raise ConfigError(f"server.{key}", f"{path} {'is not a regular file' if path.exists() else 'does not exist'}")
+        setattr(s, key, str(path.resolve()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:  # a password callback, so that an encrypted key fails instead of prompting
+        context.load_cert_chain(s.tls_cert, s.tls_key, password=lambda: b"")
+    except ssl.SSLError as exc:
+        raise ConfigError(*_tls_problem(s.tls_cert, s.tls_key, exc)) from None
+    except OSError as exc:
+        raise ConfigError("server.tls_key", f"cannot be read ({exc.strerror or exc})") from None
+
+
+def _tls_problem(cert: str, key: str, exc: ssl.SSLError) -> tuple[str, str]:
+    """The setting at fault and what is wrong, for a certificate and key that OpenSSL
+    refused, in words (its own are "PEM lib")."""
+    if exc.reason == "KEY_VALUES_MISMATCH":
+        return "server.tls_key", f"{key} is not the private key of {cert}"
+    try:
+        with open(key, "rb") as f:
+            encrypted = b"ENCRYPTED" in f.read(4096)
+    except OSError:
+        encrypted = False
+    if encrypted:
+        return "server.tls_key", (f"{key} is encrypted, and a server cannot ask for its passphrase: write it out "
+                                  f"decrypted (openssl pkey -in {key} -out key.pem) and keep that file private")
+    return "server.tls_cert", f"{cert} and {key} are not a PEM certificate chain and its private key ({exc.reason or exc})"
 
 
 def _unwritable(folder: Path) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -30,13 +31,18 @@ class LiveServer:
     port: int
     process: subprocess.Popen
     log_path: Path
+    ca: Path | None = None  # the CA that signed its certificate, when it serves https
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.ca else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def verify(self) -> ssl.SSLContext | bool:
+        return ssl.create_default_context(cafile=str(self.ca)) if self.ca else True
 
     def client(self, **kwargs) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=10, follow_redirects=False, **kwargs)
+        return httpx.Client(base_url=self.url, timeout=10, follow_redirects=False, verify=self.verify, **kwargs)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -64,7 +70,9 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message
 
 
 def start_server(root: Path, tmp_path: Path, config: str | None = None, workers: int = 1,
-                 args: tuple[str, ...] = (), env: dict | None = None, ready_path: str = "/healthz") -> LiveServer:
+                 args: tuple[str, ...] = (), env: dict | None = None, ready_path: str = "/healthz",
+                 ca: Path | None = None) -> LiveServer:
+    """``ca``: the server is started with https (``args`` name its certificate); this CA signed it."""
     port = free_port()
     cmd = [sys.executable, "-m", "siteseer.cli", "serve", str(root), "--host", "127.0.0.1",
            "--port", str(port), "--workers", str(workers), *args]
@@ -77,13 +85,13 @@ def start_server(root: Path, tmp_path: Path, config: str | None = None, workers:
     full_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     process = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.STDOUT, env=full_env,
                                start_new_session=True, cwd=REPO)
-    server = LiveServer(root, port, process, log_path)
+    server = LiveServer(root, port, process, log_path, ca)
 
     def ready() -> bool:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")
         try:
-            return httpx.get(server.url + ready_path, timeout=1).status_code < 500
+            return httpx.get(server.url + ready_path, timeout=1, verify=server.verify).status_code < 500
         except httpx.HTTPError:
             return False
 
@@ -97,12 +105,12 @@ def start_server(root: Path, tmp_path: Path, config: str | None = None, workers:
 
 @pytest.fixture
 def serve(tmp_path):
-    """Factory: ``serve(root, config=None, workers=1, args=(), env=None) -> LiveServer``."""
+    """Factory: ``serve(root, config=None, workers=1, args=(), env=None, ca=None) -> LiveServer``."""
     servers: list[LiveServer] = []
 
     def _serve(root: Path, config: str | None = None, workers: int = 1, args: tuple[str, ...] = (),
-               env: dict | None = None) -> LiveServer:
-        server = start_server(root, tmp_path, config, workers, args, env)
+               env: dict | None = None, ca: Path | None = None) -> LiveServer:
+        server = start_server(root, tmp_path, config, workers, args, env, ca=ca)
         servers.append(server)
         return server
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
 from siteseer.config import ENV_CONFIG_JSON, Config
 from siteseer.orphans import ENV_SERVER_PID
@@ -31,13 +32,18 @@ def event_loop():
 
 
 def build_server(config: Config, workers: int):
-    from granian.constants import Interfaces
+    from granian.constants import Interfaces, SSLProtocols
     from granian.http import HTTP1Settings
     from granian.server import Server
 
     os.environ[ENV_CONFIG_JSON] = config.to_json()
     os.environ[ENV_SERVER_PID] = str(os.getpid())  # the workers end with this process (siteseer.orphans)
     s = config.server
+    tls = {}
+    if s.tls_cert:  # config.check_tls made both paths absolute and loaded them
+        # TLS 1.2 and 1.3, as Mozilla's "intermediate" profile: granian's default,
+        # 1.3 alone, turns away clients still in use. Browsers get HTTP/2 (ALPN).
+        tls = {"ssl_cert": Path(s.tls_cert), "ssl_key": Path(s.tls_key), "ssl_protocol_min": SSLProtocols.tls12}
     return Server(
         "siteseer.server.app:create_app",
         address=s.host,
@@ -56,6 +62,7 @@ def build_server(config: Config, workers: int):
         respawn_failed_workers=True,
         respawn_interval=0.5,
         workers_kill_timeout=5,
+        **tls,
     )
 
 

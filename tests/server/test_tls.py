@@ -1,0 +1,181 @@
+"""https: the certificate checks at start-up, and a real server answering over TLS (HTTP/1.1 and HTTP/2)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+import trustme
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from playwright.sync_api import expect, sync_playwright
+
+from siteseer import cli
+from siteseer.config import Config, ConfigError, check_tls, load_config
+from tests.conftest import wait_until
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def tls(tmp_path):
+    """A CA, and a certificate it signed for 127.0.0.1 and localhost: (cert, key, ca) files."""
+    ca = trustme.CA()
+    leaf = ca.issue_cert("127.0.0.1", "localhost")
+    folder = tmp_path / "tls"
+    folder.mkdir()
+    cert, key, ca_file = folder / "fullchain.pem", folder / "privkey.pem", folder / "ca.pem"
+    cert.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    leaf.private_key_pem.write_to_path(str(key))
+    ca.cert_pem.write_to_path(str(ca_file))
+    return cert, key, ca_file
+
+
+def tls_config(cert, key) -> Config:
+    config = Config()
+    config.server.tls_cert, config.server.tls_key = str(cert), str(key)
+    return config
+
+
+# --- start-up checks ------------------------------------------------------------
+
+def test_no_certificate_is_plain_http():
+    config = Config()
+    check_tls(config)
+    assert config.server.tls_cert == config.server.tls_key == ""
+
+
+@pytest.mark.parametrize("which, missing", [("cert", "server.tls_key"), ("key", "server.tls_cert")])
+def test_a_certificate_needs_its_key_and_the_key_its_certificate(tls, which, missing):
+    cert, key, _ = tls
+    config = tls_config(cert if which == "cert" else "", key if which == "key" else "")
+    with pytest.raises(ConfigError) as err:
+        check_tls(config)
+    assert err.value.key == missing
+
+
+def test_a_missing_file_is_named(tls, tmp_path):
+    cert, _, _ = tls
+    with pytest.raises(ConfigError, match="nope.pem does not exist") as err:
+        check_tls(tls_config(cert, tmp_path / "nope.pem"))
+    assert err.value.key == "server.tls_key"
+
+
+def test_another_certificates_key_is_refused(tls):
+    cert, _, _ = tls
+    other = trustme.CA().issue_cert("127.0.0.1").private_key_pem.bytes()
+    wrong = cert.parent / "other.pem"
+    wrong.write_bytes(other)
+    with pytest.raises(ConfigError, match="is not the private key of") as err:
+        check_tls(tls_config(cert, wrong))
+    assert err.value.key == "server.tls_key"
+
+
+@pytest.mark.timeout(20)  # OpenSSL would otherwise ask for the passphrase on the terminal, and wait
+def test_an_encrypted_key_is_refused_without_a_prompt(tls):
+    cert, key, _ = tls
+    private = serialization.load_pem_private_key(key.read_bytes(), password=None)
+    encrypted = key.parent / "encrypted.pem"
+    encrypted.write_bytes(private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                serialization.BestAvailableEncryption(b"secret")))
+    with pytest.raises(ConfigError, match="is encrypted"):
+        check_tls(tls_config(cert, encrypted))
+
+
+def test_a_key_for_a_certificate_is_not_a_certificate(tls):
+    _, key, _ = tls
+    with pytest.raises(ConfigError, match="are not a PEM certificate chain") as err:
+        check_tls(tls_config(key, key))
+    assert err.value.key == "server.tls_cert"
+
+
+def test_paths_in_the_configuration_file_are_read_from_its_folder(tls, tmp_path):
+    cert, key, _ = tls
+    (tmp_path / "site").mkdir()
+    conf = cert.parent / "siteseer.toml"
+    conf.write_text(f'[server]\ntls_cert = "{cert.name}"\ntls_key = "{key.name}"\n')
+    config = load_config(tmp_path / "site", conf)
+    check_tls(config)
+    assert (config.server.tls_cert, config.server.tls_key) == (str(cert), str(key))
+
+
+def test_the_command_says_what_is_wrong_in_one_line(tls, tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr("siteseer.server.run.serve", started.append)
+    cert, _, _ = tls
+    result = CliRunner().invoke(cli.main, ["serve", str(tmp_path), "--no-index", "--tls-cert", str(cert)])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "siteseer: configuration error: server.tls_key: is needed too" in result.output
+    assert started == []
+
+
+# --- a real server ----------------------------------------------------------------
+
+def https_args(tls) -> tuple[str, ...]:
+    cert, key, _ = tls
+    return ("--tls-cert", str(cert), "--tls-key", str(key))
+
+
+def test_files_over_https_with_http1_and_http2(serve, site, tls):
+    server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
+    assert server.url.startswith("https://")
+    assert "open https://127.0.0.1:" in server.log()
+    expected = (site / "docs" / "guide.html").read_bytes()
+    for http2 in (False, True):
+        with server.client(http1=not http2, http2=http2) as c:
+            whole = c.get("/docs/guide.html")
+            assert whole.http_version == ("HTTP/2" if http2 else "HTTP/1.1")
+            assert whole.status_code == 200 and whole.content == expected
+            part = c.get("/docs/guide.html", headers={"range": "bytes=10-19"})
+            assert part.status_code == 206 and part.content == expected[10:20]
+            assert c.get("/docs/guide.html", headers={"if-none-match": whole.headers["etag"]}).status_code == 304
+            missing = c.get("/no/such/page")
+            assert missing.status_code == 404 and "text/html" in missing.headers["content-type"]
+
+
+def test_plain_http_to_the_https_port_gets_no_page_and_the_server_keeps_serving(serve, site, tls):
+    server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
+    with pytest.raises(httpx.HTTPError):
+        httpx.get(f"http://127.0.0.1:{server.port}/index.html", timeout=5)
+    with server.client() as c:
+        assert c.get("/index.html").status_code == 200
+
+
+def test_admin_login_over_http2_sets_secure_cookies(serve, site, tls):
+    # HTTP/2 has no Host line (its :authority stands for it): the login's
+    # same-origin check read no host and refused every login over HTTP/2.
+    server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2],
+                   env={"SITESEER_ADMIN_PASSWORD": PASSWORD})
+    with server.client(http1=False, http2=True) as c:
+        refused = c.post("/admin/login", data={"password": PASSWORD}, headers={"origin": "https://evil.example"})
+        assert refused.status_code == 403
+        login = c.post("/admin/login", data={"password": PASSWORD}, headers={"origin": server.url})
+        assert login.http_version == "HTTP/2" and login.status_code == 303
+        cookies = login.headers.get_list("set-cookie")
+        assert cookies and all("Secure" in cookie for cookie in cookies)
+        assert c.get("/admin/").status_code == 200
+
+
+def test_search_page_over_https_in_chromium(serve, site, tls):
+    server = serve(site, args=https_args(tls), ca=tls[2])
+
+    def indexed() -> bool:
+        with server.client() as c:
+            return c.get("/api/search", params={"q": "lighthouse"}).json().get("total", 0) > 0
+
+    wait_until(indexed, timeout=60, interval=0.2, message="the index to find 'lighthouse'")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            # The test CA is not the browser's: its errors are ignored, the page still comes over TLS.
+            page = browser.new_context(ignore_https_errors=True).new_page()
+            assert page.goto(server.url + "/search?q=lighthouse").status == 200
+            hit = page.get_by_role("link", name="Lighthouse guide")
+            expect(hit).to_be_visible(timeout=20_000)
+            assert hit.get_attribute("href").startswith("/docs/guide.html")
+            protocol = page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol")
+            assert protocol == "h2"
+        finally:
+            browser.close()
