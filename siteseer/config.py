@@ -271,29 +271,36 @@ def check_tls(config: Config) -> None:
         if not path.is_file():
             raise ConfigError(f"server.{key}", f"{path} {'is not a regular file' if path.exists() else 'does not exist'}")
         setattr(s, key, str(path.resolve()))
+    problem = tls_pair_problem(s.tls_cert, s.tls_key)
+    if problem is not None:
+        raise ConfigError(*problem)
+
+
+def tls_pair_problem(cert: str | Path, key: str | Path, shown_cert: str | None = None,
+                     shown_key: str | None = None) -> tuple[str, str] | None:
+    """None when the PEM files ``cert`` and ``key`` load as a certificate chain and
+    its private key; else the setting at fault and what is wrong, in words
+    (OpenSSL's own are "PEM lib"), naming the files as ``shown_cert`` and ``shown_key``."""
+    shown_cert, shown_key = shown_cert or str(cert), shown_key or str(key)
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:  # a password callback, so that an encrypted key fails instead of prompting
-        context.load_cert_chain(s.tls_cert, s.tls_key, password=lambda: b"")
-    except ssl.SSLError as exc:
-        raise ConfigError(*_tls_problem(s.tls_cert, s.tls_key, exc)) from None
+        context.load_cert_chain(str(cert), str(key), password=lambda: b"")
+        return None
     except OSError as exc:
-        raise ConfigError("server.tls_key", f"cannot be read ({exc.strerror or exc})") from None
-
-
-def _tls_problem(cert: str, key: str, exc: ssl.SSLError) -> tuple[str, str]:
-    """The setting at fault and what is wrong, for a certificate and key that OpenSSL
-    refused, in words (its own are "PEM lib")."""
-    if exc.reason == "KEY_VALUES_MISMATCH":
-        return "server.tls_key", f"{key} is not the private key of {cert}"
+        if not isinstance(exc, ssl.SSLError):
+            return "server.tls_key", f"{shown_key} cannot be read ({exc.strerror or exc})"
+        reason = exc.reason or str(exc)
+    if reason == "KEY_VALUES_MISMATCH":
+        return "server.tls_key", f"{shown_key} is not the private key of {shown_cert}"
     try:
         with open(key, "rb") as f:
             encrypted = b"ENCRYPTED" in f.read(4096)
     except OSError:
         encrypted = False
     if encrypted:
-        return "server.tls_key", (f"{key} is encrypted, and a server cannot ask for its passphrase: write it out "
-                                  f"decrypted (openssl pkey -in {key} -out key.pem) and keep that file private")
-    return "server.tls_cert", f"{cert} and {key} are not a PEM certificate chain and its private key ({exc.reason or exc})"
+        return "server.tls_key", (f"{shown_key} is encrypted, and a server cannot ask for its passphrase: write it "
+                                  f"out decrypted (openssl pkey -in {shown_key} -out key.pem) and keep that file private")
+    return "server.tls_cert", f"{shown_cert} and {shown_key} are not a PEM certificate chain and its private key ({reason})"
 
 
 def _unwritable(folder: Path) -> str | None:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import ssl
+import stat
+
 import httpx
 import pytest
 import trustme
 from click.testing import CliRunner
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from playwright.sync_api import expect, sync_playwright
 
 from siteseer import cli
 from siteseer.config import Config, ConfigError, check_tls, load_config
+from siteseer.server.certificates import CertificateCopies
 from tests.conftest import wait_until
 
 CHROMIUM = "/usr/bin/chromium"
@@ -179,3 +186,60 @@ def test_search_page_over_https_in_chromium(serve, site, tls):
             assert protocol == "h2"
         finally:
             browser.close()
+
+
+# --- a renewed certificate (SIGHUP) ---------------------------------------------------
+
+def served_serial(port: int) -> int:
+    pem = ssl.get_server_certificate(("127.0.0.1", port), timeout=5)
+    return x509.load_pem_x509_certificate(pem.encode()).serial_number
+
+
+def serial_of(cert_file) -> int:
+    return x509.load_pem_x509_certificate(cert_file.read_bytes()).serial_number
+
+
+def renew(tls, ca_file) -> int:
+    """Write a new certificate for 127.0.0.1 over the configured files; its serial number."""
+    cert, key, _ = tls
+    leaf = trustme.CA().issue_cert("127.0.0.1")
+    cert.write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+    leaf.private_key_pem.write_to_path(str(key))
+    return serial_of(cert)
+
+
+def test_workers_read_checked_copies(tls):
+    cert, key, _ = tls
+    copies = CertificateCopies(str(cert), str(key))
+    try:
+        assert copies.cert_copy.read_bytes() == cert.read_bytes()
+        assert stat.S_IMODE(copies.key_copy.stat().st_mode) == 0o600
+        assert stat.S_IMODE(copies.folder.stat().st_mode) == 0o700
+        key.write_bytes(trustme.CA().issue_cert("127.0.0.1").private_key_pem.bytes())  # another certificate's
+        before = copies.key_copy.read_bytes()
+        assert "is not the private key of" in copies.refresh()
+        assert copies.key_copy.read_bytes() == before and sorted(copies.folder.iterdir()) == [copies.cert_copy,
+                                                                                               copies.key_copy]
+    finally:
+        copies.remove()
+    assert not copies.folder.exists()
+
+
+def test_sighup_serves_a_renewed_certificate_and_keeps_the_old_one_when_the_new_is_broken(serve, site, tls):
+    server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
+    first = served_serial(server.port)
+    assert first == serial_of(tls[0])
+    renewed = renew(tls, tls[2])
+    os.kill(server.process.pid, signal.SIGHUP)
+    wait_until(lambda: served_serial(server.port) == renewed, timeout=30, interval=0.2,
+               message="the renewed certificate to be served")
+    assert "certificate reloaded from" in server.log()
+    # A renewal written halfway: the key of another certificate. The workers come back on the pair they had.
+    tls[1].write_bytes(trustme.CA().issue_cert("127.0.0.1").private_key_pem.bytes())
+    os.kill(server.process.pid, signal.SIGHUP)
+    wait_until(lambda: server.log().count("Started worker-1 runtime-1") >= 3, timeout=30, interval=0.2,
+               message="the workers to restart")
+    assert "certificate not reloaded, the workers keep the one they had" in server.log()
+    assert served_serial(server.port) == renewed
+    with httpx.Client(verify=False, timeout=10) as c:  # signed by the renewal's own CA
+        assert c.get(server.url + "/index.html").status_code == 200
