@@ -23,6 +23,19 @@ def test_latency_of_a_lone_busy_bucket_is_drawn(tmp_path):
         assert "markers" in trace["mode"]
 
 
+def test_status_classes_without_requests_draw_no_line(tmp_path):
+    # Stacked on top with nothing to add, the 5xx trace's red line traced the total:
+    # the chart looked like errors when there were none.
+    conn = store.open_db(tmp_path)
+    store.write_batch(conn, [entry(T0 + 600 + i, status=200 if i % 4 else 404) for i in range(40)])
+    series = TrafficStats(tmp_path).series(T0, T0 + 1800, step=600)
+    fig = figures.requests_figure(series).to_plotly_json()
+    assert [trace["name"] for trace in fig["data"]] == ["2xx ok", "4xx client error"]
+    assert sum(fig["data"][0]["y"]) == 30 and sum(fig["data"][1]["y"]) == 10
+    quiet = figures.requests_figure(TrafficStats(tmp_path).series(T0 + 3600, T0 + 5400, step=600)).to_plotly_json()
+    assert [trace["name"] for trace in quiet["data"]] == ["2xx ok"]  # an empty range still has its axis
+
+
 def test_the_latency_card_says_its_unit_once_when_it_can():
     from siteseer.web.admin.layout import ms_list
 

@@ -52,7 +52,9 @@ def requests_figure(series: Series) -> go.Figure:
     x = _times(series)
     for col, (name, colour) in STATUS_COLOURS.items():
         values = series[col]
-        if col == "c1xx" and not any(values):
+        # A class with no request in the range is left out: stacked last, its line
+        # traced the total, and every chart with no 5xx drew a red line along its top.
+        if col != "c2xx" and not any(values):
             continue
         fig.add_trace(go.Scatter(x=x, y=values, name=name, stackgroup="status", mode="lines",
                                  line={"width": 0.5, "color": colour}))
