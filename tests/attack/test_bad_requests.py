@@ -10,6 +10,7 @@ must answer a normal request right after.
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from tests.attack.conftest import DOTSECRET, SECRET, exchange, normal_get
@@ -181,3 +182,21 @@ def test_smuggling_controls_are_answered(hard_server):
     """The smuggle rows are meaningful: the same pipelined request *is* answered after a clean request."""
     ex = exchange(hard_server.port, b"GET /docs/notes.txt HTTP/1.1\r\nHost: t\r\n\r\n" + SMUGGLED)
     assert ex.statuses == [200, 200] and SMUGGLE_MARK in ex.raw
+
+
+@pytest.mark.parametrize("size", [70_000, 400_000, 4_000_000])
+def test_http2_headers_past_the_limit_are_refused(hard_server, size):
+    """HTTP/2 (here with prior knowledge, in clear; browsers get it over https) has
+    its own header limit in granian, 16 MiB by default: 4 MB of headers were
+    answered 200. It is server.max_header_bytes, as in HTTP/1.1."""
+    headers = {f"x-h{i}": "a" * 10_000 for i in range(size // 10_000)}
+    with httpx.Client(http1=False, http2=True, timeout=10) as c:
+        assert c.get(hard_server.url + "/docs/notes.txt").http_version == "HTTP/2"
+        try:
+            status = c.get(hard_server.url + "/docs/notes.txt", headers=headers).status_code
+        except httpx.HTTPError:  # the stream or the connection reset: refused too
+            status = None
+    assert status in (431, None)
+    with httpx.Client(http1=False, http2=True, timeout=10) as c:
+        fine = c.get(hard_server.url + "/docs/notes.txt", headers={f"x-h{i}": "a" * 1000 for i in range(30)})
+        assert fine.status_code == 200 and fine.http_version == "HTTP/2"
