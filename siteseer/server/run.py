@@ -33,7 +33,7 @@ def event_loop():
 
 
 def build_server(config: Config, workers: int):
-    from granian.constants import Interfaces, SSLProtocols
+    from granian.constants import HTTPModes, Interfaces, SSLProtocols
     from granian.http import HTTP1Settings, HTTP2Settings
     from granian.server import Server
 
@@ -57,13 +57,17 @@ def build_server(config: Config, workers: int):
         loop=event_loop(),
         factory=True,
         websockets=False,
+        # HTTP/2 only with TLS, where browsers ask for it. In clear (h2c: no browser
+        # speaks it; a proxy in front speaks HTTP/1.1) it was taken with prior
+        # knowledge, and held a connection whose header block never ended, with
+        # no timeout: header_read_timeout is HTTP/1.1's.
+        http=HTTPModes.auto if tls else HTTPModes.http1,
         http1_settings=HTTP1Settings(
             header_read_timeout=int(s.header_read_timeout * 1000),
             max_buffer_size=s.max_header_bytes,
             keep_alive=True,
         ),
-        # HTTP/2 (by ALPN over https, or with prior knowledge in clear) has its own
-        # limit, 16 MiB by default: 4 MB of headers were answered 200.
+        # HTTP/2 has its own header limit, 16 MiB by default: 4 MB of headers were answered 200.
         http2_settings=HTTP2Settings(max_headers_size=s.max_header_bytes),
         log_access=False,  # siteseer writes its own access log with the real client IP
         respawn_failed_workers=True,

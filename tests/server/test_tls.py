@@ -243,3 +243,21 @@ def test_sighup_serves_a_renewed_certificate_and_keeps_the_old_one_when_the_new_
     assert served_serial(server.port) == renewed
     with httpx.Client(verify=False, timeout=10) as c:  # signed by the renewal's own CA
         assert c.get(server.url + "/index.html").status_code == 200
+
+
+@pytest.mark.parametrize("size", [70_000, 400_000, 4_000_000])
+def test_http2_headers_past_the_limit_are_refused(serve, site, tls, size):
+    """HTTP/2 has its own header limit in granian, 16 MiB by default: 4 MB of
+    headers were answered 200. It is server.max_header_bytes, as in HTTP/1.1."""
+    server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
+    headers = {f"x-h{i}": "a" * 10_000 for i in range(size // 10_000)}
+    with server.client(http1=False, http2=True) as c:
+        assert c.get("/docs/notes.txt").http_version == "HTTP/2"
+        try:
+            status = c.get("/docs/notes.txt", headers=headers).status_code
+        except httpx.HTTPError:  # the stream or the connection reset: refused too
+            status = None
+    assert status in (431, None)
+    with server.client(http1=False, http2=True) as c:
+        fine = c.get("/docs/notes.txt", headers={f"x-h{i}": "a" * 1000 for i in range(30)})
+        assert fine.status_code == 200 and fine.http_version == "HTTP/2"
