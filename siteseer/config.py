@@ -57,6 +57,9 @@ class ServerConfig:
     # neither; relative to the configuration file's folder (``check_tls``).
     tls_cert: str = ""
     tls_key: str = ""
+    # Strict-Transport-Security's max-age, on answers over https (0: not sent).
+    # Browsers then ask this host over https alone until it runs out.
+    hsts_max_age: int = 0
 
 
 @dataclass
@@ -426,6 +429,8 @@ def _check(config: Config) -> None:
     _positive("server.max_body_bytes", s.max_body_bytes)
     if s.access_log not in ("combined", "json", "off"):
         raise ConfigError("server.access_log", f'must be "combined", "json" or "off", not {s.access_log!r}')
+    if s.hsts_max_age < 0:
+        raise ConfigError("server.hsts_max_age", "must be 0 (not sent) or a number of seconds, like 31536000 (a year)")
     if s.redirect_status not in (301, 302, 307, 308):
         raise ConfigError("server.redirect_status", f"must be 301, 302, 307 or 308, not {s.redirect_status}")
     if config.files.compress_min_bytes < 0:

@@ -110,6 +110,10 @@ class SiteseerApp:
         s = self.services
         self._files_headers = [*BASE_HEADERS, ("content-security-policy", FILES_CSP), ("server", "siteseer")]
         self._app_headers = [*BASE_HEADERS, ("content-security-policy", s.app_csp), ("server", "siteseer")]
+        # Only over https, where browsers heed it (RFC 6797 8.1): TLS here, or at
+        # a trusted proxy that says so (handle() sets the scheme).
+        hsts = config.server.hsts_max_age
+        self._https_headers = [("strict-transport-security", f"max-age={hsts}")] if hsts else []
         self._flush_handle: asyncio.TimerHandle | None = None
 
     # --- RSGI entry points -------------------------------------------------
@@ -250,6 +254,8 @@ class SiteseerApp:
         """Send ``response``; return the number of body bytes it carries."""
         security = self._files_headers if request.state.get("route") == "files" else self._app_headers
         headers = [*response.headers, *security]
+        if self._https_headers and request.scheme == "https":
+            headers += self._https_headers
         status = response.status
         length = response.content_length
         no_body = request.method == "HEAD" or status in (204, 304) or status < 200

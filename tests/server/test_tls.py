@@ -261,3 +261,27 @@ def test_http2_headers_past_the_limit_are_refused(serve, site, tls, size):
     with server.client(http1=False, http2=True) as c:
         fine = c.get("/docs/notes.txt", headers={f"x-h{i}": "a" * 1000 for i in range(30)})
         assert fine.status_code == 200 and fine.http_version == "HTTP/2"
+
+
+HSTS = "[server]\nhsts_max_age = 31536000\n"
+
+
+def test_hsts_is_sent_over_https_on_every_kind_of_answer(serve, site, tls):
+    server = serve(site, config=HSTS, args=("--no-index", *https_args(tls)), ca=tls[2])
+    with server.client() as c:
+        for path in ("/docs/guide.html", "/no/such/page", "/", "/api/search?q=x", "/healthz"):
+            assert c.get(path).headers.get("strict-transport-security") == "max-age=31536000", path
+
+
+def test_hsts_is_not_sent_over_http_unless_a_trusted_proxy_says_https(serve, site):
+    server = serve(site, config=HSTS + '[access]\ntrusted_proxies = ["127.0.0.1"]\n', args=("--no-index",))
+    with server.client() as c:
+        assert "strict-transport-security" not in c.get("/docs/guide.html").headers
+        proxied = c.get("/docs/guide.html", headers={"x-forwarded-proto": "https"})
+        assert proxied.headers.get("strict-transport-security") == "max-age=31536000"
+
+
+def test_hsts_is_off_unless_asked_for(serve, site, tls):
+    server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
+    with server.client() as c:
+        assert "strict-transport-security" not in c.get("/docs/guide.html").headers
