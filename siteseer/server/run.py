@@ -57,11 +57,10 @@ def build_server(config: Config, workers: int):
         loop=event_loop(),
         factory=True,
         websockets=False,
-        # HTTP/2 only with TLS, where browsers ask for it. In clear (h2c: no browser
-        # speaks it; a proxy in front speaks HTTP/1.1) it was taken with prior
-        # knowledge, and held a connection whose header block never ended, with
-        # no timeout: header_read_timeout is HTTP/1.1's.
-        http=HTTPModes.auto if tls else HTTPModes.http1,
+        # HTTP/1.1, and HTTP/2 by ALPN over https or with prior knowledge in clear.
+        # Not HTTP/1.1 alone in clear: granian 2.8 then ignores max_buffer_size
+        # (100 KB of headers were answered 200, not 431).
+        http=HTTPModes.auto,
         http1_settings=HTTP1Settings(
             header_read_timeout=int(s.header_read_timeout * 1000),
             max_buffer_size=s.max_header_bytes,
