@@ -106,6 +106,7 @@ class SiteseerApp:
         self.services = services or Services(config)
         self.accesslog = AccessLog(config.server.access_log)
         self.max_url_length = config.server.max_url_length
+        self.max_header_bytes = config.server.max_header_bytes
         self.compress_min = config.files.compress_min_bytes
         s = self.services
         self._files_headers = [*BASE_HEADERS, ("content-security-policy", FILES_CSP), ("server", "siteseer")]
@@ -153,7 +154,7 @@ class SiteseerApp:
     async def handle(self, request: Request) -> Response:
         s = self.services
         problem = check_request(request.method, request.path, request.raw_query, request.headers,
-                                request.http_version, self.max_url_length)
+                                request.http_version, self.max_url_length, self.max_header_bytes)
         if problem is not None:
             extra = [("connection", "close")] if problem.close else []
             request.state["problem"] = problem.message

@@ -1,8 +1,8 @@
 """Start granian with siteseer's RSGI app, and the indexer beside it.
 
 granian's defaults are raised for safety: a client gets 10 s to send its
-headers (a slow-loris client is cut off) and at most 64 KiB of them, in
-HTTP/1.1 and HTTP/2 alike.
+headers (a slow-loris client, or one that sends nothing, is cut off) and at
+most 64 KiB of them (the gatekeeper checks that).
 
 The workers' event loop is uvloop (a dependency except on Windows): measured
 on a 1 KiB file, 2 workers, 32 connections, 4 rounds, 62 us of server CPU per
@@ -34,7 +34,7 @@ def event_loop():
 
 def build_server(config: Config, workers: int):
     from granian.constants import HTTPModes, Interfaces, SSLProtocols
-    from granian.http import HTTP1Settings, HTTP2Settings
+    from granian.http import HTTP1Settings
     from granian.server import Server
 
     os.environ[ENV_CONFIG_JSON] = config.to_json()
@@ -46,7 +46,7 @@ def build_server(config: Config, workers: int):
 
         copies = CertificateCopies(s.tls_cert, s.tls_key)
         # TLS 1.2 and 1.3, as Mozilla's "intermediate" profile: granian's default,
-        # 1.3 alone, turns away clients still in use. Browsers get HTTP/2 (ALPN).
+        # 1.3 alone, turns away clients still in use.
         tls = {"ssl_cert": copies.cert_copy, "ssl_key": copies.key_copy, "ssl_protocol_min": SSLProtocols.tls12}
     server = Server(
         "siteseer.server.app:create_app",
@@ -57,17 +57,19 @@ def build_server(config: Config, workers: int):
         loop=event_loop(),
         factory=True,
         websockets=False,
-        # HTTP/1.1, and HTTP/2 by ALPN over https or with prior knowledge in clear.
-        # Not HTTP/1.1 alone in clear: granian 2.8 then ignores max_buffer_size
-        # (100 KB of headers were answered 200, not 431).
-        http=HTTPModes.auto,
+        # HTTP/1.1 alone, over https too. In granian 2.8's other modes a connection
+        # that sends nothing (or, over https, nothing after the handshake) was held
+        # until the client went, since the protocol is told from the first bytes and
+        # header_read_timeout only starts after them; HTTP/2 has no header timeout
+        # at all. HTTP/1.1 alone closes them after header_read_timeout. But it then
+        # buffers ~1 MB of headers whatever max_buffer_size says: the gatekeeper
+        # checks server.max_header_bytes itself (validate.check_header_size).
+        http=HTTPModes.http1,
         http1_settings=HTTP1Settings(
             header_read_timeout=int(s.header_read_timeout * 1000),
             max_buffer_size=s.max_header_bytes,
             keep_alive=True,
         ),
-        # HTTP/2 has its own header limit, 16 MiB by default: 4 MB of headers were answered 200.
-        http2_settings=HTTP2Settings(max_headers_size=s.max_header_bytes),
         log_access=False,  # siteseer writes its own access log with the real client IP
         respawn_failed_workers=True,
         # A graceful restart (SIGHUP: a renewed certificate) stops the old worker this

@@ -94,3 +94,18 @@ def test_host_required_for_http11_only():
 def test_check_request_orders_framing_first():
     problem = check_request("FOO", "/\x00", "", {"transfer-encoding": "gzip"}, "1.1", 8192)
     assert problem.close and "Transfer-Encoding" in problem.message
+
+
+def test_header_size_counts_every_line():
+    from siteseer.gatekeeper.validate import check_header_size
+
+    headers = {"host": "example.org", "x-a": "a" * 100}  # (4 + 11 + 4) + (3 + 100 + 4) = 126 bytes
+    assert check_header_size(headers, 126) is None
+    problem = check_header_size(headers, 125)
+    assert problem is not None and problem.status == 431 and problem.close
+    class Lines(dict):  # granian's headers: repeated lines kept apart
+        def items(self):
+            return [("x-h", "a" * 96)] * 11
+
+    many = Lines()  # repeated lines count each: 11 * 103
+    assert check_header_size(many, 1133) is None and check_header_size(many, 1132).status == 431
