@@ -120,10 +120,10 @@ def whitenoise_server(site: Path, tmp: Path) -> Server:
 
 
 def granian_floor(site: Path, tmp: Path) -> Server:
-    """A bare RSGI app on granian with siteseer's settings (2 workers, uvloop): the floor on granian."""
+    """A bare RSGI app on granian with siteseer's settings (2 workers, uvloop, HTTP/1.1 alone): the floor on granian."""
     port = free_port()
     return Server(FLOOR, [sys.executable, "-m", "granian", "--interface", "rsgi", "--workers", str(WORKERS),
-                          "--loop", "uvloop", "--no-ws", "--host", HOST, "--port", str(port),
+                          "--loop", "uvloop", "--no-ws", "--http", "1", "--host", HOST, "--port", str(port),
                           "--working-dir", str(common.BENCH_DIR / "peers"), "granian_floor:app"],
                   port, env={"BENCH_ROOT": str(site)}, ready_path=SMALL, log_path=tmp / "granian-floor.out",
                   workers=WORKERS)
