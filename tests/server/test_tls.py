@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import ssl
 import socket
+import ssl
 import stat
 import time
 
@@ -211,7 +211,7 @@ def serial_of(cert_file) -> int:
     return x509.load_pem_x509_certificate(cert_file.read_bytes()).serial_number
 
 
-def renew(tls, ca_file) -> int:
+def renew(tls) -> int:
     """Write a new certificate for 127.0.0.1 over the configured files; its serial number."""
     cert, key, _ = tls
     leaf = trustme.CA().issue_cert("127.0.0.1")
@@ -241,7 +241,7 @@ def test_sighup_serves_a_renewed_certificate_and_keeps_the_old_one_when_the_new_
     server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
     first = served_serial(server.port)
     assert first == serial_of(tls[0])
-    renewed = renew(tls, tls[2])
+    renewed = renew(tls)
     os.kill(server.process.pid, signal.SIGHUP)
     wait_until(lambda: served_serial(server.port) == renewed, timeout=30, interval=0.2,
                message="the renewed certificate to be served")
