@@ -6,6 +6,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -14,14 +15,18 @@ from siteseer.config import Config, ConfigError, check_tls, load_config, settle_
 EXAMPLE_SITE = Path(__file__).resolve().parent.parent / "examples" / "site"
 
 
+def _config_error(exc: ConfigError) -> NoReturn:
+    click.echo(f"siteseer: configuration error: {exc}", err=True)
+    sys.exit(2)
+
+
 def _load(directory: str | None, config_file: str | None) -> Config:
     root = Path(directory) if directory else EXAMPLE_SITE
     try:
         config = load_config(root, config_file)
         moved = settle_state_dir(config)
     except ConfigError as exc:
-        click.echo(f"siteseer: configuration error: {exc}", err=True)
-        sys.exit(2)
+        _config_error(exc)
     if moved:
         click.echo(f"siteseer: {moved}", err=True)
     return config
@@ -81,8 +86,7 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
     try:
         check_tls(config)
     except ConfigError as exc:
-        click.echo(f"siteseer: configuration error: {exc}", err=True)
-        sys.exit(2)
+        _config_error(exc)
     problem = _check_listen(config.server.host, config.server.port)
     if problem:
         click.echo(f"siteseer: {problem}", err=True)
