@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import socket
 import time
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -142,3 +144,23 @@ def test_a_state_dir_set_by_name_that_cannot_be_written_is_refused(tmp_path):
     assert result.exit_code == 2
     assert result.output.startswith("siteseer: configuration error: index.state_dir: cannot write ")
     assert "Traceback" not in result.output
+
+
+def test_the_example_service_unit_starts_a_server_as_it_says(tmp_path, started):
+    # examples/siteseer.service is copied by people who never run its line by hand:
+    # its ExecStart must parse, and the state_dir its comment asks for must load.
+    unit = (Path(__file__).resolve().parent.parent / "examples" / "siteseer.service").read_text()
+    (exec_start,) = [line.split("=", 1)[1] for line in unit.splitlines() if line.startswith("ExecStart=")]
+    argv = shlex.split(exec_start)
+    assert argv[0].endswith("/siteseer") and argv[1] == "serve"
+    site, state, etc = tmp_path / "docs", tmp_path / "state", tmp_path / "siteseer.toml"
+    site.mkdir()
+    assert '#   state_dir = "/var/lib/siteseer"' in unit and "StateDirectory=siteseer" in unit
+    etc.write_text(f'[index]\nstate_dir = "{state}"\n')
+    args = [str(site) if a == "/srv/docs" else str(etc) if a == "/etc/siteseer/siteseer.toml" else a for a in argv[2:]]
+    result = CliRunner().invoke(cli.main, ["serve", *args, "--port", "0", "--no-index"])
+    assert result.exit_code == 0, result.output
+    (config,) = started
+    assert config.root == site.resolve() and config.state_dir == state and config.server.workers == 2
+    assert config.server.host == "0.0.0.0"
+    assert "ExecReload=/bin/kill -HUP $MAINPID" in unit and "KillMode=mixed" in unit
