@@ -1,4 +1,5 @@
-"""``GET /api/search`` and ``GET /api/suggest``: JSON in, JSON out.
+"""``GET /api/search`` and ``GET /api/suggest``: JSON in, JSON out; and the
+OpenSearch description that lets browsers search the site (``opensearch``).
 
 Errors are JSON too, ``{"error": {"status": N, "message": ...}}``, so
 scripts never have to parse an HTML page.
@@ -21,6 +22,7 @@ from siteseer.files.compress import compress_response
 from siteseer.http.languages import accepted_languages
 from siteseer.server.messages import Request, Response
 
+from . import opensearch
 from .errors import QueryError
 from .service import SearchService
 
@@ -51,16 +53,18 @@ class SearchAPI:
         self.service = service
         self.compress_min = service.config.files.compress_min_bytes if compress_min_bytes is None else compress_min_bytes
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="siteseer-search")
+        self._handlers = {SEARCH_PATH: self._search, SUGGEST_PATH: self._suggest,
+                          opensearch.DESCRIPTION_PATH: self._description}
 
     def close(self) -> None:
         self.executor.shutdown(wait=False, cancel_futures=True)
 
     async def __call__(self, request: Request) -> Response | None:
-        if request.path not in (SEARCH_PATH, SUGGEST_PATH):
+        handler = self._handlers.get(request.path)
+        if handler is None:
             return None
         if request.method not in ("GET", "HEAD"):
             return error(405, f"{request.method} is not allowed here; use GET", [("allow", ALLOW)])
-        handler = self._search if request.path == SEARCH_PATH else self._suggest
         return await asyncio.get_running_loop().run_in_executor(self.executor, self._answer, handler, request)
 
     def _answer(self, handler, request: Request) -> Response:
@@ -89,4 +93,19 @@ class SearchAPI:
         limit = _int_param(request, "limit", 8)
         if not 1 <= limit <= 50:
             raise QueryError("limit must be between 1 and 50")
-        return Response.json({"query": q, "suggestions": self.service.suggest(q, limit)}, headers=_NO_STORE)
+        form = request.query_value("format") or "json"
+        if form not in ("json", "opensearch"):
+            raise QueryError(f'format must be "json" or "opensearch", not {form[:40]!r}')
+        suggestions = self.service.suggest(q, limit)
+        if form == "opensearch":  # the suggestions extension's [query, [completions]], for the address bar
+            response = Response.json([q, suggestions], headers=_NO_STORE)
+            response.set_header("content-type", opensearch.SUGGESTIONS_TYPE)
+            return response
+        return Response.json({"query": q, "suggestions": suggestions}, headers=_NO_STORE)
+
+    def _description(self, request: Request) -> Response:
+        base = opensearch.base_url(request.scheme, request.authority or request.headers.get("host"))
+        body = opensearch.description(self.service.config.server.site_name, base)
+        # Made from the Host the browser used: a cache must not hand one host's to another.
+        return Response(200, [("content-type", f"{opensearch.DESCRIPTION_TYPE}; charset=utf-8"),
+                              ("cache-control", "public, max-age=86400"), ("vary", "Host")], body)

@@ -75,6 +75,7 @@ _INDEX_STRING = """<!DOCTYPE html>
 <meta name="referrer" content="same-origin">
 <title>{%title%}</title>
 <link rel="icon" type="image/svg+xml" href="/_siteseer/favicon.svg">
+<link rel="search" type="application/opensearchdescription+xml" href="/api/opensearch.xml" title="{site_title}">
 {%css%}
 </head>
 <body>
@@ -86,6 +87,17 @@ _INDEX_STRING = """<!DOCTYPE html>
 </footer>
 </body>
 </html>"""
+
+
+
+def _index_string(site_name: str) -> str:
+    """The page shell, naming the site in its OpenSearch link (browsers show it as "Search <title>").
+
+    Escaped for HTML, and its braces too: Dash fills ``{%...%}`` in the shell.
+    """
+    title = html_escape.escape(site_name).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
+    return _INDEX_STRING.replace("{site_title}", title)
+
 
 _APP_ENTRY = """<div id="react-entry-point"><div class="_dash-loading" role="status">Loading…</div></div>"""
 # Readers without JavaScript: the page itself (``_no_script_html``), else this.
@@ -415,7 +427,7 @@ def create_web_app(config: Any, search_service: Any) -> dash.Dash:
         eager_loading=False,
         use_pages=False,
         include_pages_meta=False,
-        index_string=_INDEX_STRING,
+        index_string=_index_string(site.name),
         title=site.name,
         update_title=None,
         suppress_callback_exceptions=True,

@@ -493,3 +493,11 @@ def test_results_that_lack_a_word_say_so(client):
     note = "No page has all of these words"
     assert note in json.dumps(layout_for(client, "/search?q=lighthouse+allbutone"))
     assert note not in json.dumps(layout_for(client, "/search?q=lighthouse"))
+
+
+def test_pages_point_browsers_at_the_sites_search(make_app):
+    # The <link> a browser finds to offer "search this site" from its address bar (search.opensearch).
+    html = make_app(site_name='Tom & {%css%} docs').server.test_client().get("/").data.decode()
+    links = re.findall(r'<link rel="search"[^>]*>', html)
+    assert links == ['<link rel="search" type="application/opensearchdescription+xml" href="/api/opensearch.xml"'
+                     ' title="Tom &amp; &#123;&#37;css&#37;&#125; docs">']
