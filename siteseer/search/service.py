@@ -234,6 +234,9 @@ class SearchService:
         page_title = doc.get_first("page_title")
         if page_title is not None:
             hit["page_title"] = bytes(page_title).decode("utf-8")
+        modified = doc.get_first("mtime")  # the file's: what after: and before: filter on
+        if modified is not None:
+            hit["modified"] = modified.strftime("%Y-%m-%dT%H:%M:%SZ")
         return hit
 
     def _respelled(self, searcher, schema, parsed, kind: str | None) -> str | None:

@@ -12,6 +12,7 @@ Text from documents, queries and paths only ever becomes component
 
 from __future__ import annotations
 
+import datetime
 import inspect
 import logging
 import math
@@ -226,6 +227,19 @@ def format_time(seconds: Any) -> str:
     return f"{minutes}:{secs:02d}"
 
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_date(iso: Any) -> str | None:
+    """A hit's ``modified`` (``2026-12-07T01:44:13Z``) as ``7 Dec 2026``: the same in every
+    reader's locale, with no month and day to mix up; None for anything else."""
+    try:
+        when = datetime.datetime.strptime(str(iso), "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
+    return f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+
+
 def deep_link_label(hit: dict) -> str | None:
     """"page 3", "1:33" or "section: getting started" for a hit's deep link."""
     if hit.get("page") is not None:
@@ -396,6 +410,9 @@ def _hit(hit: dict) -> Any:
     meta: list[Any] = [html.Span(str(hit.get("path") or ""), className="hit-path")]
     if hit.get("type"):
         meta.append(html.Span(str(hit["type"]).upper(), className="hit-type"))
+    modified = format_date(hit.get("modified"))
+    if modified:  # the date after: and before: filter on
+        meta.append(html.Time(modified, dateTime=str(hit["modified"]), className="hit-date", title="Last modified"))
     label = deep_link_label(hit)
     if label:
         meta.append(html.Span(label, className="hit-deep"))

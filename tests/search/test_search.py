@@ -1,5 +1,7 @@
 """Search over a folder of every kind of file, with the real extractors."""
 
+import datetime
+
 import pytest
 from sx_fixtures import paths
 
@@ -21,6 +23,14 @@ def test_result_shape(service):
     assert hit["url"] == "/docs/manual/install.html" and hit["title"] == "Installation guide"
     assert hit["type"] == "html" and isinstance(hit["score"], float)
     assert set(hit["snippet"]) == {"text", "highlights"}
+
+
+def test_each_hit_says_when_its_file_was_modified(service, site):
+    # The date after: and before: compare, shown beside each result.
+    config, _ = site
+    hit = service.search("installer")["hits"][0]
+    mtime = (config.root / hit["path"]).stat().st_mtime
+    assert hit["modified"] == datetime.datetime.fromtimestamp(int(mtime), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_title_match_ranks_above_body_match(service):

@@ -12,7 +12,8 @@ import pytest
 from plotly.utils import PlotlyJSONEncoder
 
 from siteseer.web.app import WebRoutes, csp_script_hashes, web_paths
-from siteseer.web.render import _hit, deep_link_label, format_time, highlighted, safe_href, text_fragment, words_from_path
+from siteseer.web.static_html import to_html
+from siteseer.web.render import _hit, deep_link_label, format_date, format_time, highlighted, safe_href, text_fragment, words_from_path
 
 from .conftest import XSS, FakeSearch, call_callback, find, layout_for, texts
 
@@ -272,6 +273,16 @@ def test_deep_link_labels(client):
     assert labels == ["page 7", "1:33", "section: getting started"]
     types = [texts(s) for s in find(layout, "Span", className="hit-type")]
     assert types == ["PDF", "SRT", "HTML"]
+
+
+def test_a_hit_shows_the_day_its_file_was_modified():
+    assert format_date("2026-12-07T01:44:13Z") == "7 Dec 2026"
+    assert format_date("2026-02-30T00:00:00Z") is None and format_date(None) is None and format_date(3) is None
+    hit = {"url": "/a.html", "title": "A", "path": "a.html", "type": "html", "modified": "2025-01-31T23:59:59Z",
+           "snippet": {"text": "lamp", "highlights": []}}
+    html = to_html(_hit(hit))
+    assert '<time class="hit-date" datetime="2025-01-31T23:59:59Z" title="Last modified">31 Jan 2025</time>' in html
+    assert "hit-date" not in to_html(_hit({**hit, "modified": "yesterday"}))
 
 
 def test_xss_query_and_document_stay_text(client, fake_search):
