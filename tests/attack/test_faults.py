@@ -64,9 +64,15 @@ def test_kill_9_of_a_worker_under_load(serve, tmp_path):
     assert before[1] in replaced, "the surviving worker must not have been restarted"
     # Only requests in flight on the killed worker may fail, right at the kill.
     late_failures = [(round(t - killed_at, 2), c) for t, c in results if c != "200" and t > killed_at + 2.0]
-    early_failures = [c for t, c in results if c != "200" and t <= killed_at + 2.0]
-    assert not late_failures, late_failures
-    assert len(early_failures) <= 8, early_failures
+    early_failures = [(round(t - killed_at, 2), c) for t, c in results if c != "200" and t <= killed_at + 2.0]
+    # When, relative to the kill, and what the server said: a failure here was seen once in CI
+    # (1,039 refused connections around the kill) and never again, so its message must say why.
+    why = (f"{len(results)} requests from {round(results[0][0] - killed_at, 2)} s; failures (s after the kill, what): "
+           f"first {early_failures[:5] + late_failures[:5]}, last {(early_failures + late_failures)[-5:]}; "
+           f"workers {before} -> {replaced}; server log, but for access lines: "
+           f"{[line for line in server.log().splitlines() if not line.startswith('127.0.0.1 ')][-30:]}")
+    assert not late_failures, why
+    assert len(early_failures) <= 8, why
     assert sum(1 for t, c in results if c == "200" and t > killed_at) > 100
     assert "Respawning" in server.log() or "Spawning" in server.log()
 
