@@ -219,6 +219,23 @@ def test_keyboard_only(live, probe):
     assert focused_outline != "none"
 
 
+def test_slash_puts_the_caret_in_the_search_box(live, probe):
+    # As on GitHub and MDN: "/" from anywhere but a field, the box's words selected to type over.
+    page = probe.page
+    page.goto(live.url + "/search?q=lighthouse")
+    page.wait_for_selector(HIT)
+    page.locator(".hit-snippet").first.click()  # the focus is on the page, not in the box
+    assert page.evaluate("document.activeElement.id") != "q"
+    page.keyboard.press("/")
+    expect(page.locator("#q")).to_be_focused()
+    assert page.evaluate("[document.activeElement.selectionStart, document.activeElement.selectionEnd]") == [0, 10]
+    page.keyboard.type("report")  # typed over the old words; the "/" itself was not typed
+    expect(page.locator("#q")).to_have_value("report")
+    page.keyboard.press("/")  # in the box, "/" is text
+    expect(page.locator("#q")).to_have_value("report/")
+    assert not probe.errors, probe.errors
+
+
 def test_suggestions_under_the_box(live, probe):
     page = probe.page
     page.goto(live.url + "/")

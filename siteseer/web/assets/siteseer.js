@@ -51,6 +51,26 @@
     true
   );
 
+  /* "/" anywhere but in a field puts the caret in the search box, its words
+     selected, as on GitHub, MDN and Google's results: the next search
+     without reaching for the mouse. */
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey || e.defaultPrevented || e.isComposing) {
+      return;
+    }
+    var t = e.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) {
+      return; // a "/" typed into a field is text
+    }
+    var box = document.getElementById("q");
+    if (!box) {
+      return;
+    }
+    e.preventDefault();
+    box.focus();
+    box.select();
+  });
+
   /* After a new page has rendered: the new box takes the focus back, with
      the text typed into the old one since Enter. */
   function settle(h) {
