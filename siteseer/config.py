@@ -104,6 +104,8 @@ class SearchConfig:
     max_query_chars: int = 1000
     # Answers kept per worker until the index changes; 0 computes every search.
     result_cache: int = 2048
+    # Words that find each other, a group a string: ["postgres, postgresql", "k8s, kubernetes"].
+    synonyms: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -402,6 +404,21 @@ def _check_networks(key: str, values: list[str]) -> None:
             raise ConfigError(key, f"{value!r} is not an IP address or CIDR network") from None
 
 
+def _check_synonyms(groups: list[str]) -> None:
+    """Each group is two or more single words, comma-separated, as a search reads words."""
+    from siteseer.index.schema import analyzers  # tantivy's analyzer: what counts as one word
+
+    words = analyzers()["words"]
+    for group in groups:
+        entries = [w.strip() for w in group.split(",")]
+        if len([w for w in entries if w]) < 2:
+            raise ConfigError("search.synonyms", f'{group!r} names fewer than two words: write "word, other word"')
+        for entry in entries:
+            if entry and len(words.analyze(entry)) != 1:
+                raise ConfigError("search.synonyms", f"{entry!r} (in {group!r}) is not one word: only single words "
+                                                     "can be synonyms")
+
+
 def _positive(key: str, value: float) -> None:
     if value <= 0:
         raise ConfigError(key, f"must be greater than 0, not {value!r}")
@@ -451,6 +468,7 @@ def _check(config: Config) -> None:
     _positive("search.max_query_chars", config.search.max_query_chars)
     if config.search.result_cache < 0:
         raise ConfigError("search.result_cache", "must be 0 (no cache) or more")
+    _check_synonyms(config.search.synonyms)
     _positive("admin.session_hours", config.admin.session_hours)
     _positive("ratelimit.rate", config.ratelimit.rate)
     _positive("ratelimit.burst", config.ratelimit.burst)

@@ -154,15 +154,31 @@ def _needle(stem: str, written: str | None = None) -> str:
 MEMO_LIMIT = 20000
 
 
+def synonym_stems(groups: list[str]) -> dict[str, tuple[str, ...]]:
+    """``search.synonyms`` ("postgres, postgresql") as each word's stem -> the other stems of its groups.
+
+    A word found this way counts as a completion of a prefix does (the word as
+    typed counts 1.5 times more), so a page that says what was typed comes first.
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for group in groups:
+        stems = list(dict.fromkeys(t for w in group.split(",") for t in _WORDS.analyze(w.strip())))
+        for stem in stems:
+            out[stem] = tuple(dict.fromkeys([*out.get(stem, ()), *(o for o in stems if o != stem)]))
+    return out
+
+
 class Builder:
     """``memo`` (optional) caches what depends only on the index's contents:
     prefix expansions and spelling corrections. The caller hands a dict that
     is emptied whenever the index changes (``IndexHandle.memo``)."""
 
-    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, memo: dict | None = None):
+    def __init__(self, schema: tantivy.Schema, searcher: tantivy.Searcher, memo: dict | None = None,
+                 synonyms: dict[str, tuple[str, ...]] | None = None):
         self.schema = schema
         self.searcher = searcher
         self.memo = memo if memo is not None else {}
+        self.synonyms = synonyms or {}  # ``synonym_stems``: a word's stem -> the stems that find it too
         self.cjk: list[str] = []
         self.stems: list[str] = []  # the snippet needles (BuiltQuery.words)
         self.completions: list[str] = []  # needles of prefix completions, for BuiltQuery.retry_words
@@ -311,12 +327,14 @@ class Builder:
         if term.prefix:
             alternatives += [s for s in self.prefix_expansions(folded)[: self.expansions] if s != token]
         completed = len(alternatives) > 1
+        synonyms = self._synonyms_of(alternatives)
         written = folded  # the word as typed, for its needle; not once respelled
-        if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives):
+        if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives + synonyms):
             fixed = self.correction(folded)
             if fixed is not None:
                 self.corrections.append((term.span, fixed))
                 alternatives = _WORDS.analyze(fixed) or alternatives
+                synonyms = self._synonyms_of(alternatives)
                 completed = False
                 written = None
             elif len(token) > 2:  # nothing close in the vocabulary: let tantivy try one edit on the stems
@@ -339,7 +357,15 @@ class Builder:
             needles = [_needle(alternatives[0], written), *map(_needle, alternatives[1:])]
             self.stems.extend(needles)
             self.loose.extend(needles)
-        return self.alternatives(alternatives)
+        if synonyms:  # looked for and marked in snippets as the word itself is
+            self.marks.extend(synonyms)
+            self.stems.extend(map(_needle, synonyms))
+            self.loose.extend(map(_needle, synonyms))
+        return self.alternatives(alternatives + synonyms)
+
+    def _synonyms_of(self, alternatives: list[str]) -> list[str]:
+        """The configured synonyms of the word as typed (``alternatives[0]``) not among ``alternatives``."""
+        return [s for s in self.synonyms.get(alternatives[0], ()) if s not in alternatives] if self.synonyms else []
 
     def alternatives(self, tokens: list[str]) -> Query:
         """Any of ``tokens`` in ``body``, their clauses in the other word fields

@@ -20,7 +20,7 @@ from siteseer.index.languages import language_ids
 from siteseer.index.schema import CJK_RUN, COMMON_WORDS, analyzers, kind_of, original, written
 
 from . import rerank, snippets, spelling
-from .build import Builder
+from .build import Builder, synonym_stems
 from .engine import IndexHandle
 from .errors import QueryError, engine_guard
 from .moments import said_at
@@ -40,6 +40,7 @@ class SearchService:
     def __init__(self, config: Config, check_interval: float = 0.5):
         self.config = config
         self.handle = IndexHandle(index_dir(config), catalog_path(config), check_interval)
+        self.synonyms = synonym_stems(config.search.synonyms)
 
     # -- search ----------------------------------------------------------------
     def search(self, q: str, page: int = 1, per_page: int | None = None, type: str | None = None,
@@ -80,12 +81,12 @@ class SearchService:
         schema = index.schema
         relaxed = False
         try:
-            built = Builder(schema, searcher, self.handle.memo()).build(parsed, kind)
+            built = Builder(schema, searcher, self.handle.memo(), self.synonyms).build(parsed, kind)
             facets, total, first_hits = self._counted(searcher, schema, built)
             if built.relaxable and _few(facets, total):
                 # No unit has every word: the user may have added one the right
                 # section lacks. Again, one word may be missing.
-                built = Builder(schema, searcher, self.handle.memo()).build(parsed, kind, relax=True)
+                built = Builder(schema, searcher, self.handle.memo(), self.synonyms).build(parsed, kind, relax=True)
                 facets, total, first_hits = self._counted(searcher, schema, built)
                 relaxed = True
             # Nothing matched: no second pass (a word no unit has, searched
@@ -242,13 +243,13 @@ class SearchService:
 
     def _respelled(self, searcher, schema, parsed, kind: str | None) -> str | None:
         """``spelling.respell``'s "did you mean" for a search that found nothing, if that finds something."""
-        builder = Builder(schema, searcher, self.handle.memo())
+        builder = Builder(schema, searcher, self.handle.memo(), self.synonyms)
         text = spelling.respell(searcher, parsed.text, parsed.positive_terms, _VOCAB.analyze, _WORDS.analyze,
                                 builder.correction)
         if text is None:
             return None
         try:
-            built = Builder(schema, searcher, self.handle.memo()).build(parse(text, self.config.search.max_query_chars), kind)
+            built = Builder(schema, searcher, self.handle.memo(), self.synonyms).build(parse(text, self.config.search.max_query_chars), kind)
         except QueryError:  # longer than allowed, say: no suggestion is worth an error
             return None
         return text if searcher.search(built.query, limit=1, count=True).count else None
