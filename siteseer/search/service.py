@@ -81,12 +81,12 @@ class SearchService:
         schema = index.schema
         relaxed = False
         try:
-            built = Builder(schema, searcher, self.handle.memo(), self.synonyms).build(parsed, kind)
+            built = self._builder(schema, searcher).build(parsed, kind)
             facets, total, first_hits = self._counted(searcher, schema, built)
             if built.relaxable and _few(facets, total):
                 # No unit has every word: the user may have added one the right
                 # section lacks. Again, one word may be missing.
-                built = Builder(schema, searcher, self.handle.memo(), self.synonyms).build(parsed, kind, relax=True)
+                built = self._builder(schema, searcher).build(parsed, kind, relax=True)
                 facets, total, first_hits = self._counted(searcher, schema, built)
                 relaxed = True
             # Nothing matched: no second pass (a word no unit has, searched
@@ -196,6 +196,10 @@ class SearchService:
             memo["has_languages"] = rerank.has_languages(searcher, schema)
         return memo["has_languages"]
 
+    def _builder(self, schema, searcher) -> Builder:
+        """A query builder for this index version (its memo) and this site's synonyms."""
+        return Builder(schema, searcher, self.handle.memo(), self.synonyms)
+
     def _check_paging(self, page: object, per_page: object) -> tuple[int, int]:
         try:
             page, per_page = int(page), int(per_page)  # type: ignore[arg-type]
@@ -243,13 +247,13 @@ class SearchService:
 
     def _respelled(self, searcher, schema, parsed, kind: str | None) -> str | None:
         """``spelling.respell``'s "did you mean" for a search that found nothing, if that finds something."""
-        builder = Builder(schema, searcher, self.handle.memo(), self.synonyms)
+        builder = self._builder(schema, searcher)
         text = spelling.respell(searcher, parsed.text, parsed.positive_terms, _VOCAB.analyze, _WORDS.analyze,
                                 builder.correction)
         if text is None:
             return None
         try:
-            built = Builder(schema, searcher, self.handle.memo(), self.synonyms).build(parse(text, self.config.search.max_query_chars), kind)
+            built = self._builder(schema, searcher).build(parse(text, self.config.search.max_query_chars), kind)
         except QueryError:  # longer than allowed, say: no suggestion is worth an error
             return None
         return text if searcher.search(built.query, limit=1, count=True).count else None
