@@ -28,7 +28,8 @@ def base_url(scheme: str, host: str | None) -> str:
 
 def description(site_name: str, base: str) -> bytes:
     """The OpenSearch 1.1 description document of a site named ``site_name`` at ``base``."""
-    name = site_name.strip() or "siteseer"
+    # XML 1.0 has no control characters, escaped or not: a name with one would make the whole document invalid.
+    name = "".join(c if c.isprintable() else " " for c in site_name).strip() or "siteseer"
     short = name if len(name) <= SHORT_NAME_CHARS else name[: SHORT_NAME_CHARS - 1].rstrip() + "…"
     search = quoteattr(f"{base}/search?q={{searchTerms}}")
     suggest = quoteattr(f"{base}/api/suggest?q={{searchTerms}}&format=opensearch")

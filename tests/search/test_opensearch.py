@@ -43,6 +43,7 @@ def test_a_long_or_odd_site_name_stays_well_formed():
     assert len(short) <= opensearch.SHORT_NAME_CHARS and short.startswith("Tom & Jerry")
     assert root.find("os:Description", NS).text == 'Search Tom & Jerry\'s <"docs"> archive'
     assert parsed(opensearch.description("   ", "http://h")).find("os:ShortName", NS).text == "siteseer"
+    assert parsed(opensearch.description("Docs\x01\x1b[31m", "http://h")).find("os:ShortName", NS).text == "Docs  [31m"
 
 
 def test_no_host_gives_relative_templates():
