@@ -15,7 +15,8 @@ tantivy Query objects.
     a OR b          either (also ``|``); ``AND`` / ``&&`` are accepted and ignored
     type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable); also filetype:, ext:
     in:docs/manual/ only under that folder (negatable); quote a value with spaces: in:"my docs"
-    after:2024-01-01 / before:2024-06  modified on/after, or before, a date
+    after:2024-01-01 / before:2024-06  modified on/after, or before, a date; or how long ago,
+                    counted from today's start (UTC): after:7d, after:2w, after:3m, before:1y
     last word       also matches as a prefix while typing (no trailing space), if it ends
                     with a letter or digit ("__init__", "50%" and "C++" are finished)
     word*           a prefix wherever it is
@@ -26,10 +27,11 @@ those searches them as words ("OR"), or has nothing to search ("|").
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 from siteseer.index.extractors.base import KINDS
 from siteseer.index.schema import nfc, undotted
@@ -237,14 +239,41 @@ MIN_DATE = datetime(1678, 1, 1, tzinfo=timezone.utc)
 MAX_DATE = datetime(2262, 1, 1, tzinfo=timezone.utc)
 
 
-def parse_date(name: str, value: str) -> datetime:
+def _today() -> date:
+    return datetime.now(timezone.utc).date()
+
+
+_AGO = re.compile(r"(\d{1,5})([dwmy])", re.IGNORECASE)
+
+
+def parse_date(name: str, value: str, today: date | None = None) -> datetime:
+    """A filter's date: ``2024-06-30``, ``2024-06``, ``2024``, or how long before ``today``
+    (UTC's, by default) began: ``7d``, ``2w``, ``3m``, ``1y``. A day, not the moment:
+    "after:7d" is the same search all day (and the same cached answer)."""
     for fmt in ("%Y-%m-%d", "%Y-%m", "%Y"):
         try:
-            date = datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
+            parsed = datetime.strptime(value, fmt).replace(tzinfo=timezone.utc)
         except ValueError:
             continue
-        return min(max(date, MIN_DATE), MAX_DATE)
-    raise QueryError(f"{name}:{value} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY")
+        return min(max(parsed, MIN_DATE), MAX_DATE)
+    m = _AGO.fullmatch(value)
+    if m is None:
+        raise QueryError(f"{name}:{value} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY, "
+                         "or how long ago: 7d, 2w, 3m, 1y")
+    n, unit = int(m.group(1)), m.group(2).lower()
+    day = today or _today()
+    if unit in "dw":
+        days = n * (7 if unit == "w" else 1)
+        if days >= (day - MIN_DATE.date()).days:
+            return MIN_DATE
+        day -= timedelta(days=days)
+    else:
+        months = day.year * 12 + day.month - 1 - n * (12 if unit == "y" else 1)
+        year, month = divmod(months, 12)
+        if year < MIN_DATE.year:
+            return MIN_DATE
+        day = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))  # 31 Mar - 1m: 28 Feb
+    return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
 
 
 def normalize_type(value: str | None) -> str | None:

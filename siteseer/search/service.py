@@ -65,7 +65,8 @@ class SearchService:
         index = self.handle.index()  # reloads (and empties the memo) when the indexer committed
         keep = cfg.result_cache
         cache = self.handle.memo().setdefault("results", {}) if index is not None and keep else None
-        key = (q, page, per_page, kind, accepted)
+        # The dates too: "after:7d" names another day tomorrow, with the same index.
+        key = (q, page, per_page, kind, accepted, *(f.value for f in parsed.filters if f.name in ("after", "before")))
         if cache is not None:
             cached = cache.get(key)
             if cached is not None:

@@ -69,3 +69,24 @@ def test_quoted_filters_search_like_unquoted_ones(service):
         assert paths(service.search(quoted)) == paths(service.search(plain)), quoted
     assert paths(service.search('coffee in:"notes"'))  # the check above is not of two empty lists
     assert paths(service.search('zebra type:"pdf"'))
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("7d", "2026-03-24"), ("2W", "2026-03-17"), ("0d", "2026-03-31"),
+    ("1m", "2026-02-28"),  # 31 March less a month: the month's last day
+    ("13m", "2025-02-28"), ("1y", "2025-03-31"), ("99999y", "1678-01-01"),
+    ("2024-06", "2024-06-01"),
+])
+def test_a_date_may_be_how_long_ago(value, expected):
+    # From the start of the day (UTC): the same search, and the same cached answer, all day.
+    from datetime import date
+
+    from siteseer.search.query import parse_date
+
+    assert parse_date("after", value, today=date(2026, 3, 31)).strftime("%Y-%m-%d") == expected
+
+
+@pytest.mark.parametrize("value", ["7x", "d", "-7d", "123456d", "7 d"])
+def test_a_date_that_is_neither_is_an_error_that_shows_both_forms(value):
+    with pytest.raises(QueryError, match="or how long ago: 7d, 2w, 3m, 1y"):
+        parse(f"lamp after:{value}")

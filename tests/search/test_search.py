@@ -6,6 +6,7 @@ import pytest
 from sx_fixtures import paths
 
 from siteseer.search.errors import QueryError
+from siteseer.search.service import SearchService
 
 
 def test_fixture_indexed_everything_but_the_broken_files(site):
@@ -75,6 +76,8 @@ def test_filters(service):
     assert service.search("coffee after:2000-01-01")["total"] == 2
     assert service.search("coffee before:2000-01-01")["total"] == 0
     assert service.search("coffee after:2999")["total"] == 0
+    assert service.search("coffee after:1d")["total"] == 2  # the fixture was written today
+    assert service.search("coffee before:0d")["total"] == 0
     with pytest.raises(QueryError, match="unknown type"):
         service.search("type:exe")
     with pytest.raises(QueryError, match="not a date"):
@@ -246,3 +249,13 @@ def test_a_search_that_finds_nothing_suggests_its_words_respelled(service):
     assert service.search("chamber okapi")["suggestion"] is None
     # A word written somewhere is no typo, however rare.
     assert service.search('"okapi kenya"')["suggestion"] is None
+
+
+def test_a_cached_answer_for_a_date_ago_is_not_served_the_next_day(site, monkeypatch):
+    config, _ = site
+    cached = SearchService(config)  # the answer cache on, as a server has it
+    assert config.search.result_cache > 0
+    assert cached.search("coffee after:0d")["total"] == 2
+    tomorrow = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1)
+    monkeypatch.setattr("siteseer.search.query._today", lambda: tomorrow)
+    assert cached.search("coffee after:0d")["total"] == 0
