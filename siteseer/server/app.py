@@ -64,7 +64,9 @@ class Services:
         self.executor = ThreadPoolExecutor(max_workers=16, thread_name_prefix="siteseer-wsgi")
         max_body = config.server.max_body_bytes
 
-        self.web = create_web_app(config, self.search)  # loads --pages too
+        # Loads --pages too; the command checked them before starting, so a page that fails here
+        # was edited since: the worker serves the rest (a crash would end the server).
+        self.web = create_web_app(config, self.search, pages_must_load=False)
         self.web_routes = web_paths(self.web)
         self.web_mount = WSGIMount(self.web.server, self.executor, max_body)
         hashes = list(csp_script_hashes(self.web))

@@ -402,10 +402,14 @@ def _shell(children: list[Any]) -> Any:
 # The app
 
 
-def create_web_app(config: Any, search_service: Any) -> dash.Dash:
+def create_web_app(config: Any, search_service: Any, pages_must_load: bool = True) -> dash.Dash:
     """The main Dash app for ``config`` searching with ``search_service``.
 
-    Loads ``config.server.pages_dir`` (``--pages``) when it is set.
+    Loads ``config.server.pages_dir`` (``--pages``) when it is set. With
+    ``pages_must_load=False`` (a server's workers) pages that fail to load are
+    left out, with a log line, and the rest of the site is served: a worker
+    restarted (SIGHUP, a crash) on a page edited into an error would otherwise
+    die at once, again and again, and granian would stop the server.
     """
     site = Site(
         name=config.server.site_name or "siteseer",
@@ -477,7 +481,12 @@ def create_web_app(config: Any, search_service: Any) -> dash.Dash:
 
     pages_dir = getattr(config.server, "pages_dir", "")
     if pages_dir:
-        load_user_pages(app, pages_dir)  # raises UserPageError (one line)
+        try:
+            load_user_pages(app, pages_dir)  # raises UserPageError (one line), having loaded none
+        except UserPageError as exc:
+            if pages_must_load:
+                raise
+            log.error("your pages are not served, the rest of the site is: %s", exc)
     set_up_now(app)
     return app
 

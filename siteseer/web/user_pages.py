@@ -97,35 +97,47 @@ def load_user_pages(app: Any, pages_dir: str | Path) -> list[UserPage]:
         package.__path__.insert(0, str(folder))
 
     loaded: list[UserPage] = []
-    for file in sorted(folder.glob("*.py")):
-        name = file.stem
-        if name.startswith("_"):
-            continue
-        module_name = f"{MODULE_PREFIX}.{name}"
-        spec = importlib.util.spec_from_file_location(module_name, file)
-        if spec is None or spec.loader is None:
-            raise UserPageError(f"{file}: cannot be imported")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[module_name] = module
-        try:
-            spec.loader.exec_module(module)
-        except Exception as exc:
-            sys.modules.pop(module_name, None)
-            raise UserPageError(f"{file}: import failed: {type(exc).__name__}: {exc}") from exc
-        if not hasattr(module, "layout"):
-            raise UserPageError(f"{file}: defines no layout")
-        path = _page_path(module, name, file)
-        if path in site.user_pages:
-            raise UserPageError(f"{file}: path {path} is already used by {site.user_pages[path].module}")
-        title = getattr(module, "title", None)
-        page = UserPage(path=path, layout=module.layout, title=str(title) if title else name.replace("_", " "), module=module_name)
-        site.user_pages[path] = page
-        loaded.append(page)
+    try:
+        for file in sorted(folder.glob("*.py")):
+            name = file.stem
+            if name.startswith("_"):
+                continue
+            module_name = f"{MODULE_PREFIX}.{name}"
+            spec = importlib.util.spec_from_file_location(module_name, file)
+            if spec is None or spec.loader is None:
+                raise UserPageError(f"{file}: cannot be imported")
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            try:
+                spec.loader.exec_module(module)
+            except Exception as exc:
+                sys.modules.pop(module_name, None)
+                raise UserPageError(f"{file}: import failed: {type(exc).__name__}: {exc}") from exc
+            if not hasattr(module, "layout"):
+                raise UserPageError(f"{file}: defines no layout")
+            path = _page_path(module, name, file)
+            if path in site.user_pages:
+                raise UserPageError(f"{file}: path {path} is already used by {site.user_pages[path].module}")
+            title = getattr(module, "title", None)
+            page = UserPage(path=path, layout=module.layout, title=str(title) if title else name.replace("_", " "), module=module_name)
+            site.user_pages[path] = page
+            loaded.append(page)
+        # Checked before any callback moves into app: a refusal leaves app as it was.
+        taken = next((k for k in registry.GLOBAL_CALLBACK_MAP if k not in before_map and k in app.callback_map), None)
+        if taken is not None:
+            raise UserPageError(f"{folder}: callback output {taken} is already used by the site")
+    except UserPageError:
+        # As if never loaded: a worker that is refused them serves the rest of the site (create_web_app).
+        for page in loaded:
+            site.user_pages.pop(page.path, None)
+        for key in [k for k in registry.GLOBAL_CALLBACK_MAP if k not in before_map]:
+            del registry.GLOBAL_CALLBACK_MAP[key]
+        del registry.GLOBAL_CALLBACK_LIST[before_list:]
+        del registry.GLOBAL_INLINE_SCRIPTS[before_inline:]
+        raise
 
     # Move the callbacks these modules registered with dash.callback into app.
     for key in [k for k in list(registry.GLOBAL_CALLBACK_MAP) if k not in before_map]:
-        if key in app.callback_map:
-            raise UserPageError(f"{folder}: callback output {key} is already used by the site")
         app.callback_map[key] = registry.GLOBAL_CALLBACK_MAP.pop(key)
     new_callbacks = registry.GLOBAL_CALLBACK_LIST[before_list:]
     del registry.GLOBAL_CALLBACK_LIST[before_list:]

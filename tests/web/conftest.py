@@ -119,11 +119,11 @@ def fake_search() -> FakeSearch:
 
 @pytest.fixture
 def make_app(tmp_path):
-    def _make(search=None, site_name="Harbour Docs", pages_dir=""):
+    def _make(search=None, site_name="Harbour Docs", pages_dir="", pages_must_load=True):
         config = Config(root=tmp_path)
         config.server.site_name = site_name
         config.server.pages_dir = pages_dir
-        return create_web_app(config, search if search is not None else FakeSearch())
+        return create_web_app(config, search if search is not None else FakeSearch(), pages_must_load)
 
     return _make
 

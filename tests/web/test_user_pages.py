@@ -88,6 +88,32 @@ def test_missing_folder_and_duplicate_path(make_app, tmp_path):
         make_app(pages_dir=str(pages))
 
 
+def test_a_refused_folder_leaves_the_app_as_it_was(make_app, tmp_path):
+    # A good page with a callback, then one that fails: neither stays half-loaded, so a worker
+    # that is refused them (create_web_app(pages_must_load=False)) serves the rest of the site.
+    pages = tmp_path / "pages"
+    write(pages, "a_good.py", PAGE)
+    write(pages, "b_bad.py", "import does_not_exist_anywhere\n")
+    app = make_app()
+    callbacks = (dict(app.callback_map), list(dash_callbacks.GLOBAL_CALLBACK_LIST), dict(dash_callbacks.GLOBAL_CALLBACK_MAP))
+    with pytest.raises(UserPageError, match="b_bad.py: import failed"):
+        load_user_pages(app, pages)
+    assert app.site.user_pages == {} and "/a-good" not in web_paths(app).exact
+    assert (dict(app.callback_map), list(dash_callbacks.GLOBAL_CALLBACK_LIST), dict(dash_callbacks.GLOBAL_CALLBACK_MAP)) == callbacks
+
+
+def test_a_servers_worker_serves_the_site_without_pages_that_fail(make_app, tmp_path, caplog):
+    pages = tmp_path / "pages"
+    write(pages, "a_good.py", PAGE)
+    write(pages, "b_bad.py", "raise SyntaxError('edited into an error')\n")
+    with caplog.at_level("ERROR", logger="siteseer.web"):
+        app = make_app(pages_dir=str(pages), pages_must_load=False)
+    assert "your pages are not served, the rest of the site is" in caplog.text and "b_bad.py" in caplog.text
+    client = app.server.test_client()
+    assert client.get("/").status_code == 200 and find(layout_for(client, "/search?q=lighthouse"), "Input", id="q")
+    assert "Not found" in json.dumps(layout_for(client, "/a-good"))
+
+
 def test_load_user_pages_directly(make_app, tmp_path):
     pages = tmp_path / "pages"
     write(pages, "one.py", 'from dash import html\nlayout = html.P("one", id="one")\n')
