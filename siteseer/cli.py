@@ -64,25 +64,40 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
     the results, /api/search the JSON API and /admin the traffic dashboard
     (when an admin password is set). Indexing runs in the background.
     """
-    config = _load(directory, config_file)
-    if host is not None:
-        config.server.host = host
-    if port is not None:
-        config.server.port = port
-    if workers is not None:
-        config.server.workers = workers
-    if pages_dir is not None:
-        config.server.pages_dir = str(Path(pages_dir).resolve())
+    def options(config: Config) -> Config:
+        """This command line's options over ``config``."""
+        if host is not None:
+            config.server.host = host
+        if port is not None:
+            config.server.port = port
+        if workers is not None:
+            config.server.workers = workers
+        if pages_dir is not None:
+            config.server.pages_dir = str(Path(pages_dir).resolve())
+        if no_index:
+            config.index.enabled = False
+        if tls_cert is not None:
+            config.server.tls_cert = str(Path(tls_cert).resolve())
+        if tls_key is not None:
+            config.server.tls_key = str(Path(tls_key).resolve())
+        return config
+
+    def reread() -> Config:
+        """SIGHUP's configuration: the file again, the options over it, checked as at start."""
+        config = options(load_config(Path(directory) if directory else EXAMPLE_SITE, config_file))
+        settle_state_dir(config)
+        check_tls(config)
+        problem = _check_pages(config) if config.server.pages_dir else None
+        if problem:
+            raise ConfigError("--pages", problem)
+        return config
+
+    config = options(_load(directory, config_file))
+    if config.server.pages_dir:
         problem = _check_pages(config)
         if problem:
             click.echo(f"siteseer: --pages: {problem}", err=True)
             sys.exit(2)
-    if no_index:
-        config.index.enabled = False
-    if tls_cert is not None:
-        config.server.tls_cert = str(Path(tls_cert).resolve())
-    if tls_key is not None:
-        config.server.tls_key = str(Path(tls_key).resolve())
     try:
         check_tls(config)
     except ConfigError as exc:
@@ -97,7 +112,7 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
     click.echo(f"siteseer: serving {config.root}")
     scheme = "https" if config.server.tls_cert else "http"
     click.echo(f"siteseer: open {scheme}://{shown_host}:{config.server.port}/")
-    run(config)
+    run(config, reread)
 
 
 def _check_listen(host: str, port: int) -> str | None:

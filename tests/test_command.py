@@ -16,9 +16,19 @@ from siteseer import cli
 
 @pytest.fixture
 def started(monkeypatch):
-    """Stands in for granian: the configs ``serve`` would have started a server with."""
-    calls = []
-    monkeypatch.setattr("siteseer.server.run.serve", calls.append)
+    """Stands in for granian: the configs ``serve`` would have started a server with
+    (``rereads``: the SIGHUP configuration readers it was given, in the same order)."""
+    class Calls(list):
+        rereads: list = []
+
+    calls = Calls()
+    calls.rereads = []
+
+    def run(config, reread=None):
+        calls.append(config)
+        calls.rereads.append(reread)
+
+    monkeypatch.setattr("siteseer.server.run.serve", run)
     return calls
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+from typing import Callable
 
 from siteseer.config import ENV_CONFIG_JSON, Config
 from siteseer.orphans import ENV_SERVER_PID
@@ -32,7 +33,9 @@ def event_loop():
     return Loops.uvloop
 
 
-def build_server(config: Config, workers: int):
+def build_server(config: Config, workers: int, reread: Callable[[], Config] | None = None):
+    """granian's server for ``config``; ``reread`` (the configuration read again) makes
+    SIGHUP apply the file's changes too (``reload.ConfigReload``)."""
     from granian.constants import HTTPModes, Interfaces, SSLProtocols
     from granian.http import HTTP1Settings
     from granian.server import Server
@@ -80,6 +83,10 @@ def build_server(config: Config, workers: int):
         workers_kill_timeout=5,
         **tls,
     )
+    if reread is not None:
+        from siteseer.server.reload import ConfigReload
+
+        server.on_reload(ConfigReload(config, reread))
     if copies is not None:
         server.on_reload(copies.reload)  # SIGHUP: a renewed certificate, checked, then the workers restart
         server.on_shutdown(copies.remove)
@@ -87,8 +94,9 @@ def build_server(config: Config, workers: int):
     return server
 
 
-def serve(config: Config) -> None:
-    """Serve until interrupted: index in the background, answer at once."""
+def serve(config: Config, reread: Callable[[], Config] | None = None) -> None:
+    """Serve until interrupted: index in the background, answer at once. SIGHUP
+    restarts the workers on ``reread()``'s configuration, when given."""
     # As the workers log (app.create_app): this process logs certificate reloads.
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
     indexer = None
@@ -97,7 +105,7 @@ def serve(config: Config) -> None:
 
         indexer = start_indexer(config)
     try:
-        build_server(config, config.server.workers).serve()
+        build_server(config, config.server.workers, reread).serve()
     finally:
         if indexer is not None and indexer.is_alive():
             indexer.terminate()

@@ -112,7 +112,7 @@ def test_paths_in_the_configuration_file_are_read_from_its_folder(tls, tmp_path)
 
 def test_the_command_says_what_is_wrong_in_one_line(tls, tmp_path, monkeypatch):
     started = []
-    monkeypatch.setattr("siteseer.server.run.serve", started.append)
+    monkeypatch.setattr("siteseer.server.run.serve", lambda config, reread=None: started.append(config))
     cert, _, _ = tls
     result = CliRunner().invoke(cli.main, ["serve", str(tmp_path), "--no-index", "--tls-cert", str(cert)])
     assert result.exit_code == 2 and "Traceback" not in result.output
