@@ -13,7 +13,8 @@ import sys
 import time
 from typing import TextIO
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+from siteseer.http.dates import MONTHS
+
 
 
 _last_second = [-1, ""]
@@ -24,7 +25,7 @@ def clf_time(ts: float) -> str:
     second = int(ts)
     if second != _last_second[0]:  # one format per second, not per request
         t = time.gmtime(second)
-        _last_second[:] = [second, f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
+        _last_second[:] = [second, f"{t.tm_mday:02d}/{MONTHS[t.tm_mon - 1]}/{t.tm_year}:"
                                    f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"]
     return _last_second[1]
 

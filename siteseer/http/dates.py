@@ -14,12 +14,13 @@ import calendar
 import re
 import time
 
-__all__ = ["format_http_date", "parse_http_date"]
+__all__ = ["MONTHS", "format_http_date", "parse_http_date"]
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _WEEKDAYS_LONG = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_MONTH_NUMBER = {name: number for number, name in enumerate(_MONTHS, 1)}
+# English month abbreviations, as HTTP dates and the access log write them (and the results pages show them).
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_NUMBER = {name: number for number, name in enumerate(MONTHS, 1)}
 
 # The day name is checked against the set, not against the date: RFC 9110
 # does not ask recipients to verify it, and a wrong one is harmless.
@@ -45,7 +46,7 @@ def format_http_date(timestamp: float) -> str:
     """
     t = time.gmtime(int(timestamp))
     return (
-        f"{_WEEKDAYS[t.tm_wday]}, {t.tm_mday:02d} {_MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
+        f"{_WEEKDAYS[t.tm_wday]}, {t.tm_mday:02d} {MONTHS[t.tm_mon - 1]} {t.tm_year:04d} "
         f"{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} GMT"
     )
 

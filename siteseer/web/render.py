@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, quote, urlencode
 import flask
 from dash import dcc, html
 
+from siteseer.http.dates import MONTHS
 from siteseer.http.languages import accepted_languages
 from siteseer.search.errors import QueryError
 from siteseer.search.query import clean, normalize_type, type_words
@@ -227,9 +228,6 @@ def format_time(seconds: Any) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def format_date(iso: Any) -> str | None:
     """A hit's ``modified`` (``2026-12-07T01:44:13Z``) as ``7 Dec 2026``: the same in every
     reader's locale, with no month and day to mix up; None for anything else."""
@@ -237,7 +235,7 @@ def format_date(iso: Any) -> str | None:
         when = datetime.datetime.strptime(str(iso), "%Y-%m-%dT%H:%M:%SZ")
     except ValueError:
         return None
-    return f"{when.day} {_MONTHS[when.month - 1]} {when.year}"
+    return f"{when.day} {MONTHS[when.month - 1]} {when.year}"
 
 
 def deep_link_label(hit: dict) -> str | None:
