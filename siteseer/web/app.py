@@ -89,7 +89,6 @@ _INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
-
 def _index_string(site_name: str) -> str:
     """The page shell, naming the site in its OpenSearch link (browsers show it as "Search <title>").
 
