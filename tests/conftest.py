@@ -57,15 +57,16 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
 
-def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message: str = "condition"):
-    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout`` s."""
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message="condition"):
+    """Poll ``predicate`` until it returns something truthy, or fail after ``timeout`` s.
+    ``message`` may be a function: what it says when the time is up (the state then)."""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {message}")
+            raise AssertionError(f"timed out after {timeout} s waiting for {message() if callable(message) else message}")
         time.sleep(interval)
 
 

@@ -170,6 +170,27 @@ def worker_pids(server: LiveServer) -> list[int]:
     return sorted(p for p in children(server.process.pid) if "multiprocessing" not in cmdline(p))
 
 
+def listening_workers(server: LiveServer) -> list[int]:
+    """The workers that accept connections: each holds its own listening socket on
+    the server's port (granian binds one per worker, SO_REUSEPORT), from the time
+    its app is loaded. A worker process exists for a while before that."""
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == server.port and fields[3] == "0A":  # 0A: LISTEN
+                listening.add(f"socket:[{fields[9]}]")
+    serving = []
+    for pid in worker_pids(server):
+        try:
+            fds = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        except OSError:  # gone meanwhile
+            continue
+        if fds & listening:
+            serving.append(pid)
+    return serving
+
+
 def indexer_pids(server: LiveServer) -> list[int]:
     return sorted(p for p in children(server.process.pid)
                   if "multiprocessing" in cmdline(p) and "resource_tracker" not in cmdline(p))
