@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import time
+from collections import Counter
 from collections.abc import Sequence
 
 import tantivy
@@ -405,11 +406,12 @@ def _facets_of_hits(searcher, hits: list) -> dict[str, int] | None:
     except ValueError:  # no such field in this index
         return None
     facets: dict[str, int] = {}
-    for kind_id in kind_ids:
+    # Counted as numbers, named after: a phrase's 2,000 first hits cost 2.1 ms named one by one.
+    for kind_id, count in Counter(kind_ids).items():
         kind = kind_of(kind_id)
         if kind is None:
             return None
-        facets[kind] = facets.get(kind, 0) + 1
+        facets[kind] = count
     return _most_first(facets)
 
 
