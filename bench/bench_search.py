@@ -356,18 +356,32 @@ def worker_rss(pid: int) -> dict:
 
 
 class Server:
-    def __init__(self, cmd: list[str], url: str, env: dict | None = None):
-        self.cmd, self.url = cmd, url
+    def __init__(self, cmd: list[str], url: str, env: dict | None = None, workers: int = 0):
+        self.cmd, self.url, self.workers = cmd, url, workers
         self.log = tempfile.NamedTemporaryFile("w+", prefix="siteseer-bench-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
     def __enter__(self) -> "Server":
         try:
             wait_http(self.url)
+            self._wait_workers()
         except Exception:
             self.stop()
             raise RuntimeError(f"{self.cmd[:3]} did not start: {Path(self.log.name).read_text()[-2000:]}") from None
         return self
+
+    def _wait_workers(self, timeout: float = 60) -> None:
+        """Until each of ``workers`` listens: one that is still loading its app gets none
+        of the connections a load test opens meanwhile (see ``common.Server.wait_ready``)."""
+        port = urllib.parse.urlsplit(self.url).port
+        deadline = time.monotonic() + timeout
+        while self.workers:
+            children = [p for p in common.process_tree(self.proc.pid) if p != self.proc.pid]
+            if len(common.listening_pids(children, port)) >= self.workers:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{self.workers} workers did not listen within {timeout} s")
+            time.sleep(0.05)  # polling interval, not a wait for readiness
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -392,7 +406,7 @@ def siteseer_server(state: Path, root: Path, port: int) -> Server:
            "--workers", str(SERVER_WORKERS), "--no-index", "--config", str(cfg)]
     if shutil.which("siteseer"):
         cmd = [shutil.which("siteseer")] + cmd[3:]
-    return Server(cmd, f"http://127.0.0.1:{port}/api/search?q=warmup")
+    return Server(cmd, f"http://127.0.0.1:{port}/api/search?q=warmup", workers=SERVER_WORKERS)
 
 
 def datasette_server(db: Path, port: int) -> Server:

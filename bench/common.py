@@ -136,6 +136,25 @@ def rss_bytes(pid: int) -> int:
         return 0
 
 
+def listening_pids(pids: list[int], port: int) -> list[int]:
+    """Those of ``pids`` that hold a TCP socket listening on ``port`` (Linux /proc)."""
+    listening = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                listening.add(f"socket:[{fields[9]}]")
+    found = []
+    for pid in pids:
+        try:
+            fds = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        except OSError:  # gone, or a file descriptor closed meanwhile
+            continue
+        if fds & listening:
+            found.append(pid)
+    return found
+
+
 def cmdline(pid: int) -> str:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as f:
@@ -184,14 +203,16 @@ class Server:
         return self
 
     def wait_ready(self, timeout: float) -> None:
-        """Poll until the server answers ``ready_path`` (any HTTP status) and has its workers."""
+        """Poll until the server answers ``ready_path`` (any HTTP status) and each of its
+        workers listens: a granian worker exists a second before it does (it loads its app
+        first), and a wrk run started meanwhile opens all its connections on the other."""
         deadline = time.monotonic() + timeout
         delay = 0.02
         while True:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode} before answering"
                                    + (f" (log: {self.log_path})" if self.log_path else ""))
-            if self._answers() and (self.workers is None or len(self.worker_pids()) >= self.workers):
+            if self._answers() and (self.workers is None or len(self.listening_workers()) >= self.workers):
                 return
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{self.name} did not answer within {timeout:.0f} s")
@@ -221,6 +242,11 @@ class Server:
             return same
         children = [p for p in tree if p != root and "resource_tracker" not in cmdline(p)]
         return children or [root]
+
+    def listening_workers(self) -> list[int]:
+        """The workers holding a listening socket on the server's port (their own, or one
+        they inherited), from /proc."""
+        return listening_pids(self.worker_pids(), self.port)
 
     def cpu(self) -> float:
         return sum(cpu_seconds(p) for p in self.pids())
