@@ -70,6 +70,17 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message
         time.sleep(interval)
 
 
+def listening_sockets(port: int) -> int:
+    """How many TCP sockets listen on ``port``: on Linux, granian's workers each bind
+    their own (SO_REUSEPORT), from the time their app is loaded."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            count += fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port  # 0A: LISTEN
+    return count
+
+
 def start_server(root: Path, tmp_path: Path, config: str | None = None, workers: int = 1,
                  args: tuple[str, ...] = (), env: dict | None = None, ready_path: str = "/healthz",
                  ca: Path | None = None) -> LiveServer:
@@ -92,9 +103,12 @@ def start_server(root: Path, tmp_path: Path, config: str | None = None, workers:
         if process.poll() is not None:
             raise AssertionError(f"server exited with {process.returncode}:\n{server.log()}")
         try:
-            return httpx.get(server.url + ready_path, timeout=1, verify=server.verify).status_code < 500
+            answered = httpx.get(server.url + ready_path, timeout=1, verify=server.verify).status_code < 500
         except httpx.HTTPError:
             return False
+        # Every worker, not the first: a worker loads its app (~1 s) before it listens,
+        # and a connection made meanwhile always goes to the others.
+        return answered and listening_sockets(port) >= workers
 
     try:
         wait_until(ready, timeout=60, message="the server to answer")
