@@ -70,15 +70,17 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message
         time.sleep(interval)
 
 
-def listening_sockets(port: int) -> int:
-    """How many TCP sockets listen on ``port``: on Linux, granian's workers each bind
-    their own (SO_REUSEPORT), from the time their app is loaded."""
-    count = 0
+def listening_sockets(port: int) -> set[str]:
+    """The TCP sockets listening on ``port``, as a process's /proc/PID/fd links name them
+    ("socket:[inode]"). On Linux, granian's workers each bind their own (SO_REUSEPORT),
+    from the time their app is loaded."""
+    found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
-            count += fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port  # 0A: LISTEN
-    return count
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                found.add(f"socket:[{fields[9]}]")
+    return found
 
 
 def start_server(root: Path, tmp_path: Path, config: str | None = None, workers: int = 1,
@@ -108,7 +110,7 @@ def start_server(root: Path, tmp_path: Path, config: str | None = None, workers:
             return False
         # Every worker, not the first: a worker loads its app (~1 s) before it listens,
         # and a connection made meanwhile always goes to the others.
-        return answered and listening_sockets(port) >= workers
+        return answered and len(listening_sockets(port)) >= workers
 
     try:
         wait_until(ready, timeout=60, message="the server to answer")

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, start_server
+from tests.conftest import LiveServer, listening_sockets, start_server
 
 FULL = os.environ.get("SITESEER_ATTACK_FULL") == "1"
 SECRET = b"TOPSECRET-beside-the-folder"
@@ -172,14 +172,8 @@ def worker_pids(server: LiveServer) -> list[int]:
 
 def listening_workers(server: LiveServer) -> list[int]:
     """The workers that accept connections: each holds its own listening socket on
-    the server's port (granian binds one per worker, SO_REUSEPORT), from the time
-    its app is loaded. A worker process exists for a while before that."""
-    listening = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == server.port and fields[3] == "0A":  # 0A: LISTEN
-                listening.add(f"socket:[{fields[9]}]")
+    the server's port, from the time its app is loaded. A worker process exists for a while before that."""
+    listening = listening_sockets(server.port)
     serving = []
     for pid in worker_pids(server):
         try:
