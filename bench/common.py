@@ -144,14 +144,22 @@ def listening_pids(pids: list[int], port: int) -> list[int]:
             fields = line.split()
             if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
                 listening.add(f"socket:[{fields[9]}]")
-    found = []
-    for pid in pids:
+    return [pid for pid in pids if _open_files(pid) & listening]
+
+
+def _open_files(pid: int) -> set[str]:
+    """What the file descriptors of ``pid`` point to; one closed while it is read (a
+    connection under load, or listdir's own) is left out, a gone process has none."""
+    found = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return found
+    for fd in fds:
         try:
-            fds = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
-        except OSError:  # gone, or a file descriptor closed meanwhile
+            found.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
             continue
-        if fds & listening:
-            found.append(pid)
     return found
 
 

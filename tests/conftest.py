@@ -83,6 +83,22 @@ def listening_sockets(port: int) -> set[str]:
     return found
 
 
+def open_files(pid: int) -> set[str]:
+    """What the file descriptors of process ``pid`` point to ("socket:[inode]", paths),
+    as far as it can be read: one closed while it is read is left out, a gone process has none."""
+    found = set()
+    try:
+        fds = os.listdir(f"/proc/{pid}/fd")
+    except OSError:
+        return found
+    for fd in fds:
+        try:
+            found.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            continue
+    return found
+
+
 def start_server(root: Path, tmp_path: Path, config: str | None = None, workers: int = 1,
                  args: tuple[str, ...] = (), env: dict | None = None, ready_path: str = "/healthz",
                  ca: Path | None = None) -> LiveServer:

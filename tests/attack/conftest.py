@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import LiveServer, listening_sockets, start_server
+from tests.conftest import LiveServer, listening_sockets, open_files, start_server
 
 FULL = os.environ.get("SITESEER_ATTACK_FULL") == "1"
 SECRET = b"TOPSECRET-beside-the-folder"
@@ -174,15 +174,7 @@ def listening_workers(server: LiveServer) -> list[int]:
     """The workers that accept connections: each holds its own listening socket on
     the server's port, from the time its app is loaded. A worker process exists for a while before that."""
     listening = listening_sockets(server.port)
-    serving = []
-    for pid in worker_pids(server):
-        try:
-            fds = {os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
-        except OSError:  # gone meanwhile
-            continue
-        if fds & listening:
-            serving.append(pid)
-    return serving
+    return [pid for pid in worker_pids(server) if open_files(pid) & listening]
 
 
 def indexer_pids(server: LiveServer) -> list[int]:
