@@ -138,16 +138,23 @@ def rss_bytes(pid: int) -> int:
 
 def listening_pids(pids: list[int], port: int) -> list[int]:
     """Those of ``pids`` that hold a TCP socket listening on ``port`` (Linux /proc)."""
-    listening = set()
+    listening = listening_sockets(port)
+    return [pid for pid in pids if open_files(pid) & listening]
+
+
+def listening_sockets(port: int) -> set[str]:
+    """The TCP sockets listening on ``port``, as /proc/PID/fd links name them ("socket:[inode]").
+    The tests' readiness checks use it too (tests/conftest.py)."""
+    found = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         for line in Path(table).read_text().splitlines()[1:]:
             fields = line.split()
             if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                listening.add(f"socket:[{fields[9]}]")
-    return [pid for pid in pids if _open_files(pid) & listening]
+                found.add(f"socket:[{fields[9]}]")
+    return found
 
 
-def _open_files(pid: int) -> set[str]:
+def open_files(pid: int) -> set[str]:
     """What the file descriptors of ``pid`` point to; one closed while it is read (a
     connection under load, or listdir's own) is left out, a gone process has none."""
     found = set()

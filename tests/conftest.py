@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import signal
 import socket
@@ -70,33 +71,19 @@ def wait_until(predicate, timeout: float = 30.0, interval: float = 0.05, message
         time.sleep(interval)
 
 
-def listening_sockets(port: int) -> set[str]:
-    """The TCP sockets listening on ``port``, as a process's /proc/PID/fd links name them
-    ("socket:[inode]"). On Linux, granian's workers each bind their own (SO_REUSEPORT),
-    from the time their app is loaded."""
-    found = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
-                found.add(f"socket:[{fields[9]}]")
-    return found
+def _load_bench_common():
+    spec = importlib.util.spec_from_file_location("bench_common", REPO / "bench" / "common.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def open_files(pid: int) -> set[str]:
-    """What the file descriptors of process ``pid`` point to ("socket:[inode]", paths),
-    as far as it can be read: one closed while it is read is left out, a gone process has none."""
-    found = set()
-    try:
-        fds = os.listdir(f"/proc/{pid}/fd")
-    except OSError:
-        return found
-    for fd in fds:
-        try:
-            found.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
-        except OSError:
-            continue
-    return found
+# Which sockets listen on a port, and which files a process has open: the benchmarks'
+# readers of /proc, so that a server is ready by the same rule in both. On Linux,
+# granian's workers each bind their own socket (SO_REUSEPORT) once their app is loaded.
+BENCH_COMMON = _load_bench_common()
+listening_sockets = BENCH_COMMON.listening_sockets
+open_files = BENCH_COMMON.open_files
 
 
 def start_server(root: Path, tmp_path: Path, config: str | None = None, workers: int = 1,
