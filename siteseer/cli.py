@@ -20,10 +20,14 @@ def _config_error(exc: ConfigError) -> NoReturn:
     sys.exit(2)
 
 
+def _root(directory: str | None) -> Path:
+    """The folder to serve: DIR, or the example site when none is named."""
+    return Path(directory) if directory else EXAMPLE_SITE
+
+
 def _load(directory: str | None, config_file: str | None) -> Config:
-    root = Path(directory) if directory else EXAMPLE_SITE
     try:
-        config = load_config(root, config_file)
+        config = load_config(_root(directory), config_file)
         moved = settle_state_dir(config)
     except ConfigError as exc:
         _config_error(exc)
@@ -84,7 +88,7 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
 
     def reread() -> Config:
         """SIGHUP's configuration: the file again, the options over it, checked as at start."""
-        config = options(load_config(Path(directory) if directory else EXAMPLE_SITE, config_file))
+        config = options(load_config(_root(directory), config_file))
         settle_state_dir(config)
         check_tls(config)
         problem = _check_pages(config) if config.server.pages_dir else None

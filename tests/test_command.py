@@ -19,10 +19,11 @@ def started(monkeypatch):
     """Stands in for granian: the configs ``serve`` would have started a server with
     (``rereads``: the SIGHUP configuration readers it was given, in the same order)."""
     class Calls(list):
-        rereads: list = []
+        def __init__(self) -> None:
+            super().__init__()
+            self.rereads: list = []
 
     calls = Calls()
-    calls.rereads = []
 
     def run(config, reread=None):
         calls.append(config)

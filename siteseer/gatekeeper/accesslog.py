@@ -15,8 +15,6 @@ from typing import TextIO
 
 from siteseer.http.dates import MONTHS
 
-
-
 _last_second = [-1, ""]
 _PLAIN = re.compile(r'[ !#-\[\]-~]*')  # printable ASCII but for " and \
 

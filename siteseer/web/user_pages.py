@@ -130,6 +130,7 @@ def load_user_pages(app: Any, pages_dir: str | Path) -> list[UserPage]:
         # As if never loaded: a worker that is refused them serves the rest of the site (create_web_app).
         for page in loaded:
             site.user_pages.pop(page.path, None)
+            sys.modules.pop(page.module, None)
         for key in [k for k in registry.GLOBAL_CALLBACK_MAP if k not in before_map]:
             del registry.GLOBAL_CALLBACK_MAP[key]
         del registry.GLOBAL_CALLBACK_LIST[before_list:]
