@@ -244,20 +244,34 @@ class Builder:
         return self._remember(key, True)
 
     def cjk_run(self, run: str) -> Query:
-        grams = query_bigrams(run)
         parts = []
         for name, boost in CJK_FIELDS:
-            if len(run) == 1:
-                terms = self.searcher.terms_with_prefix(name, run, limit=64)
-                qs = [Query.term_query(self.schema, name, t) for t, _ in terms] or [Query.empty_query()]
-                q = _should(qs)
-            elif len(grams) == 1:
-                q = Query.term_query(self.schema, name, grams[0])
-            else:
-                q = Query.phrase_query(self.schema, name, grams)
-                self.positional = True
+            q = self.cjk_in(name, run)
             parts.append(q if boost == 1.0 else Query.boost_query(q, boost))
         return _should(parts)  # type: ignore[return-value]
+
+    def cjk_in(self, name: str, run: str) -> Query:
+        """A CJK run in one bigram field: its bigrams in a row (one character: any bigram it starts)."""
+        grams = query_bigrams(run)
+        if len(run) == 1:
+            terms = self.searcher.terms_with_prefix(name, run, limit=64)
+            return _should([Query.term_query(self.schema, name, t) for t, _ in terms] or [Query.empty_query()])  # type: ignore[return-value]
+        if len(grams) == 1:
+            return Query.term_query(self.schema, name, grams[0])
+        self.positional = True
+        return Query.phrase_query(self.schema, name, grams)
+
+    def in_title(self, text: str) -> Query:
+        """``intitle:``: ``text``'s words in ``title`` (in a row, if more than one), its CJK runs in ``cjk_title``."""
+        parts = [self.cjk_in("cjk_title", run) for run in CJK_RUN.findall(text)]
+        tokens = _WORDS.analyze(CJK_RUN.sub(" ", text))
+        if len(tokens) == 1:
+            parts.append(Query.term_query(self.schema, "title", tokens[0]))
+        elif tokens:
+            self.positional = True
+            parts.append(Query.phrase_query(self.schema, "title", tokens))
+        # No token: a word tantivy drops (longer than it indexes) is in no title.
+        return _must(parts) or Query.empty_query()  # type: ignore[return-value]
 
     def df(self, token: str) -> int:
         """How many units have ``token`` (in any word field: ``body`` has them all)."""
@@ -402,6 +416,8 @@ class Builder:
             return Query.term_query(self.schema, "type", f.value)
         if f.name == "in":
             return Query.term_query(self.schema, "dir", tantivy.Facet.from_string("/" + str(f.value)))
+        if f.name == "intitle":
+            return self.in_title(str(f.value))
         if f.name == "after":
             return Query.range_query(self.schema, "mtime", tantivy.FieldType.Date, lower_bound=f.value)
         return Query.range_query(self.schema, "mtime", tantivy.FieldType.Date, upper_bound=f.value,

@@ -15,6 +15,8 @@ tantivy Query objects.
     a OR b          either (also ``|``); ``AND`` / ``&&`` are accepted and ignored
     type:pdf        html, pdf, json, text, markdown, subtitle, video (negatable); also filetype:, ext:
     in:docs/manual/ only under that folder (negatable); quote a value with spaces: in:"my docs"
+    intitle:word    the word in the result's title (Google's name); intitle:"a phrase" (negatable);
+                    its words are searched too, so it ranks and makes a query alone
     after:2024-01-01 / before:2024-06  modified on/after, or before, a date; or how long ago,
                     counted from today's start (UTC): after:7d, after:2w, after:3m, before:1y
     last word       also matches as a prefix while typing (no trailing space), if it ends
@@ -40,7 +42,7 @@ from .errors import QueryError
 
 KIND_ALIASES = {"htm": "html", "txt": "text", "md": "markdown", "srt": "subtitle", "vtt": "subtitle",
                 "subtitles": "subtitle", "subs": "subtitle", "mp4": "video", "webm": "video"}
-FILTERS = ("type", "in", "after", "before")
+FILTERS = ("type", "in", "intitle", "after", "before")
 # Other names for a filter: Google's ``filetype:`` (and ``ext:``) are what people type.
 FILTER_ALIASES = {"filetype": "type", "ext": "type"}
 MAX_TERMS = 32
@@ -71,8 +73,8 @@ class Term:
 
 @dataclass
 class Filter:
-    name: str  # type | in | after | before
-    value: object  # kind str, folder str, or datetime
+    name: str  # type | in | intitle | after | before
+    value: object  # kind str, folder str, title words str, or datetime
     negated: bool = False
 
 
@@ -124,8 +126,17 @@ def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
         if kind == "word":
             m = _FILTER_RE.match(value)
             if m:
-                parsed.filters.append(_filter(_filter_name(m.group(1)), m.group(2), negated))
+                found = _filter(_filter_name(m.group(1)), m.group(2), negated)
+                parsed.filters.append(found)
                 pending_or = False
+                if found.name == "intitle" and not negated:
+                    # Its words are searched as well (the title's words are the body's too):
+                    # they rank, are marked in snippets, and "intitle:lamp" alone is a query.
+                    # The span is the value's, for a "did you mean" that keeps "intitle:".
+                    quoted = m.group(2)[:1] in QUOTES
+                    parsed.groups.append([Term(str(found.value), phrase=quoted,
+                                               span=(span[0] + len(m.group(1)) + 1, span[1]))])
+                    last_group = None  # "intitle:a OR b": b is not an alternative to the title's word
                 continue
         term = Term(value, phrase=(kind == "phrase"), negated=negated, span=span)
         if negated:
@@ -231,6 +242,10 @@ def _filter(name: str, value: str, negated: bool) -> Filter:
         if not folder or ".." in folder.split("/"):
             raise QueryError(f"in:{value} is not a folder path like in:docs/manual/")
         return Filter("in", folder, negated)
+    if name == "intitle":
+        if not _SEARCHABLE.search(value):
+            raise QueryError(f"intitle:{value} has no word to look for in titles")
+        return Filter("intitle", value, negated)
     return Filter(name, parse_date(name, value), negated)
 
 
