@@ -17,6 +17,7 @@ tantivy Query objects.
     in:docs/manual/ only under that folder (negatable); quote a value with spaces: in:"my docs"
     intitle:word    the word in the result's title (Google's name); intitle:"a phrase" (negatable);
                     its words are searched too, so it ranks and makes a query alone
+    site:x          an error that says why: every result is from this site (in: keeps to a folder)
     after:2024-01-01 / before:2024-06  modified on/after, or before, a date; or how long ago,
                     counted from today's start (UTC): after:7d, after:2w, after:3m, before:1y
     last word       also matches as a prefix while typing (no trailing space), if it ends
@@ -50,6 +51,9 @@ MAX_TERMS = 32
 _FILTER_NAMES = "|".join((*FILTERS, *FILTER_ALIASES))
 _FILTER_RE = re.compile(rf"^({_FILTER_NAMES}):(.+)$", re.IGNORECASE)
 _FILTER_NAME_RE = re.compile(rf"({_FILTER_NAMES}):", re.IGNORECASE)
+# Google's site: means nothing here (every result is from this site), and searched as
+# words ("site docs" in a row) it found nothing and said not why.
+SITE_FILTER = re.compile(r"^site:.", re.IGNORECASE)
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 # Invisible characters that sit inside a word without ending it (copied from a web page
 # or a PDF): a soft hyphen, zero-width space, word joiner, zero-width no-break space.
@@ -138,6 +142,8 @@ def parse(q: str, max_chars: int = 1000) -> ParsedQuery:
                                                span=(span[0] + len(m.group(1)) + 1, span[1]))])
                     last_group = None  # "intitle:a OR b": b is not an alternative to the title's word
                 continue
+            if SITE_FILTER.match(value):
+                raise QueryError("site: is not needed: every result is from this site (in:folder keeps to a folder)")
         term = Term(value, phrase=(kind == "phrase"), negated=negated, span=span)
         if negated:
             parsed.excluded.append(term)

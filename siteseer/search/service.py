@@ -25,7 +25,7 @@ from .build import Builder, synonym_stems
 from .engine import IndexHandle
 from .errors import QueryError, engine_guard
 from .moments import said_at
-from .query import clean, normalize_type, parse
+from .query import SITE_FILTER, clean, normalize_type, parse
 
 MAX_RESULTS = 1000  # deepest result a page may reach
 _VOCAB = analyzers()["vocab"]
@@ -283,6 +283,8 @@ class SearchService:
             return []
         head, _, last = text.rpartition(" ")
         if CJK_RUN.search(last) or last.startswith(("-", '"')) or ":" in last or _OPEN_FILTER.search(text):
+            return []
+        if any(SITE_FILTER.match(w.lstrip("-")) for w in head.split()):  # the search would say site: is not needed
             return []
         tail = _LAST_WORD.search(last)
         if tail is None:  # "C++", "x_": not in the middle of a word

@@ -66,3 +66,4 @@ def test_its_words_are_marked_and_misspelled_ones_corrected(service):
     # The title is matched as written (no typo is forgiven there): "did you mean" says the fix.
     r = service.search("intitle:cofee")
     assert r["total"] == 0 and r["suggestion"] == "intitle:coffee"
+

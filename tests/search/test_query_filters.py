@@ -90,3 +90,20 @@ def test_a_date_may_be_how_long_ago(value, expected):
 def test_a_date_that_is_neither_is_an_error_that_shows_both_forms(value):
     with pytest.raises(QueryError, match="or how long ago: 7d, 2w, 3m, 1y"):
         parse(f"lamp after:{value}")
+
+
+@pytest.mark.parametrize("q", ["lamp site:example.com", "SITE:docs lamp", "lamp -site:x"])
+def test_site_is_not_a_filter_here_and_says_so(q):
+    # Every result is from this site: searched as words it found nothing, silently.
+    with pytest.raises(QueryError, match=r"site: is not needed.*in:folder"):
+        parse(q)
+
+
+def test_site_as_a_word_is_still_a_word():
+    assert [t.text for t in parse("site: map").positive_terms] == ["site:", "map"]
+    assert [t.text for t in parse('"site:docs"').positive_terms] == ["site:docs"]
+
+
+def test_no_completions_for_a_query_that_would_say_site_is_not_needed(service):
+    assert service.suggest("cof") == ["coffee"]
+    assert service.suggest("site:notes cof") == [] and service.suggest("-SITE:x cof") == []
