@@ -55,6 +55,20 @@ def test_quick_files_bench_prints_tables_with_numbers(tmp_path):
     assert "| siteseer |" in md
 
 
+
+def test_granian_senders_tool_prints_both_tables(tmp_path):
+    # bench/tools/granian_senders.py: why siteseer keeps granian's file sender (rerun it after an upgrade).
+    run = subprocess.run([sys.executable, str(REPO / "bench" / "tools" / "granian_senders.py"), "--rounds", "1",
+                          "--seconds", "1", "--size-mib", "1", "--slow-body-mib", "128"],
+                         cwd=REPO, capture_output=True, text=True, timeout=150)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    text = run.stdout
+    for sender in ("granian file sender (response_file_range)", "Python stream, 256 KiB chunks (response_stream)"):
+        row = re.search(rf"^{re.escape(sender)}\s+1\s+({NUMBER})\s+({NUMBER})", text, re.M)
+        assert row and float(row.group(1).replace(",", "")) > 0, f"no MB/s for {sender}:\n{text}"
+    # idle MiB, peak MiB, answer MiB, yes/no
+    assert re.search(rf"^{NUMBER}\s+{NUMBER}\s+128\s+(yes|no)\s*$", text, re.M), text
+
 def test_missing_bench_module_is_skipped_not_fatal(tmp_path, monkeypatch):
     """run.py keeps going when a bench module (search, indexing …) is not there."""
     spec = importlib.util.spec_from_file_location("bench_run", RUN)
