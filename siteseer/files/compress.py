@@ -174,11 +174,10 @@ def compress_response(response, accept_encoding: str | None, min_bytes: int, cac
     """Compress a ``Response`` made in memory for this client, in place, as the file server does its files.
 
     Both forms carry ``Vary: Accept-Encoding`` and the compressed one its own
-    ETag (``variant_etag``). Left alone: a file or a stream (sent as they
-    are), a 206 (its Content-Range counts bytes of the identity body), and
-    an answer already encoded. ``cache_key`` as for ``compress_body``.
+    ETag (``variant_etag``). Left alone: a file (sent as it is), a 206 (its
+    Content-Range counts bytes of the identity body), and an answer already encoded. ``cache_key`` as for ``compress_body``.
     """
-    if response.file is not None or response.stream is not None or response.status == 206:
+    if response.file is not None or response.status == 206:
         return
     if response.header("content-encoding") is not None:
         return

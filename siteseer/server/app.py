@@ -269,8 +269,7 @@ class SiteseerApp:
                     length = os.stat(response.file).st_size
                 except OSError:
                     length = 0
-            if response.stream is None:
-                headers.append(("content-length", str(length)))
+            headers.append(("content-length", str(length)))
         try:
             if no_body:
                 proto.response_empty(status, headers)
@@ -279,22 +278,12 @@ class SiteseerApp:
                 # than its whole-file sender, so whole files go through it too.
                 start, end = response.file_range or (0, length)
                 proto.response_file_range(status, headers, response.file, start, end)
-            elif response.stream is not None:
-                asyncio.ensure_future(self._stream(proto.response_stream(status, headers), response.stream))
             else:
                 proto.response_bytes(status, headers, response.body)
         except Exception as exc:  # the client went away, or the file vanished
             log.debug("could not send %s: %s", request.target, exc)
             return 0
         return 0 if no_body else (length or 0)
-
-    @staticmethod
-    async def _stream(transport: Any, chunks: Any) -> None:
-        try:
-            async for chunk in chunks:
-                await transport.send_bytes(chunk)
-        except Exception as exc:
-            log.debug("stream ended early: %s", exc)
 
     def after(self, request: Request, response: Response, sent: int, started: float) -> None:
         duration_ms = (time.perf_counter() - started) * 1000

@@ -174,10 +174,12 @@ async def _read_at_most(chunks: AsyncIterable[bytes], limit: int) -> bytes:
 
 @dataclass(slots=True)
 class Response:
-    """What a handler answers. Exactly one of body / file / stream is used.
+    """What a handler answers: ``body``, or ``file`` when that is set.
 
-    ``file`` is sent by granian with zero-copy file sending; ``file_range``
-    is ``(start, end)`` with ``end`` exclusive. The core strips the body for
+    ``file`` is sent by granian's file sender, which reads it as the client
+    takes it; ``file_range`` is ``(start, end)`` with ``end`` exclusive. (No
+    streamed answers: granian 2.8.9 queues a stream's chunks without waiting
+    for the client, bench/tools/granian_senders.py.) The core strips the body for
     HEAD requests and adds the security headers.
     """
 
@@ -186,7 +188,6 @@ class Response:
     body: bytes = b""
     file: str | None = None
     file_range: tuple[int, int] | None = None
-    stream: AsyncIterable[bytes] | None = None
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -204,7 +205,7 @@ class Response:
     def content_length(self) -> int | None:
         if self.file_range is not None:
             return self.file_range[1] - self.file_range[0]
-        if self.file is not None or self.stream is not None:
+        if self.file is not None:
             value = self.header("content-length")
             return int(value) if value else None
         return len(self.body)
