@@ -51,21 +51,31 @@ class Redirects:
     def location(self, path: str, raw_query: str = "") -> str | None:
         """Where ``path`` moved to, or None. ``path`` is percent-decoded."""
         target = self.exact.get(path)
-        if target is None:
-            for prefix, new_prefix in self.prefixes:
-                if path.startswith(prefix):
-                    rest = path[len(prefix):]
-                    target = new_prefix + rest if self._keeps_rest[prefix] else new_prefix
-                    if self._local[prefix] and _elsewhere(target):
-                        # "/old/*" = "/*" made "/old//evil.example" a redirect to
-                        # "//evil.example" (browsers read "/\\" and "///" alike);
-                        # "/old/*" = "*" made "/old/https://evil.example" one.
-                        target = "/" + target.lstrip("/\\")
-                    break
-        if target is None:
-            return None
-        # The decoded path is re-encoded so the Location header stays ASCII.
-        return join_query(quote(target, safe="/:?#[]@!$&'()*+,;=%~"), raw_query)
+        if target is not None:
+            return join_query(_as_written(target), raw_query)
+        for prefix, new_prefix in self.prefixes:
+            if path.startswith(prefix):
+                rest = path[len(prefix):] if self._keeps_rest[prefix] else ""
+                # The rest is a decoded path: quoted as path characters, so that "what%3F.html"
+                # stays one name (not "what?.html", a query) and "a%2520b" stays "a%20b".
+                location = _as_written(new_prefix) + quote(rest, safe=_PATH_SAFE)
+                if self._local[prefix] and _elsewhere(location):
+                    # "/old/*" = "/*" made "/old//evil.example" a redirect to
+                    # "//evil.example" (browsers read "/\\" and "///" alike);
+                    # "/old/*" = "*" made "/old/https://evil.example" one.
+                    location = "/" + location.lstrip("/\\")
+                return join_query(location, raw_query)
+        return None
+
+
+# What a path keeps as it is (RFC 3986 3.3 pchar and "/"): never "?", "#" or "%".
+_PATH_SAFE = "/!$&'()*+,;=:@~"
+
+
+def _as_written(target: str) -> str:
+    """A configured target, which may hold a query, a fragment or escapes of its own, with
+    anything else that is not ASCII-safe escaped: the Location header stays ASCII."""
+    return quote(target, safe="/:?#[]@!$&'()*+,;=%~")
 
 
 def _elsewhere(location: str) -> bool:

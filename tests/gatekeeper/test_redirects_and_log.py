@@ -69,3 +69,16 @@ def test_clf_time_changes_with_the_second():
     assert clf_time(0.2) == "01/Jan/1970:00:00:00 +0000"
     assert clf_time(86401.9) == "02/Jan/1970:00:00:01 +0000"
     assert clf_time(0.9) == "01/Jan/1970:00:00:00 +0000"
+
+
+def test_the_rest_of_a_moved_path_keeps_naming_the_same_file():
+    # The rest comes decoded: re-encoded as a path, never turned into a query, a fragment or another name.
+    r = Redirects({"/blog/*": "/posts/*", "/old/*": "/*", "/any/*": "*", "/q/*": "/search?from=blog#top"}, 301)
+    assert r.location("/blog/what?.html", "x=1") == "/posts/what%3F.html?x=1"
+    assert r.location("/blog/a#b") == "/posts/a%23b"
+    assert r.location("/blog/a%20b") == "/posts/a%2520b"  # a file named "a%20b", not "a b"
+    assert r.location("/blog/50% off") == "/posts/50%25%20off"
+    assert r.location("/blog/it's (1),@:~!.html") == "/posts/it's%20(1),@:~!.html"  # path characters stay
+    assert r.location("/old//evil.example") == "/evil.example"  # still never another site
+    assert r.location("/any/https://evil.example") == "/https://evil.example"
+    assert r.location("/q/anything", "q=1") == "/search?from=blog&q=1#top"  # a target's own query and fragment
