@@ -42,6 +42,7 @@ from siteseer.http.conditional import (
 )
 from siteseer.http.dates import format_http_date
 from siteseer.http.encoding import choose_encoding
+from siteseer.http.locations import join_query
 from siteseer.http.mimetypes import CHARSET_SNIFF_BYTES, UTF8_CHARSET, checked_charset, guess_type, is_compressible
 from siteseer.http.ranges import UNSATISFIABLE, content_range, parse_range
 from siteseer.server.messages import Request, Response
@@ -207,9 +208,7 @@ class FileServer:
                 return _method_not_allowed()
             # Built from the checked segments, never from the raw path: "//evil.example"
             # must not become a protocol-relative redirect to another site.
-            location = quote("/" + "/".join(segments) + "/", safe="/")
-            if request.raw_query:
-                location += "?" + request.raw_query
+            location = join_query(quote("/" + "/".join(segments) + "/", safe="/"), request.raw_query)
             return Response(self.redirect_status, [("location", location), ("content-type", "text/plain; charset=utf-8")],
                             b"Moved Permanently\n")
         found = lookup(self.root, [*segments, "index.html"], self.serve_dotfiles)

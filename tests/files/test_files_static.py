@@ -150,6 +150,8 @@ def test_folder_without_slash_redirects_keeping_query(server):
     r = get(server, "/sub", query="a=1&b=%20")
     assert r.status == 301
     assert r.header("location") == "/sub/?a=1&b=%20"
+    # A query sent as raw UTF-8 (granian hands it over as it came): a Location header is ASCII.
+    assert get(server, "/sub", query="q=\u00e9").header("location") == "/sub/?q=%C3%A9"
 
 
 def test_redirect_location_is_never_protocol_relative(server):

@@ -2,14 +2,7 @@ import io
 import json
 
 from siteseer.gatekeeper.accesslog import AccessLog, combined_line, json_line
-from siteseer.gatekeeper.redirects import Redirects, join_query
-
-
-def test_join_query_keeps_and_merges():
-    assert join_query("/new", "") == "/new"
-    assert join_query("/new", "a=1") == "/new?a=1"
-    assert join_query("/new?x=2", "a=1") == "/new?x=2&a=1"
-    assert join_query("/new#top", "a=1") == "/new?a=1#top"
+from siteseer.gatekeeper.redirects import Redirects
 
 
 def test_exact_and_prefix_rules():
