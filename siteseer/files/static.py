@@ -22,6 +22,7 @@ Speed matters here - every image, script and page goes through it - so:
 from __future__ import annotations
 
 import asyncio
+import errno
 import os
 import secrets
 import stat
@@ -65,10 +66,31 @@ _ALLOWED_METHODS = ("GET", "HEAD")
 _ALLOW = "GET, HEAD"
 
 
-def _head(path: str, size: int) -> bytes:
+def _open_checked(path: str, dev: int, ino: int) -> int:
+    """A descriptor of ``path``, only if it is still the file ``lookup`` stat-ed (``dev``, ``ino``).
+
+    ``lookup`` checked each part of the path with ``lstat``; by the time the
+    file is opened its name may have been swapped for a symlink to a file
+    outside the folder (or a folder on the way for a link elsewhere): a plain
+    ``open`` follows either. ``O_NOFOLLOW`` refuses a link, the ``fstat`` any
+    other file. ``handles.OpenFiles`` checks the files granian sends the same
+    way. Raises OSError.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        st = os.fstat(fd)
+        if st.st_ino != ino or st.st_dev != dev:
+            raise FileNotFoundError(errno.ENOENT, "replaced since it was looked up", path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _head(path: str, st: os.stat_result, size: int) -> bytes:
     """The first ``size`` bytes of the file (fewer if it cannot be read: the answer will say why)."""
     try:
-        with open(path, "rb", buffering=0) as f:
+        with open(_open_checked(path, st.st_dev, st.st_ino), "rb", buffering=0) as f:
             return f.read(size)
     except OSError:
         return b""
@@ -79,13 +101,14 @@ class _FileInfo:
 
     __slots__ = (
         "size", "mtime_ns", "mtime", "content_type", "etag", "last_modified",
-        "compressible", "headers", "headers_304", "variant_etags", "body", "ino",
+        "compressible", "headers", "headers_304", "variant_etags", "body", "ino", "dev",
     )
 
     def __init__(self, path: str, st: os.stat_result, cache_control: str, compress_min_bytes: int):
         self.size = st.st_size
         self.mtime_ns = st.st_mtime_ns
         self.ino = st.st_ino  # a file replaced by one of the same size and mtime is still new
+        self.dev = st.st_dev  # with ino: the file the reads must find (_open_checked)
         # RFC 9110 8.8.2.1: a Last-Modified later than the answer's Date is a
         # MUST NOT; a file dated in the future (a wrong clock, an archive, touch -d)
         # is taken as modified now. The comparisons use the same time, so the
@@ -93,7 +116,7 @@ class _FileInfo:
         self.mtime = min(int(st.st_mtime), int(time.time()))
         self.content_type = guess_type(path)
         if self.content_type.endswith(UTF8_CHARSET) and self.size:
-            self.content_type = checked_charset(self.content_type, _head(path, min(self.size, CHARSET_SNIFF_BYTES)))
+            self.content_type = checked_charset(self.content_type, _head(path, st, min(self.size, CHARSET_SNIFF_BYTES)))
         self.etag = make_etag(self.size, self.mtime_ns)
         self.last_modified = format_http_date(self.mtime)
         self.compressible = (
@@ -350,7 +373,7 @@ class FileServer:
     def _read_small(self, real: str, info: _FileInfo) -> bytes | None:
         """Read a small file on the loop (one short read) and keep it in memory."""
         try:
-            with open(real, "rb", buffering=0) as f:
+            with open(_open_checked(real, info.dev, info.ino), "rb", buffering=0) as f:
                 data = f.read(info.size + 1)
         except OSError:
             self._forget(real)
@@ -367,7 +390,7 @@ class FileServer:
         if info.size <= SMALL_FILE_BYTES:
             return self._read_small(real, info)
         try:
-            data = await asyncio.to_thread(_read_file, real, info.size)
+            data = await asyncio.to_thread(_read_file, real, info)
         except OSError:
             self._forget(real)
             return None
@@ -381,7 +404,7 @@ class FileServer:
         Returns ``None`` when compression does not make it smaller or the
         file cannot be read.
         """
-        key = (real, info.size, info.mtime_ns, encoding)
+        key = (real, info.size, info.mtime_ns, info.ino, encoding)  # ino: see _FileInfo
         cached = self.compression_cache.get(key)
         if cached is not None:
             return cached if len(cached) < info.size else None
@@ -433,9 +456,9 @@ class FileServer:
             if info.body is not None:
                 parts = [info.body[start:end] for start, end in ranges]
             elif total <= _THREAD_THRESHOLD:
-                parts = _read_ranges(real, ranges)
+                parts = _read_ranges(real, info, ranges)
             else:
-                parts = await asyncio.to_thread(_read_ranges, real, ranges)
+                parts = await asyncio.to_thread(_read_ranges, real, info, ranges)
         except OSError:
             self._forget(real)
             return None
@@ -463,13 +486,13 @@ def _method_not_allowed() -> Response:
     return Response(405, [("allow", _ALLOW), ("content-type", "text/plain; charset=utf-8")], b"Method Not Allowed\n")
 
 
-def _read_file(path: str, size: int) -> bytes:
-    with open(path, "rb") as f:  # buffered: read() loops over short reads
-        return f.read(size + 1)
+def _read_file(path: str, info: _FileInfo) -> bytes:
+    with open(_open_checked(path, info.dev, info.ino), "rb") as f:  # buffered: read() loops over short reads
+        return f.read(info.size + 1)
 
 
-def _read_ranges(path: str, ranges: list[tuple[int, int]]) -> list[bytes]:
-    fd = os.open(path, os.O_RDONLY)
+def _read_ranges(path: str, info: _FileInfo, ranges: list[tuple[int, int]]) -> list[bytes]:
+    fd = _open_checked(path, info.dev, info.ino)
     try:
         return [os.pread(fd, end - start, start) for start, end in ranges]
     finally:

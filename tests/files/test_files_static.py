@@ -526,3 +526,68 @@ def test_a_text_file_that_is_not_utf8_is_not_said_to_be(site):
     assert get(server, "/big-utf8.txt").header("content-type") == "text/plain; charset=utf-8"
     (site / "latin.txt").write_bytes("now café in UTF-8, a longer file".encode("utf-8"))  # a new version is read again
     assert get(server, "/latin.txt").header("content-type") == "text/plain; charset=utf-8"
+
+
+# -- a name swapped after it was looked up ------------------------------------------
+
+@pytest.fixture
+def swapped(site, monkeypatch):
+    """Each lookup of ``name`` is followed by ``swap(path)``: the race of a user with
+    write access to the folder, who replaces a file once the server has checked it."""
+    swaps: dict[str, object] = {}
+    real_lookup = static_module.lookup
+
+    def lookup(root, segments, serve_dotfiles):
+        found = real_lookup(root, segments, serve_dotfiles)
+        swap = swaps.get("/".join(segments))
+        if found is not None and swap is not None:
+            swap(site / "/".join(segments))
+        return found
+
+    monkeypatch.setattr(static_module, "lookup", lookup)
+    return swaps
+
+
+def _to_secret(path):
+    # The same size as the file checked (its headers would fit), a link to a file outside the folder.
+    os.remove(path)
+    os.symlink(path.parent.parent / "secret.txt", path)
+
+
+@pytest.mark.parametrize("name, headers", [
+    ("same.txt", {}),  # small: read into memory
+    ("same.txt", {"accept_encoding": "gzip"}),  # read to compress
+    ("same.txt", {"range": "bytes=0-3,5-9"}),  # multipart ranges
+])
+def test_a_file_swapped_for_a_link_out_of_the_folder_is_never_read(site, swapped, name, headers):
+    (site / name).write_bytes(b"x" * len(SECRET))
+    server = FileServer(make_config(site, compress_min_bytes=1), compression_cache=CompressionCache())
+    swapped[name] = _to_secret
+    # Nothing of the checked version is left to send: as if it were missing (before: the secret's bytes).
+    assert get(server, "/" + name, **headers) is None
+
+
+def test_a_file_replaced_by_another_after_the_lookup_is_not_read(site, swapped):
+    (site / "same.txt").write_bytes(b"A" * 100)
+
+    def replace(path):
+        tmp = path.with_name("new.tmp")
+        tmp.write_bytes(b"B" * 100)
+        os.replace(tmp, path)
+
+    swapped["same.txt"] = replace
+    assert get(FileServer(make_config(site)), "/same.txt") is None
+
+
+def test_a_compressed_body_is_of_the_file_now_there(site):
+    # Replaced by one of the same size and mtime: a new inode, so not the old one's compressed body.
+    path = site / "same.txt"
+    path.write_bytes(b"A" * 3000)
+    server = FileServer(make_config(site), compression_cache=CompressionCache())
+    assert gzip.decompress(get(server, "/same.txt", accept_encoding="gzip").body) == b"A" * 3000
+    st = path.stat()
+    tmp = site / "new.tmp"
+    tmp.write_bytes(b"B" * 3000)
+    os.utime(tmp, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.replace(tmp, path)
+    assert gzip.decompress(get(server, "/same.txt", accept_encoding="gzip").body) == b"B" * 3000
