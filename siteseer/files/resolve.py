@@ -23,6 +23,7 @@ like a missing one and probing learns nothing.
 from __future__ import annotations
 
 import os
+import re
 import stat
 from functools import lru_cache
 from pathlib import Path
@@ -44,10 +45,16 @@ def reachable_name(name: str) -> bool:
     """False for a file name no request can reach, so nothing links to it.
 
     A backslash is refused here; a control character (a tab, a newline) in a
-    path is refused by the gatekeeper (400) before any file is looked at.
-    The folder listing and the indexer leave such files out.
+    path is refused by the gatekeeper (400) before any file is looked at, and
+    so is U+FFFD, which is what granian makes of bytes that are not UTF-8: a
+    name that is not UTF-8 (read with ``surrogateescape``: lone surrogates)
+    cannot be asked for either. The folder listing and the indexer leave such
+    files out (the listing failed on one with a 500: it could not encode it).
     """
-    return "\\" not in name and not CONTROL_CHARS.search(name)
+    return "\\" not in name and not CONTROL_CHARS.search(name) and (name.isascii() or not _UNREACHABLE.search(name))
+
+
+_UNREACHABLE = re.compile("[\ud800-\udfff\ufffd]")
 
 
 def url_segments(url_path: str, serve_dotfiles: bool) -> list[str] | None:

@@ -40,6 +40,17 @@ def test_list_directory_leaves_out_names_no_request_reaches(tmp_path):
     assert [e[0] for e in entries] == ["keep.txt"]
 
 
+def test_a_name_that_is_not_utf8_is_left_out_not_a_500(site):
+    # No request can name it (granian makes U+FFFD of such bytes, refused with a 400), and the page
+    # could not encode it: the whole listing answered 500.
+    with open(os.fsencode(str(site / "plain")) + b"/caf\xe9.txt", "wb") as f:
+        f.write(b"x")
+    (site / "plain" / "r\ufffd.txt").write_text("x")
+    page = get(FileServer(make_config(site, directory_listing=True)), "/plain/")
+    assert page.status == 200
+    assert "name.txt" in page.body.decode() and "caf" not in page.body.decode() and "r\ufffd" not in page.body.decode()
+
+
 def test_list_directory_truncates(tmp_path, monkeypatch):
     import siteseer.files.listing as listing
 
