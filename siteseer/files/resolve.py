@@ -30,7 +30,7 @@ from pathlib import Path
 
 from siteseer.gatekeeper.validate import CONTROL_CHARS
 
-__all__ = ["lookup", "reachable_name", "real_root", "resolve_path", "resolve_real", "url_segments"]
+__all__ = ["answered_by_server", "lookup", "reachable_name", "real_root", "resolve_path", "resolve_real", "url_segments"]
 
 # RFC 8615: the one dot-folder meant to be public (security.txt, ACME
 # challenges), served at the top of the site even when dotfiles are not.
@@ -55,6 +55,19 @@ def reachable_name(name: str) -> bool:
 
 
 _UNREACHABLE = re.compile("[\ud800-\udfff\ufffd]")
+
+# Paths the server core answers itself before it asks the file server (server/app.py
+# ``route``: the API, the admin, health and metrics; web/app.py ``web_paths``: the
+# pages and Dash's endpoints): a file there is never served, so it is not indexed
+# either (its result's link answered 404).
+SERVER_PATHS = frozenset({"healthz", "metrics", "search", "admin", "_favicon.ico", "_reload-hash",
+                          "_dash-layout", "_dash-dependencies", "_dash-update-component"})
+SERVER_FOLDERS = ("api/", "admin/", "_siteseer/", "_dash-component-suites/")
+
+
+def answered_by_server(rel: str) -> bool:
+    """Whether the core answers the URL of ``rel`` (a path relative to the folder) without the file server."""
+    return rel in SERVER_PATHS or rel.startswith(SERVER_FOLDERS)
 
 
 def url_segments(url_path: str, serve_dotfiles: bool) -> list[str] | None:

@@ -8,7 +8,8 @@ new link: ``docs -> /etc`` had /etc's text files indexed, and their words
 shown in snippets); symlinked files are, when the file server would serve
 what they point to (inside the folder, no dot-folder on the way). Names
 that are not UTF-8 (old archives, other systems' encodings) are skipped:
-neither the catalog nor the index can hold them, and no URL names them.
+neither the catalog nor the index can hold them, and no URL names them; so
+are files under the paths the server answers itself (``api/``, ``admin/``...).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Callable, Iterable
 
-from siteseer.files.resolve import reachable_name, resolve_real
+from siteseer.files.resolve import answered_by_server, reachable_name, resolve_real
 
 KindFor = Callable[[Path], "str | None"]
 
@@ -40,7 +41,7 @@ class Scope:
                 rel.encode("utf-8")
             except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by os.fsdecode
                 return True
-        if not reachable_name(rel):  # no request reaches it: a result would lead nowhere
+        if not reachable_name(rel) or answered_by_server(rel):  # no request reaches it: a result would lead nowhere
             return True
         parts = rel.split("/")
         if any(p.startswith(".") for p in parts):
