@@ -45,3 +45,22 @@ def test_utf8_and_a_true_declaration_are_not_guessed_over():
     assert decode(text.encode("shift_jis"), "shift_jis") == text
     # A wrong declaration is not believed when the bytes do not decode that way either.
     assert decode("Журнал смотрителя маяка.".encode("cp1251"), "utf-8") == "Журнал смотрителя маяка."
+
+
+@pytest.mark.parametrize("text", [
+    "<html><body><h1>R\xe9sum\xe9</h1><p>My work history and skills.</p></body></html>",  # was Johab: "R乶um別/h1>"
+    "Oven at 50\xb0C for baking\n",  # was Big5: "50蚓"
+    '<meta charset="x-bogus"><p>caf\xe9</p>',
+])
+def test_one_or_two_accents_are_not_read_as_an_asian_script(text):
+    # One or two letters are "all of one script" whatever the guess; and a guess that
+    # glued a "<" to the byte before would have broken the page's markup.
+    assert decode(text.encode("cp1252")) == text
+
+
+def test_a_page_whose_heading_was_glued_shut_keeps_its_text(tmp_path):
+    page = tmp_path / "resume.html"
+    page.write_bytes("<html><body><h1>R\xe9sum\xe9</h1><p>My work history and skills.</p></body></html>".encode("cp1252"))
+    extracted = extract(page, "resume.html")
+    assert extracted.title == "R\xe9sum\xe9"
+    assert [(u.title, u.text) for u in extracted.units] == [("R\xe9sum\xe9", "My work history and skills.")]

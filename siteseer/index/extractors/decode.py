@@ -112,6 +112,13 @@ _SCRIPTS = (
     ((0x3040, 0x30FF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF)),
 )
 _TRUSTED_SHARE = 0.8
+# Fewer non-ASCII letters than this say nothing: "Résumé" or "50°C" in cp1252 read as
+# Johab or Big5 is one or two Hangul or Han characters, all of "one script".
+_MIN_LETTERS = 4
+# Bytes below 0x40 (space, digits, "<", "/", newlines) are characters of their own in
+# every multi-byte encoding (never a second byte): a decoding that has fewer of them
+# glued some to the byte before ("R\xe9sum\xe9</h1>" as Johab lost its "<").
+_LOW_BYTES = bytes(range(0x40))
 
 
 def non_latin_guess(data: bytes) -> str | None:
@@ -131,7 +138,9 @@ def non_latin_guess(data: bytes) -> str | None:
     except LookupError:
         return None
     letters = [ord(c) for c in text[: _GUESS_BYTES] if not c.isascii() and c.isalpha()]
-    if not letters:
+    if len(letters) < _MIN_LETTERS:
+        return None
+    if len(data) - len(data.translate(None, _LOW_BYTES)) != sum(c < "@" for c in text):
         return None
     for ranges in _SCRIPTS:
         if sum(any(low <= c <= high for low, high in ranges) for c in letters) >= _TRUSTED_SHARE * len(letters):
