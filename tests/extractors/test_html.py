@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+import pytest
+
 from siteseer.index.extractors import extract
 
 FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 20  # ~1,100 chars
@@ -73,6 +75,19 @@ def test_minified_blocks_do_not_glue_words(tmp_path):
     html = "<body><table><tr><td>alpha</td><td>beta</td></tr></table><ul><li>gamma</li><li>delta</li></ul><p>eps<br>zeta</p></body>"
     text = extract(page(tmp_path, html), "page.html").units[0].text
     assert text.split() == ["alpha", "beta", "gamma", "delta", "eps", "zeta"]
+
+
+@pytest.mark.parametrize("html, words", [
+    ("<ul><li>Kitchen<ul><li>Oven</li></ul></li></ul>", ["Kitchen", "Oven"]),  # a nested list, minified
+    ("<div>Preface<div>Chapter</div></div>", ["Preface", "Chapter"]),
+    ("<body>Hello<p>World</p>", ["Hello", "World"]),
+    ("<dl><dt>Term</dt><dd>Meaning</dd></dl>After<table><tr><td>cell</td></tr></table>", ["Term", "Meaning", "After", "cell"]),
+    ("<textarea>alpha</textarea><select><option>beta</option></select>", ["alpha", "beta"]),
+    ("<p><b>S</b>ite and <i>it</i>alic</p>", ["Site", "and", "italic"]),  # inline markup still joins
+])
+def test_text_before_a_block_is_not_glued_to_it(tmp_path, html, words):
+    # Only a space after each block was added: "Kitchen<ul><li>Oven" was the word "KitchenOven".
+    assert extract(page(tmp_path, html), "page.html").units[0].text.split() == words
 
 
 def test_article_header_kept(tmp_path):

@@ -25,12 +25,14 @@ _JUNK = ", ".join((
     ".breadcrumbs", ".headerlink", ".navheader", ".navfooter", ".skip-link", "#sidebar",
     ".toc", ".docnav", "#banner", "#footer",  # DocBook/publican/asciidoc tables of contents and bars
 ))
-# Elements that render as their own line: a space after each keeps words apart
-# when the HTML is minified ("</td><td>"), while inline markup stays glued
-# ("<b>S</b>ite" → "Site"), which a blanket text() separator would break.
+# Elements that render as their own line: a space before and after each keeps
+# words apart when the HTML is minified ("</td><td>", "<li>Kitchen<ul><li>Oven"),
+# while inline markup stays glued ("<b>S</b>ite" → "Site"), which a blanket
+# text() separator would break.
 _BLOCKS = ", ".join((
     "p", "div", "li", "dt", "dd", "td", "th", "br", "pre", "blockquote", "h4", "h5", "h6",
     "figcaption", "caption", "hr", "section", "article", "option", "address", "summary",
+    "ul", "ol", "dl", "table", "tr", "textarea", "select", "details", "fieldset", "legend",
 ))
 # header/footer/form are junk only as page furniture: an <article>'s own <header>
 # holds its h1, and ASP.NET-style pages wrap everything in one <form>.
@@ -184,6 +186,7 @@ def _units(root: LexborNode, title: str, max_chars: int) -> list[Unit]:
         heading.insert_before(f" {H_START}{i}{H_MID}")
         heading.insert_after(f"{H_END} ")
     for block in root.css(_BLOCKS):
+        block.insert_before(" ")
         block.insert_after(" ")
     for sub in root.css("h4, h5, h6"):
         sub.insert_before(f" {SUB_START}")
