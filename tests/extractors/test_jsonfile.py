@@ -74,3 +74,13 @@ def test_japanese_and_bom(tmp_path):
     path.write_bytes(b"\xef\xbb\xbf" + json.dumps({"title": "東京の天気"}, ensure_ascii=False).encode())
     result = extract(path, "ja.json")
     assert result.title == "東京の天気" and "東京の天気" in result.units[0].text
+
+
+@pytest.mark.parametrize("name, text", [
+    ("data.json", '{"a": ' + "9" * 5000 + ', "b": "zebra words"}'),
+    ("data.jsonl", '{"a": ' + "9" * 5000 + '}\n{"b": "zebra words"}\n'),
+])
+def test_an_integer_past_pythons_digit_limit_is_valid_json(tmp_path, name, text):
+    # Python refuses int() of over 4,300 digits: the file was skipped as "invalid JSON".
+    result = extract(write(tmp_path, text, name), name)
+    assert "b: zebra words" in result.units[0].text and "a" in result.units[0].text.split("\n")

@@ -22,6 +22,12 @@ _LINES_SUFFIXES = (".jsonl", ".ndjson")
 _SCALAR_KEYS_ONLY = (int, float, bool, type(None))
 
 
+def _number(digits: str) -> int:
+    """An integer's value is never indexed (only its key is): 0 stands for any, so that
+    one longer than Python's int limit (4,300 digits) is no "invalid JSON"."""
+    return 0
+
+
 def extract_json(data: bytes, name: str, max_chars: int) -> Extracted:
     """Parse and flatten a JSON document; invalid JSON raises ExtractError."""
     if bom_encoding(data) is None and b"\x00" in data[:8192]:
@@ -43,7 +49,7 @@ def _parse(data: bytes, name: str) -> object:
     """One JSON value, or the list of a JSON Lines file's values."""
     if not name.lower().endswith(_LINES_SUFFIXES):
         try:
-            return json.loads(data)  # detects UTF-8 (with or without BOM) and UTF-16/32
+            return json.loads(data, parse_int=_number)  # detects UTF-8 (with or without BOM) and UTF-16/32
         except json.JSONDecodeError as err:
             if err.msg != "Extra data":
                 raise
@@ -60,7 +66,7 @@ def _json_lines(data: bytes) -> list[object]:
     for number, line in enumerate(text.split("\n"), 1):  # not splitlines(): U+2028 is valid inside strings
         if line.strip():
             try:
-                values.append(json.loads(line))
+                values.append(json.loads(line, parse_int=_number))
             except json.JSONDecodeError as err:
                 raise ValueError(f"line {number}: {err.msg}") from None
     return values
