@@ -95,6 +95,9 @@ class Indexer:
         n = workers if workers is not None else config.index.workers
         self.workers = n or os.cpu_count() or 1
         self.scope = Scope(self.root, config.state_dir, config.index.exclude)
+        # The symlinked files found so far and the file each names: a change to that file
+        # is theirs too, and the watcher's events name only the file.
+        self.links: dict[str, str] = {}
         self.catalog: Catalog | None = None
         self.index = None
         self.writer = None
@@ -170,10 +173,13 @@ class Indexer:
         started = time.perf_counter()
         summary = IndexSummary()
         unders = [under] if isinstance(under, str) else _outermost(under)
+        unders += self._links_to(unders)
         on_disk: dict[str, tuple[int, int]] = {}
         known: dict[str, FileRow] = {}
         for u in unders:
-            on_disk.update(scan(self.root, self.scope, self.kind_for, u))
+            for link in [link for link in self.links if _at_or_below(link, u)]:
+                del self.links[link]  # found again below if still there
+            on_disk.update(scan(self.root, self.scope, self.kind_for, u, self.links))
             known.update(self.catalog.under(u))
         deleted = [rel for rel in known if rel not in on_disk]
         # Subtitle hits link to the video beside them, or to themselves when there
@@ -205,6 +211,13 @@ class Indexer:
         summary.documents = self._num_docs()
         summary.seconds = time.perf_counter() - started
         return summary
+
+    def _links_to(self, unders: list[str]) -> list[str]:
+        """The symlinked files that name a file at or below one of ``unders`` and are not among them."""
+        if "" in unders:
+            return []
+        return [link for link, target in self.links.items()
+                if any(_at_or_below(target, u) for u in unders) and not any(_at_or_below(link, u) for u in unders)]
 
     def _subtitles_beside(self, videos: Iterable[str]) -> dict[str, tuple[int, int]]:
         """``{rel: (size, mtime_ns)}`` of the subtitle files named after any of ``videos``.
@@ -341,6 +354,10 @@ def _failed(rel: str, exc: BaseException, timeout: float) -> FileResult:
     if isinstance(exc, TimeoutError):
         return FileResult(rel, "skipped", reason=f"extraction took longer than {timeout:g} s")
     return FileResult(rel, "error", reason="the extractor crashed on this file")
+
+
+def _at_or_below(rel: str, under: str) -> bool:
+    return not under or rel == under or rel.startswith(under.rstrip("/") + "/")
 
 
 def _outermost(paths: Iterable[str]) -> list[str]:

@@ -55,15 +55,17 @@ class Scope:
         return False
 
 
-def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "") -> dict[str, tuple[int, int]]:
-    """``{rel: (size, mtime_ns)}`` of indexable files at or below ``under``."""
+def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "",
+         links: dict[str, str] | None = None) -> dict[str, tuple[int, int]]:
+    """``{rel: (size, mtime_ns)}`` of indexable files at or below ``under``; the symlinked
+    ones found also go into ``links`` (if given) as ``{rel: the rel of the file it names}``."""
     found: dict[str, tuple[int, int]] = {}
     start = root / under if under else root
     if under and (scope.excluded(under) or _through_folder_link(root, under)):
         return found
     if start.is_file():
         st = _stat(start)
-        if st and kind_for(start) is not None and (not start.is_symlink() or _served(root, under)):
+        if st and kind_for(start) is not None and (not start.is_symlink() or _linked(root, under, links)):
             found[under] = st
         return found
     stack = [(start, under)]
@@ -83,7 +85,7 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "") -> dict[s
                     continue
                 if not entry.is_file():  # dangling symlink, socket, ...
                     continue
-                if entry.is_symlink() and not _served(root, rel):
+                if entry.is_symlink() and not _linked(root, rel, links):
                     continue
             except OSError:
                 continue
@@ -106,9 +108,15 @@ def _through_folder_link(root: Path, rel: str) -> bool:
     return False
 
 
-def _served(root: Path, rel: str) -> bool:
-    """Whether the file server would serve the symlinked file ``rel`` (what it points to checked as a URL path)."""
-    return resolve_real(str(root), "/" + rel, False) is not None
+def _linked(root: Path, rel: str, links: dict[str, str] | None) -> bool:
+    """Whether the file server would serve the symlinked file ``rel`` (what it points to
+    checked as a URL path); if so, and ``links`` is given, noted there with its target."""
+    real = resolve_real(str(root), "/" + rel, False)
+    if real is None:
+        return False
+    if links is not None:
+        links[rel] = os.path.relpath(real, os.path.realpath(root)).replace(os.sep, "/")
+    return True
 
 
 def _stat(path: Path) -> tuple[int, int] | None:

@@ -88,6 +88,21 @@ def test_a_new_link_to_a_folder_outside_indexes_nothing_from_it(watched, tmp_pat
     assert found(service, "firstword") == ["a.txt"]  # not again as loop/a.txt
 
 
+def test_a_link_to_a_file_in_the_folder_follows_its_changes(watched):
+    """``latest.txt -> a.txt``: the events name a.txt only, and latest.txt kept its old words."""
+    root, service = watched
+    (root / "latest.txt").symlink_to("a.txt")
+    write(root, "sub/deep.txt", "Deep\n\ndeepword")
+    (root / "sub" / "up.txt").symlink_to("../sub/deep.txt")
+    wait_until(lambda: found(service, "firstword") == ["a.txt", "latest.txt"]
+               and found(service, "deepword") == ["sub/deep.txt", "sub/up.txt"], DEADLINE)
+    write(root, "a.txt", "Alpha\n\nchangedword now")
+    write(root, "sub/deep.txt", "Deep\n\notherword")
+    wait_until(lambda: found(service, "changedword") == ["a.txt", "latest.txt"]
+               and found(service, "otherword") == ["sub/deep.txt", "sub/up.txt"], DEADLINE)
+    assert found(service, "firstword") == [] and found(service, "deepword") == []
+
+
 def test_indexer_process_scans_watches_and_stops_on_terminate(tmp_path: Path):
     root = tmp_path / "site"
     write(root, "docs/page.md", "# Welcome\n\nProcessword lives here.\n")
