@@ -11,6 +11,7 @@ import re
 import threading
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import expect
 
 from .conftest import XSS, screenshot
@@ -261,6 +262,23 @@ def test_phone_width(browser, live):
             box = page.locator(".search-input").bounding_box()
             assert box["width"] >= 180, box
             screenshot(page, name)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("/search?q=" + "q" * 63, "#no-results"),  # "No results for <the long word>"
+    ("/lighthouse/" + "abcdefghij" * 15 + ".html", ".nf-sub"),  # the 404's "Results for <its words>"
+])
+def test_a_long_word_wraps_at_phone_width(browser, live, url, shown):
+    # Not an is_mobile context: a phone's browser would zoom out to the overflowing width and hide it.
+    context = browser.new_context(viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(live.url + url)
+        page.wait_for_selector(shown)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{url} scrolls sideways by {overflow}px"
     finally:
         context.close()
 
