@@ -126,6 +126,14 @@ def test_login_charts_and_block(served):
             # The other ranges redraw too.
             page.get_by_label("Last 30 days").check()
             expect(page.locator("#range-label")).to_contain_text("3-hour buckets")
+
+            # On a phone, the charts and tables fit its width (each was 560 px wide at least).
+            page.set_viewport_size({"width": 375, "height": 800})
+            expect(page.locator("#g-requests .main-svg").first).to_be_visible()
+            deadline = time.monotonic() + 10  # plotly redraws the charts at the new width
+            while page.evaluate("document.documentElement.scrollWidth - window.innerWidth") > 0:
+                assert time.monotonic() < deadline, "the dashboard scrolls sideways at 375 px"
+                page.wait_for_timeout(100)  # polling interval
         finally:
             browser.close()
     assert [b.network for b in blocks.active()] == [f"{SCANNER}/32"]
