@@ -509,6 +509,16 @@ def _no_results(q: str, type_: str | None, result: dict) -> Any:
     )
 
 
+def _sentence(text: str) -> str:
+    """A service message as a sentence: its first word capitalised ("the query is too
+    long"), but not what the user typed ("after:yesterday is not a date", "per_page
+    must be..."): that stays as written, to be found and fixed."""
+    return text[:1].upper() + text[1:] if _PLAIN_WORD.match(text) else text
+
+
+_PLAIN_WORD = re.compile(r"[a-z]+(?: |$)")
+
+
 def _message(text: str, *, kind: str = "error") -> Any:
     return html.P(text, className=f"message {kind}", role="alert", id="search-message")
 
@@ -522,7 +532,7 @@ def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int)
     except Exception as exc:
         if _is_query_error(exc):
             text = str(exc) or "That search cannot be run."
-            return None, _message(text[:1].upper() + text[1:])  # the service's are lower-case phrases
+            return None, _message(_sentence(text))
         log.exception("search failed for %r", q)
         return None, _message("Search is not available right now. Please try again in a moment.")
 

@@ -404,6 +404,21 @@ def test_query_error_shows_message(client):
     assert message["props"]["role"] == "alert"
 
 
+@pytest.mark.parametrize("said, shown", [
+    ("the query is too long (1,200 characters; at most 1000)", "The query is too long (1,200 characters; at most 1000)"),
+    ("type a word to search for", "Type a word to search for"),
+    # What the user typed stays as typed: "After:yesterday" is not what they have to fix.
+    ("after:yesterday is not a date; use YYYY-MM-DD", "after:yesterday is not a date; use YYYY-MM-DD"),
+    ("in:.. is not a folder path like in:docs/manual/", "in:.. is not a folder path like in:docs/manual/"),
+    ("per_page must be between 1 and 50", "per_page must be between 1 and 50"),
+    ("", ""),
+])
+def test_a_query_error_is_shown_as_a_sentence_but_for_what_was_typed(said, shown):
+    from siteseer.web.render import _sentence
+
+    assert _sentence(said) == shown
+
+
 def test_search_failure_is_a_polite_message(client):
     layout = layout_for(client, "/search?q=explode")
     message = texts(find(layout, "P", id="search-message")[0])
