@@ -175,7 +175,8 @@ def compress_response(response, accept_encoding: str | None, min_bytes: int, cac
 
     Both forms carry ``Vary: Accept-Encoding`` and the compressed one its own
     ETag (``variant_etag``). Left alone: a file (sent as it is), a 206 (its
-    Content-Range counts bytes of the identity body), and an answer already encoded. ``cache_key`` as for ``compress_body``.
+    Content-Range counts bytes of the identity body), and an answer already
+    encoded. ``cache_key`` as for ``compress_body``.
     """
     if response.file is not None or response.status == 206:
         return
