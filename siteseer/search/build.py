@@ -255,7 +255,8 @@ class Builder:
         grams = query_bigrams(run)
         if len(run) == 1:
             terms = self.searcher.terms_with_prefix(name, run, limit=64)
-            return _should([Query.term_query(self.schema, name, t) for t, _ in terms] or [Query.empty_query()])  # type: ignore[return-value]
+            queries = [Query.term_query(self.schema, name, t) for t, _ in terms] or [Query.empty_query()]
+            return _should(queries)  # type: ignore[return-value]
         if len(grams) == 1:
             return Query.term_query(self.schema, name, grams[0])
         self.positional = True
