@@ -97,9 +97,16 @@ def _must(queries: list[Query]) -> Query | None:
     return Query.boolean_query([(Occur.Must, q) for q in queries])
 
 
+# How much more the word as typed counts than its completions (and synonyms). At 1.5 a
+# rarer completion outscored a complete word ("python list": "Listeners and Clients"
+# first, "latex table": a LaTeX command with "tabletotal" in it); at 3 the pages about
+# the word come first, with the 40 judged queries as good (MRR 0.684 -> 0.687).
+TYPED_WEIGHT = 3.0
+
+
 def _typed(i: int, tokens: list[str]) -> float:
-    """The weight of ``tokens[i]`` among a word's alternatives: the word as typed (the first) 1.5 times its completions."""
-    return 1.5 if i == 0 and len(tokens) > 1 else 1.0
+    """The weight of ``tokens[i]`` among a word's alternatives: the word as typed (the first) ``TYPED_WEIGHT``."""
+    return TYPED_WEIGHT if i == 0 and len(tokens) > 1 else 1.0
 
 
 def _boosted(query: Query, boost: float) -> Query:
@@ -158,7 +165,7 @@ def synonym_stems(groups: list[str]) -> dict[str, tuple[str, ...]]:
     """``search.synonyms`` ("postgres, postgresql") as each word's stem -> the other stems of its groups.
 
     A word found this way counts as a completion of a prefix does (the word as
-    typed counts 1.5 times more), so a page that says what was typed comes first.
+    typed counts ``TYPED_WEIGHT`` times more), so a page that says what was typed comes first.
     """
     out: dict[str, tuple[str, ...]] = {}
     for group in groups:
@@ -384,8 +391,8 @@ class Builder:
 
     def alternatives(self, tokens: list[str]) -> Query:
         """Any of ``tokens`` in ``body``, their clauses in the other word fields
-        among ``boosts``; the first (the word as typed) counts 1.5 times its
-        completions. ``flat`` becomes the tokens, for ``flat_alternatives``."""
+        among ``boosts``; the first (the word as typed) counts ``TYPED_WEIGHT``
+        times its completions. ``flat`` becomes the tokens, for ``flat_alternatives``."""
         self.flat = tokens
         clauses = []
         for i, token in enumerate(tokens):

@@ -137,7 +137,7 @@ def test_completions_are_one_flat_disjunction_scored_as_nested_ones(service):
     is about twice as fast on it) with the scores of one disjunction per word."""
     from tantivy import Occur, Query
 
-    from siteseer.search.build import Builder
+    from siteseer.search.build import TYPED_WEIGHT, Builder
 
     index = service.handle.index()
     searcher = index.searcher()
@@ -145,7 +145,7 @@ def test_completions_are_one_flat_disjunction_scored_as_nested_ones(service):
     tokens = ["instal", "lazi", "dog", "coffe"]  # stems, as completions are
     flat = builder.flat_alternatives(tokens)
     per_word = [builder.flat_alternatives([t]) for t in tokens]
-    per_word[0] = Query.boost_query(per_word[0], 1.5)
+    per_word[0] = Query.boost_query(per_word[0], TYPED_WEIGHT)
     nested = Query.boolean_query([(Occur.Should, q) for q in per_word])
     assert repr(flat).count("BooleanQuery") == 1 and repr(nested).count("BooleanQuery") == 1 + len(tokens)
 
