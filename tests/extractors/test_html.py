@@ -154,3 +154,17 @@ def test_xhtml_self_closing_anchor_uses_own_id(tmp_path):
   </div></div></body>"""
     result = extract(page(tmp_path, html), "d.html")
     assert [(u.title, u.anchor) for u in result.units] == [("Section 0", "sec0"), ("Section 1", "sec1")]
+
+
+def test_a_note_box_heading_is_a_label_not_a_section(tmp_path):
+    # DocBook (PostgreSQL's manual): <div class="note"><h3 class="title">Note</h3>. As a section it took
+    # the rest of "Options" (pg_dump's -F came back titled "Note", linked to the top of the page).
+    html = ("<html><head><title>pg_dump</title></head><body>"
+            "<h2 id='OPTIONS'>Options</h2><p>First option text. " + FILLER + "</p>"
+            "<div class='note'><h3 class='title'>Note</h3><p>Careful with this.</p></div>"
+            "<p>-F format selects the output format.</p>"
+            "<div class='warning compact'><h3>Warning</h3><p>Really careful.</p></div>"
+            "<h2 id='EXAMPLES'>Examples</h2><p>Example text. " + FILLER + "</p></body></html>")
+    units = extract(page(tmp_path, html), "page.html").units
+    assert [(u.title, u.anchor) for u in units] == [("Options", "OPTIONS"), ("Examples", "EXAMPLES")]
+    assert "Note Careful with this. -F format selects the output format. Warning Really careful." in units[0].text

@@ -179,8 +179,28 @@ def _anchor(heading: LexborNode, root: LexborNode) -> str | None:
     return None
 
 
+# The heading of a note, tip or warning box (DocBook's <div class="note"><h3>Note</h3>,
+# 450 of them in PostgreSQL's manual): a label in its section, not a section of its own.
+# As one, it took the rest of its section (the pg_dump options came back titled "Note",
+# linked to the top of the page).
+_BOXES = frozenset(("note", "tip", "warning", "caution", "important", "admonition"))
+
+
+def _boxed(heading: LexborNode) -> bool:
+    """Whether ``heading`` is a box's label (the box's first child: its parent's classes say)."""
+    parent = heading.parent
+    classes = parent.attributes.get("class") if parent is not None else None
+    return bool(classes) and not _BOXES.isdisjoint(classes.split())
+
+
 def _units(root: LexborNode, title: str, max_chars: int) -> list[Unit]:
-    headings = root.css("h1, h2, h3")
+    headings = []
+    for heading in root.css("h1, h2, h3"):
+        if _boxed(heading):
+            heading.insert_before(" ")  # its text stays in the section's
+            heading.insert_after(" ")
+        else:
+            headings.append(heading)
     anchors = [_anchor(h, root) for h in headings]
     for i, heading in enumerate(headings):
         heading.insert_before(f" {H_START}{i}{H_MID}")
