@@ -106,6 +106,18 @@ def test_three_words_some_unit_has_are_all_required(ranked):
     assert [h["path"] for h in ranked.search("python asyncio improvements")["hits"]] == ["py/whatsnew.html"]
 
 
+def test_a_type_with_no_unit_that_has_every_word_is_not_relaxed_when_another_type_has_one(ranked):
+    # The All tab found "What's new"; the Text tab relaxed the query and found other units,
+    # and showed the relaxed query's counts on every tab.
+    everything = ranked.search("git stash working")  # git-stash.html; the text files lack "working"
+    assert [h["path"] for h in everything["hits"]] == ["git/git-stash.html"] and not everything["relaxed"]
+    only_text = ranked.search("git stash working", type="text")
+    assert only_text["total"] == 0 and only_text["relaxed"] is False and only_text["hits"] == []
+    assert only_text["facets"] == everything["facets"] == {"html": 1}
+    # With no unit of any type having them all, a type tab is relaxed as All is.
+    assert ranked.search("python asyncio gather", type="html")["relaxed"] is True
+
+
 def test_a_quoted_phrase_is_never_the_word_left_out(ranked):
     # Three words, one of which may be missing, and a phrase no unit has: nothing.
     assert ranked.search('"zebra crossing" python asyncio gather')["total"] == 0
