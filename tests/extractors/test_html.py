@@ -168,3 +168,14 @@ def test_a_note_box_heading_is_a_label_not_a_section(tmp_path):
     units = extract(page(tmp_path, html), "page.html").units
     assert [(u.title, u.anchor) for u in units] == [("Options", "OPTIONS"), ("Examples", "EXAMPLES")]
     assert "Note Careful with this. -F format selects the output format. Warning Really careful." in units[0].text
+
+
+def test_a_section_of_a_line_joins_the_one_before(tmp_path):
+    # Each git man page ends in <h2>GIT</h2><p>Part of the git(1) suite</p>: as a hit of its own, that
+    # line with its page's title around it was the first for "git stash" (BM25 likes it short).
+    html = ("<html><head><title>git-stash(1)</title></head><body>"
+            "<h2 id='_description'>DESCRIPTION</h2><p>Use git stash to record the current state. " + FILLER * 2 + "</p>"
+            "<h2 id='_git'>GIT</h2><p>Part of the git(1) suite</p></body></html>")
+    units = extract(page(tmp_path, html), "page.html").units
+    assert [(u.title, u.anchor) for u in units] == [("DESCRIPTION", "_description")]
+    assert units[0].text.endswith(" GIT Part of the git(1) suite")

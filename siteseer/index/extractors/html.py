@@ -232,8 +232,15 @@ def _units(root: LexborNode, title: str, max_chars: int) -> list[Unit]:
     return _section_units(cleaned, max_chars)
 
 
+# A section with less text than this joins the one before it: as a hit of its own it
+# was a line with its page's title around it, which BM25 ranks high for being short
+# (each git man page ends in "GIT: Part of the git(1) suite", the first hit for "git stash").
+MIN_SECTION_CHARS = 60
+
+
 def _section_units(cleaned, max_chars: int) -> list[Unit]:
-    """One unit per section; a heading with no body folds into the next section's headings."""
+    """One unit per section; a heading with no body folds into the next section's
+    headings, a section with little text into the unit before it."""
     units: list[Unit] = []
     pending: list[str] = []
     last = len(cleaned) - 1
@@ -244,6 +251,11 @@ def _section_units(cleaned, max_chars: int) -> list[Unit]:
         if not body and i != last:
             pending += [heading, subs]
             continue
+        if body and len(body) < MIN_SECTION_CHARS and units and not pending:
+            joined = " ".join(filter(None, [units[-1].text, heading, subs, body]))
+            if len(joined) <= max_chars:
+                units[-1].text = joined
+                continue
         heads = " ".join(filter(None, [*pending, heading, subs]))
         pending = []
         units += make_units(heading or "(untitled section)", body, max_chars, headings=heads, anchor=anchor)
