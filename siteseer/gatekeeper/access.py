@@ -20,7 +20,7 @@ import tomllib
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from siteseer.config import PROXY_HEADERS
+from siteseer.config import PROXY_HEADERS, AccessConfig
 
 log = logging.getLogger("siteseer.access")
 
@@ -225,7 +225,9 @@ class AccessList:
             block = [str(v) for v in data.get("block", [])]
             allow = NetworkSet(str(v) for v in data.get("allow", []))
             trusted = NetworkSet(str(v) for v in data.get("trusted_proxies", []))
-            header = str(data.get("proxy_header", self.proxy_header)).lower()
+            # A line taken out means the default again, not the old value: else a switch back to
+            # X-Forwarded-For kept trusting the client's own Forwarded, passed on by the proxy.
+            header = str(data.get("proxy_header", AccessConfig.proxy_header)).lower()
             if header not in PROXY_HEADERS:
                 raise ValueError(f'proxy_header must be "X-Forwarded-For" or "Forwarded", not {header!r}')
             NetworkSet(block)  # validate before swapping anything in

@@ -118,6 +118,28 @@ def test_access_list_reloads_config_file(tmp_path):
     assert acl.denied("192.0.2.2")
 
 
+def test_a_proxy_header_taken_out_of_the_config_is_the_default_again(tmp_path):
+    # Switching back to nginx's X-Forwarded-For by deleting the line kept "forwarded": the
+    # client's own Forwarded header, passed on by the proxy, was trusted (block list bypassed).
+    import os
+
+    config = tmp_path / "siteseer.toml"
+    config.write_text('[access]\ntrusted_proxies = ["127.0.0.1"]\nproxy_header = "Forwarded"\n')
+    acl = AccessList(block=[], allow=[], trusted=["127.0.0.1"], config_path=config, interval=0,
+                     proxy_header="forwarded")
+    acl.refresh()
+    assert acl.proxy_header == "forwarded"
+    config.write_text('[access]\ntrusted_proxies = ["127.0.0.1"]\n')
+    os.utime(config, ns=(1, 1))
+    acl.refresh()
+    assert acl.proxy_header == "x-forwarded-for"
+    config.write_text("")  # the whole [access] table gone: the same
+    acl.proxy_header = "forwarded"
+    os.utime(config, ns=(2, 2))
+    acl.refresh()
+    assert acl.proxy_header == "x-forwarded-for"
+
+
 class FakeStore:
     def __init__(self):
         self.networks, self._version = [], 0
