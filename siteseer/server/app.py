@@ -157,11 +157,12 @@ class SiteseerApp:
         s = self.services
         problem = check_request(request.method, request.path, request.raw_query, request.headers,
                                 request.http_version, self.max_url_length, self.max_header_bytes)
-        if problem is not None:
-            extra = [("connection", "close")] if problem.close else []
-            request.state["problem"] = problem.message
-            return error_response(request, problem.status, problem.message, extra)
-
+        # A malformed request is still a client's: who sent it is decided, and the block
+        # list and the rate limit apply, before its 4xx (else a blocked client got a 400, a
+        # flood of bad requests no 429, and the log and stats named the proxy). The lists
+        # are refreshed first: a proxy just taken out of trusted_proxies is not trusted once more.
+        close = [("connection", "close")] if problem is not None and problem.close else []
+        s.access.refresh()
         request.client_ip = client_ip(request.peer_ip, request.headers, s.access.trusted, s.access.proxy_header)
         # TLS ended at a trusted proxy: cookies must be Secure, and the admin's
         # Origin check compares "https://host". Asked of the peer, not of whether
@@ -173,13 +174,16 @@ class SiteseerApp:
         refusal = s.access.refusal(request.client_ip)
         if refusal is not None:
             request.state["blocked"] = refusal
-            return error_response(request, 403, "Access from your address is not allowed.")
+            return error_response(request, 403, "Access from your address is not allowed.", close)
         if s.ratelimiter is not None:
             wait = s.ratelimiter.check(request.client_ip)
             if wait is not None:
                 request.state["blocked"] = "ratelimit"
                 return error_response(request, 429, "Too many requests: slow down.",
-                                      [("retry-after", str(max(1, int(wait + 0.999))))])
+                                      [("retry-after", str(max(1, int(wait + 0.999)))), *close])
+        if problem is not None:
+            request.state["problem"] = problem.message
+            return error_response(request, problem.status, problem.message, close)
 
         if s.redirects:
             location = s.redirects.location(request.path, request.raw_query)
