@@ -1,7 +1,8 @@
 """Per-client token buckets, and automatic temporary blocks for abusers.
 
-Each client IP has a bucket of ``burst`` tokens refilled at ``rate`` per
-second; a request takes one token or is answered 429 with the time until
+Each client IP (an IPv6 client: its /64, one subscriber's network, as the
+login throttle counts it; else each next address in it was a new client)
+has a bucket of ``burst`` tokens refilled at ``rate`` per second; a request takes one token or is answered 429 with the time until
 the next token as ``Retry-After``. State lives in an ``OrderedDict`` kept in
 least-recently-seen order, so a lookup, the idle eviction and the size cap
 are all O(1) per request, and a flood of new addresses cannot grow memory
@@ -32,6 +33,7 @@ from collections import OrderedDict
 from typing import Callable
 
 from siteseer.gatekeeper.access import parse_ip
+from siteseer.stats.throttle import throttle_key
 
 log = logging.getLogger("siteseer.ratelimit")
 
@@ -71,13 +73,14 @@ class RateLimiter:
         return len(self._clients)
 
     def _client(self, ip: str, now: float) -> _Client:
+        key = _key(ip)
         clients = self._clients
-        client = clients.get(ip)
+        client = clients.get(key)
         if client is None:
-            client = clients[ip] = _Client(self.burst, now)
+            client = clients[key] = _Client(self.burst, now)
             self._evict(now)
         else:
-            clients.move_to_end(ip)
+            clients.move_to_end(key)
         return client
 
     def _evict(self, now: float) -> None:
@@ -131,12 +134,18 @@ class RateLimiter:
             log.warning("not blocking %s automatically, it is this machine (%s); if a proxy on this host "
                         "forwards every visitor, list it in access.trusted_proxies", ip, reason)
             return
+        network = _key(ip)  # an IPv6 client's whole /64
         try:
-            self.block_store.add(ip, reason, minutes=self.auto_block_minutes, source="auto")
+            self.block_store.add(network, reason, minutes=self.auto_block_minutes, source="auto")
             self.auto_blocks += 1
-            log.warning("automatic block of %s for %g minutes: %s", ip, self.auto_block_minutes, reason)
+            log.warning("automatic block of %s for %g minutes: %s", network, self.auto_block_minutes, reason)
         except Exception as exc:  # a bad address or a locked DB must not break the request
             log.warning("could not block %s automatically: %s", ip, exc)
+
+
+def _key(ip: str) -> str:
+    """Whose bucket ``ip`` takes from (``throttle_key``); an IPv4 address is its own, without parsing it."""
+    return ip if ":" not in ip else throttle_key(ip)
 
 
 def _is_loopback(ip: str) -> bool:

@@ -43,6 +43,19 @@ def test_clients_are_independent():
     assert rl.check("b", now=0.0) is None
 
 
+def test_an_ipv6_client_is_its_64_as_the_login_throttle_counts_it():
+    # Each next address of a /64 was a new client: a scanner rotating through its own
+    # network was never limited or blocked.
+    rl, blocks = limiter(rate=1, burst=5, auto=10, max_404=3)
+    statuses = [rl.check(f"2001:db8:1:2::{i:x}", now=0.0) for i in range(1, 8)]
+    assert statuses[:5] == [None] * 5 and statuses[5] is not None
+    assert rl.check("2001:db8:1:3::1", now=0.0) is None  # another /64: another client
+    assert rl.check("::ffff:192.0.2.1", now=0.0) is None and rl.check("192.0.2.2", now=0.0) is None
+    for i in range(4):
+        rl.note_status(f"2001:db8:9:9::{i + 1}", 404, now=0.0)
+    assert blocks.added[0][0] == "2001:db8:9:9::/64" and "404" in blocks.added[0][1]  # the whole /64
+
+
 def test_steady_rate_is_allowed():
     rl, _ = limiter(rate=10, burst=1)
     assert all(rl.check("a", now=i * 0.1) is None for i in range(100))
