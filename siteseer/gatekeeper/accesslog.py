@@ -46,13 +46,18 @@ def combined_line(e: dict) -> str:
     )
 
 
+# Line breaks to readers that split on more than "\n" (Python's splitlines, some log
+# shippers), which JSON leaves raw: escaped, so a user agent cannot forge a record.
+_LINE_BREAKS = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
 def json_line(e: dict) -> str:
     return json.dumps({
         "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(e["ts"])) + f".{int(e['ts'] % 1 * 1000):03d}Z",
         "ip": e["ip"], "method": e["method"], "path": e["target"], "status": e["status"],
         "bytes": e["bytes"], "duration_ms": round(e["duration_ms"], 3),
         "referrer": e.get("referrer"), "ua": e.get("ua"), "blocked": e.get("blocked"),
-    }, ensure_ascii=False)
+    }, ensure_ascii=False).translate(_LINE_BREAKS)
 
 
 class AccessLog:

@@ -36,6 +36,14 @@ def test_json_line_is_json():
     assert data["status"] == 200 and data["path"] == '/a"b\n' and data["ip"] == "192.0.2.1"
 
 
+def test_json_line_is_one_line_for_every_reader():
+    # JSON leaves U+2028, U+2029 and NEL raw; splitlines() (and some log shippers) broke there.
+    entry = dict(ENTRY, target="/a\u2028b\x85c\u2029d caf\u00e9", ua="x\u2028y")
+    line = json_line(entry)
+    assert len(line.splitlines()) == 1 and "caf\u00e9" in line  # other text stays as written
+    assert json.loads(line)["path"] == entry["target"] and json.loads(line)["ua"] == "x\u2028y"
+
+
 def test_access_log_buffers_and_flushes():
     out = io.StringIO()
     log = AccessLog("combined", out, flush_interval=3600)
