@@ -50,7 +50,7 @@ def main() -> None:
 @main.command()
 @dir_argument
 @click.option("--host", default=None, help="Address to listen on.  [default: 127.0.0.1]")
-@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port to listen on.  [default: 8000]")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port to listen on.  [default: 8000]")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Worker processes answering requests.  [default: 1]")
 @click.option("--pages", "pages_dir", type=click.Path(exists=True, file_okay=False), default=None,
@@ -148,13 +148,32 @@ def _check_listen(host: str, port: int) -> str | None:
     return None
 
 
-def _check_pages(config: Config) -> str | None:
+PAGES_CHECK_SECONDS = 60.0  # a page module that takes longer to load is refused
+
+
+def _check_pages(config: Config, timeout: float | None = None) -> str | None:
     """Load the user's pages once in a separate process: a broken page stops
-    start-up with one line here, instead of crashing every worker."""
+    start-up (or a reload) with one line here, instead of crashing every worker.
+
+    pebble's pool, not multiprocessing's: a page that ends its process
+    (``os._exit``, ``sys.exit``) left ``Pool.apply`` waiting for ever, at start-up
+    and on SIGHUP, where the server then stopped answering even SIGTERM.
+    """
     import multiprocessing
 
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(_load_pages_or_error, (config.to_json(),))
+    from pebble import ProcessExpired, ProcessPool
+
+    limit = PAGES_CHECK_SECONDS if timeout is None else timeout
+    pool = ProcessPool(max_workers=1, context=multiprocessing.get_context("spawn"))
+    try:
+        return pool.schedule(_load_pages_or_error, args=(config.to_json(),), timeout=limit).result()
+    except ProcessExpired as exc:
+        return f"loading the pages in {config.server.pages_dir} ended their process (exit code {exc.exitcode})"
+    except TimeoutError:
+        return f"loading the pages in {config.server.pages_dir} took longer than {limit:g} s"
+    finally:
+        pool.stop()
+        pool.join()
 
 
 def _load_pages_or_error(config_json: str) -> str | None:
@@ -165,6 +184,8 @@ def _load_pages_or_error(config_json: str) -> str | None:
         create_web_app(Config.from_json(config_json), None)  # loads config.server.pages_dir
     except UserPageError as exc:
         return str(exc)
+    except SystemExit as exc:  # else it ends the command that started this check, with its code
+        return f"a page module called sys.exit({exc.code!r})"
     return None
 
 

@@ -433,8 +433,10 @@ def _check(config: Config) -> None:
         ipaddress.ip_address(s.host)
     except ValueError:
         raise ConfigError("server.host", f"must be an IP address (like 127.0.0.1, 0.0.0.0 or ::), not {s.host!r}") from None
-    if not 0 <= s.port <= 65535:
-        raise ConfigError("server.port", f"must be between 0 and 65535, not {s.port}")
+    # Not 0 ("any free port"): each granian worker would take a port of its own, and
+    # the address printed would be ":0".
+    if not 1 <= s.port <= 65535:
+        raise ConfigError("server.port", f"must be between 1 and 65535, not {s.port}")
     _positive("server.workers", s.workers)
     _positive("server.header_read_timeout", s.header_read_timeout)
     if s.header_read_timeout > 60:
@@ -452,6 +454,9 @@ def _check(config: Config) -> None:
         raise ConfigError("server.redirect_status", f"must be 301, 302, 307 or 308, not {s.redirect_status}")
     if config.files.compress_min_bytes < 0:
         raise ConfigError("files.compress_min_bytes", "must not be negative")
+    if not str(config.files.cache_control).isprintable() or not str(config.files.cache_control).isascii():
+        # A line break would start a header of its own; granian dropped the header instead.
+        raise ConfigError("files.cache_control", f"must be one line of ASCII, like \"no-cache\", not {config.files.cache_control!r}")
     _check_networks("access.block", config.access.block)
     _check_networks("access.allow", config.access.allow)
     _check_networks("access.trusted_proxies", config.access.trusted_proxies)
@@ -478,4 +483,6 @@ def _check(config: Config) -> None:
                                              f"dashboard takes 15-25 requests at once, not {config.ratelimit.burst}")
     if config.ratelimit.auto_block_minutes < 0:
         raise ConfigError("ratelimit.auto_block_minutes", "must not be negative")
+    # -1 or 0 blocked a client at its first 404 (an old bookmark).
+    _positive("ratelimit.max_404_per_minute", config.ratelimit.max_404_per_minute)
     _positive("stats.retention_days", config.stats.retention_days)

@@ -70,7 +70,8 @@ def test_a_free_port_starts(tmp_path, started):
 
 
 @pytest.mark.parametrize("args, code, text", [
-    (["--port", "99999"], 2, "99999 is not in the range 0<=x<=65535"),  # was an OverflowError traceback
+    (["--port", "99999"], 2, "99999 is not in the range 1<=x<=65535"),  # was an OverflowError traceback
+    (["--port", "0"], 2, "0 is not in the range 1<=x<=65535"),  # each worker took a port of its own; ":0" printed
     (["--host", "localhost"], 1, "siteseer: --host: 'localhost' is not an IP address"),  # was a ValueError traceback
     (["--host", "192.0.2.1"], 1, "siteseer: cannot listen on 192.0.2.1:"),  # not this machine's: was a Rust panic
 ])
@@ -169,9 +170,46 @@ def test_the_example_service_unit_starts_a_server_as_it_says(tmp_path, started):
     assert '#   state_dir = "/var/lib/siteseer"' in unit and "StateDirectory=siteseer" in unit
     etc.write_text(f'[index]\nstate_dir = "{state}"\n')
     args = [str(site) if a == "/srv/docs" else str(etc) if a == "/etc/siteseer/siteseer.toml" else a for a in argv[2:]]
-    result = CliRunner().invoke(cli.main, ["serve", *args, "--port", "0", "--no-index"])
+    with socket.socket() as probe:  # a free port, in place of the unit's 8000
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    result = CliRunner().invoke(cli.main, ["serve", *args, "--port", str(port), "--no-index"])
     assert result.exit_code == 0, result.output
     (config,) = started
     assert config.root == site.resolve() and config.state_dir == state and config.server.workers == 2
     assert config.server.host == "0.0.0.0"
     assert "ExecReload=/bin/kill -HUP $MAINPID" in unit and "KillMode=mixed" in unit
+
+
+def _pages(tmp_path: Path, body: str) -> Path:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "hello.py").write_text(body)
+    return pages
+
+
+@pytest.mark.parametrize("body, text", [
+    ("import os\nos._exit(1)\n", "ended their process (exit code 1)"),
+    ("import sys\nsys.exit(3)\n", "a page module called sys.exit(3)"),
+])
+def test_pages_that_end_their_process_are_refused_not_waited_for(tmp_path, started, body, text):
+    # multiprocessing's Pool.apply waited for ever: at start-up, and on SIGHUP, where the
+    # server then no longer answered even SIGTERM.
+    site = tmp_path / "site"
+    site.mkdir()
+    result = serve(site, "--pages", str(_pages(tmp_path, body)))
+    assert result.exit_code == 2, result.output
+    assert one_line_error(result).startswith("siteseer: --pages: ") and text in result.output
+    assert started == []
+
+
+def test_pages_that_take_too_long_to_load_are_refused(tmp_path):
+    from siteseer.config import Config
+
+    config = Config()
+    config.root = tmp_path
+    config.server.pages_dir = str(_pages(tmp_path, "import time\ntime.sleep(60)\n"))
+    started = time.monotonic()
+    assert "took longer than 3 s" in cli._check_pages(config, timeout=3)
+    assert time.monotonic() - started < 30  # not the 60 s the page sleeps
+

@@ -32,6 +32,10 @@ def test_example_config_is_valid(tmp_path):
 
 @pytest.mark.parametrize("text, key", [
     ("[server]\nport = 70000\n", "server.port"),
+    ("[server]\nport = 0\n", "server.port"),  # each worker a port of its own
+    ("[ratelimit]\nmax_404_per_minute = -1\n", "ratelimit.max_404_per_minute"),  # blocked at the first 404
+    ("[ratelimit]\nmax_404_per_minute = 0\n", "ratelimit.max_404_per_minute"),
+    ("[files]\ncache_control = \"no-cache\\r\\nX-Evil: 1\"\n", "files.cache_control"),  # the header was dropped
     ("[server]\nport = \"80\"\n", "server.port"),
     ("[server]\nworkers = 0\n", "server.workers"),
     ("[server]\nbogus = 1\n", "server.bogus"),
