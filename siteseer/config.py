@@ -219,6 +219,12 @@ def load_config(root: str | Path, config_file: str | Path | None = None, env: di
         from siteseer.stats.auth import hash_password  # only when a password is given
 
         config.admin.password_hash = hash_password(env[ENV_ADMIN_PASSWORD])
+    if config.admin.password_hash:
+        from siteseer.stats.auth import is_valid_hash
+
+        if not is_valid_hash(config.admin.password_hash):  # else the dashboard was off, said in a log line
+            raise ConfigError(ENV_ADMIN_PASSWORD_HASH if env.get(ENV_ADMIN_PASSWORD_HASH) else "admin.password_hash",
+                              "is not a hash that hash_password made (scrypt$n$r$p$salt$hash; see the README's admin section)")
     if env.get(ENV_SECRET_KEY):
         config.secret_key = env[ENV_SECRET_KEY]
     return config

@@ -88,8 +88,12 @@ def test_missing_folder_and_config(tmp_path):
 
 
 def test_env_overrides_secrets(tmp_path):
-    config = load_config(tmp_path, env={"SITESEER_ADMIN_PASSWORD_HASH": "scrypt$x", "SITESEER_SECRET_KEY": "k"})
-    assert config.admin.password_hash == "scrypt$x" and config.secret_key == "k"
+    from siteseer.stats.auth import hash_password
+
+    good = hash_password("pw", n=2 ** 4)
+    write(tmp_path, f'secret_key = "file"\n[admin]\npassword_hash = "{hash_password("other", n=2 ** 4)}"\n')
+    config = load_config(tmp_path, env={"SITESEER_ADMIN_PASSWORD_HASH": good, "SITESEER_SECRET_KEY": "k"})
+    assert config.admin.password_hash == good and config.secret_key == "k"
 
 
 def test_json_round_trip_for_workers(tmp_path):
@@ -110,3 +114,26 @@ def test_cli_reports_a_wrong_setting_in_one_line(tmp_path):
 def test_ip_hosts_are_accepted(tmp_path):
     assert load_config(write(tmp_path, '[server]\nhost = "::"\n')).server.host == "::"
     assert load_config(write(tmp_path, '[server]\nhost = "0.0.0.0"\n')).server.host == "0.0.0.0"
+
+
+@pytest.mark.parametrize("value", ["scrypt-oops", "scrypt$3$8$1$c2FsdA$ZGlnZXN0", "scrypt$32768$64$1$c2FsdA$ZGlnZXN0"])
+def test_a_bad_admin_password_hash_stops_start_up(tmp_path, value):
+    # It only turned the dashboard off, said in a log line; a hash with n not a power of two, or r
+    # past 32, turned it on with no password that could ever log in.
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, f'[admin]\npassword_hash = "{value}"\n'))
+    assert err.value.key == "admin.password_hash"
+    bare = tmp_path / "bare"  # no siteseer.toml: the environment's hash alone
+    bare.mkdir()
+    with pytest.raises(ConfigError) as err:
+        load_config(bare, env={"SITESEER_ADMIN_PASSWORD_HASH": value})
+    assert err.value.key == "SITESEER_ADMIN_PASSWORD_HASH"
+
+
+def test_a_good_admin_password_hash_loads(tmp_path):
+    from siteseer.stats.auth import hash_password, verify_password
+
+    good = hash_password("a long passphrase", n=2 ** 4)
+    config = load_config(tmp_path, env={"SITESEER_ADMIN_PASSWORD_HASH": good})
+    assert verify_password("a long passphrase", config.admin.password_hash)
+

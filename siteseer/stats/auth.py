@@ -56,24 +56,30 @@ def hash_password(password: str, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = 
 
 def verify_password(password: str, encoded: str) -> bool:
     """True when ``password`` matches ``encoded``; False for any malformed hash. Constant-time compare."""
+    parts = _parsed(encoded)
+    if parts is None:
+        return False
+    n, r, p, salt, digest = parts
+    actual = _scrypt(password or "", salt, n, r, p, len(digest))
+    return hmac.compare_digest(actual, digest)
+
+
+def is_valid_hash(encoded: str) -> bool:
+    """Whether ``encoded`` is a hash ``verify_password`` can check (else no password would ever log in)."""
+    return _parsed(encoded) is not None
+
+
+def _parsed(encoded: str) -> tuple[int, int, int, bytes, bytes] | None:
+    """``scrypt$n$r$p$salt$hash`` as (n, r, p, salt, hash), or None when malformed or out of bounds."""
     try:
         scheme, n, r, p, salt, digest = encoded.split("$")
         n, r, p = int(n), int(r), int(p)
         if scheme != "scrypt" or not (2 <= n <= _MAX_N) or n & (n - 1) or not (1 <= r <= 32) or not (1 <= p <= 16):
-            return False
-        expected = _unb64(salt), _unb64(digest)
+            return None
+        salt_bytes, digest_bytes = _unb64(salt), _unb64(digest)
     except (AttributeError, ValueError):
-        return False
-    actual = _scrypt(password or "", expected[0], n, r, p, len(expected[1]))
-    return hmac.compare_digest(actual, expected[1])
-
-
-def is_valid_hash(encoded: str) -> bool:
-    try:
-        scheme, n, r, p, salt, digest = encoded.split("$")
-        return scheme == "scrypt" and int(n) > 1 and int(r) > 0 and int(p) > 0 and bool(_unb64(salt)) and bool(_unb64(digest))
-    except (AttributeError, ValueError):
-        return False
+        return None
+    return (n, r, p, salt_bytes, digest_bytes) if salt_bytes and digest_bytes else None
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int, length: int = 32) -> bytes:
