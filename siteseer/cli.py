@@ -211,7 +211,7 @@ def index(directory, config_file, quiet) -> None:
 
 
 @main.command()
-@dir_argument
+@click.argument("directory", type=click.Path(file_okay=False))  # not optional here: QUERY comes after it
 @click.argument("query")
 @click.option("--page", type=click.IntRange(min=1), default=1, help="Results page.")
 @click.option("--type", "kind", default=None, help="Only this file type (html, pdf, json, ...).")

@@ -133,6 +133,28 @@ def test_index_while_another_process_indexes_is_one_line(tmp_path):
     assert result.exit_code == 1 and "is being indexed by another siteseer now" in one_line_error(result)
 
 
+def test_a_servers_indexer_beside_another_says_so_in_one_line(tmp_path):
+    # A second server on the same state folder logged a traceback, then retried.
+    import subprocess
+    import sys
+
+    from siteseer.config import load_config
+    from siteseer.index.indexer import Indexer
+
+    (tmp_path / "a.txt").write_text("lamp oil\n")
+    config = load_config(tmp_path)
+    code = "import sys; from siteseer.index.process import main; main(sys.argv[1])"
+    with Indexer(config):
+        proc = subprocess.Popen([sys.executable, "-c", code, config.to_json()], stderr=subprocess.PIPE, text=True)
+        try:
+            line = proc.stderr.readline()  # the first thing it says (it then waits to try again)
+        finally:
+            proc.terminate()
+            rest = proc.communicate(timeout=30)[1]
+    assert "is being indexed by another siteseer now" in line and "tries again in" in line, line + rest
+    assert "Traceback" not in line + rest
+
+
 def test_a_folder_that_cannot_be_written_keeps_its_state_in_the_cache(tmp_path, monkeypatch):
     # A read-only mount (Docker's ":ro") cannot hold .siteseer. Here a file stands where the
     # folder would be made: the same refusal for root, who may write anywhere else.

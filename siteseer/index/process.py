@@ -46,7 +46,7 @@ def pool_worker_init(parent_pid: int) -> None:
 
 
 def main(config_json: str, parent_pid: int | None = None) -> None:
-    from .indexer import Indexer, format_summary
+    from .indexer import IndexBusy, Indexer, format_summary
     from .watcher import watch
 
     config = Config.from_json(config_json)
@@ -80,7 +80,9 @@ def main(config_json: str, parent_pid: int | None = None) -> None:
             # idempotent), as often as it takes. The server keeps serving.
             failures += 1
             delay = retry_delay(failures)
-            if failures == 1:
+            if isinstance(exc, IndexBusy):  # not a fault to trace: another server on the same state folder
+                log.error("%s; this server serves that index, and tries again in %g s", exc, delay)
+            elif failures == 1:
                 log.exception("indexing failed; retrying in %g s", delay)
             else:
                 log.error("indexing failed again (%s): %s; retrying in %g s", failures, exc, delay)
