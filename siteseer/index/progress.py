@@ -7,6 +7,10 @@ import time
 from typing import TextIO
 
 
+ETA_AFTER = 0.01  # of the files done
+ETA_AFTER_SECONDS = 2.0
+
+
 class ProgressBar:
     """Callable as ``progress(done, total)``; redraws at most ~10 times a second.
 
@@ -36,7 +40,9 @@ class ProgressBar:
         filled = int(self.width * frac)
         bar = "#" * filled + "-" * (self.width - filled)
         eta = ""
-        if 0 < done < total:
+        # Not from the first file or two: the pool's start-up is in their time ("1/30000 files
+        # ~46047s left"); from ETA_AFTER of the files and ETA_AFTER_SECONDS on, it is a rate.
+        if 0 < done < total and done >= total * ETA_AFTER and elapsed >= ETA_AFTER_SECONDS:
             eta = f" ~{elapsed * (total - done) / done:.0f}s left"
         return f"{self.label} [{bar}] {done}/{total} files{eta}   "
 
