@@ -76,7 +76,7 @@ def _open_checked(path: str, dev: int, ino: int) -> int:
     other file. ``handles.OpenFiles`` checks the files granian sends the same
     way. Raises OSError.
     """
-    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NOFOLLOW", 0))
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
     try:
         st = os.fstat(fd)
         if st.st_ino != ino or st.st_dev != dev:

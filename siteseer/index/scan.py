@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Callable, Iterable
 
-from siteseer.files.resolve import answered_by_server, reachable_name, resolve_real
+from siteseer.files.resolve import answered_by_server, reachable_name, real_root, resolve_real
 
 KindFor = Callable[[Path], "str | None"]
 
@@ -115,7 +115,7 @@ def _linked(root: Path, rel: str, links: dict[str, str] | None) -> bool:
     if real is None:
         return False
     if links is not None:
-        links[rel] = os.path.relpath(real, os.path.realpath(root)).replace(os.sep, "/")
+        links[rel] = os.path.relpath(real, real_root(str(root))).replace(os.sep, "/")
     return True
 
 

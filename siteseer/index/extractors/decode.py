@@ -119,6 +119,7 @@ _MIN_LETTERS = 4
 # every multi-byte encoding (never a second byte): a decoding that has fewer of them
 # glued some to the byte before ("R\xe9sum\xe9</h1>" as Johab lost its "<").
 _LOW_BYTES = bytes(range(0x40))
+_LOW_CHARS = dict.fromkeys(range(0x40))  # for str.translate: the same, as characters
 
 
 def non_latin_guess(data: bytes) -> str | None:
@@ -140,7 +141,11 @@ def non_latin_guess(data: bytes) -> str | None:
     letters = [ord(c) for c in text[: _GUESS_BYTES] if not c.isascii() and c.isalpha()]
     if len(letters) < _MIN_LETTERS:
         return None
-    if len(data) - len(data.translate(None, _LOW_BYTES)) != sum(c < "@" for c in text):
+    # Counted in the part the detector read (a character-by-character count of a whole
+    # file of megabytes took longer than the detection).
+    head = data[:_GUESS_BYTES]
+    head_text = head.decode(best.encoding, errors="replace")
+    if len(head) - len(head.translate(None, _LOW_BYTES)) != len(head_text) - len(head_text.translate(_LOW_CHARS)):
         return None
     for ranges in _SCRIPTS:
         if sum(any(low <= c <= high for low, high in ranges) for c in letters) >= _TRUSTED_SHARE * len(letters):
