@@ -80,3 +80,10 @@ def test_long_page_split_keeps_page(tmp_path):
     assert len(units) >= 5
     assert all(len(u.text) <= 500 for u in units)
     assert {u.page for u in units[:-1]} == {1} and units[-1].page == 2
+
+
+def test_a_hyphen_ending_a_line_inside_a_word_joins_it(tmp_path):
+    """pdfium reports it as U+FFFE; made a space, "drawing" was "draw ing", found by no search."""
+    path = make_pdf(tmp_path / "h.pdf", ["The keeper was draw-\ning the lamp; Papiergr\u00f6-\n\u00dfe."])
+    text = extract(path, "h.pdf").units[0].text
+    assert "drawing the lamp" in text and "\ufffe" not in text

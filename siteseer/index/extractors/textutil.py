@@ -16,15 +16,18 @@ from .base import Unit
 # only makes hits with too little context.
 SHORT_PAGE_CHARS = 2000
 
-# C0/C1 controls except \t and \n, plus the noncharacters pdfium emits
-# (U+FFFE, U+FFFF) and the BOM/zero-width no-break space in the middle of text.
+# C0/C1 controls except \t and \n, the noncharacter U+FFFF and the BOM/zero-width
+# no-break space in the middle of text.
 # Lone surrogates too (a JSON string escape such as \udc00 decodes to one): they cannot be
 # encoded as UTF-8, so one of them would fail the whole batch at the index writer.
-_JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff]")
+_JUNK = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\uffff]")
 # Invisible characters inside a word that do not end it: soft hyphen, zero-width space,
 # word joiner (hyphenated web text, identifiers given break points). Deleted, not made
 # spaces: "sta\u00adsh" is "stash", as the query parser reads it too (query.clean).
-_INVISIBLE = ("\u00ad", "\u200b", "\u2060")
+# pdfium puts U+FFFE for a hyphen that ends a line inside a word ("draw\ufffeing"):
+# as a space, "drawing" and "Papiergröße" were two words no search found. (A real
+# hyphen at a line end, "well-known", reads "wellknown": pdfium cannot tell them apart.)
+_INVISIBLE = ("\u00ad", "\u200b", "\u2060", "\ufffe")
 _SPACES = re.compile(r"[^\S\n]+")  # whitespace other than newline
 _BLANKS = re.compile(r"\n[^\S\n]*(?:\n[^\S\n]*)+")  # two or more line breaks
 
