@@ -107,6 +107,17 @@ class Catalog:
                 self._set_meta(meta)
             self._set_meta({"documents": str(self.count_ok()), "last_commit": repr(time.time())})
 
+    def outdate(self, kinds: Iterable[str], meta: dict[str, str]) -> int:
+        """Mark the files of ``kinds`` as changed (so the next sync extracts them again)
+        and record ``meta``, atomically; the number of files marked."""
+        kinds = list(kinds)
+        with self.db:
+            marked = self.db.execute(
+                f"UPDATE files SET mtime_ns = -1, hash = NULL WHERE kind IN ({','.join('?' * len(kinds))})", kinds
+            ).rowcount if kinds else 0
+            self._set_meta(meta)
+        return marked
+
     def count_ok(self) -> int:
         return self.db.execute("SELECT count(*) FROM files WHERE status='ok'").fetchone()[0]
 

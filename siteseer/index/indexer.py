@@ -12,6 +12,7 @@ catalog describing a subset of the index, and the next run re-does the rest.
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import posixpath
@@ -28,6 +29,7 @@ from pebble import ProcessExpired, ProcessPool
 from siteseer.config import Config
 
 from .catalog import Catalog, FileRow
+from .extractors.base import EXTRACTOR_VERSIONS
 from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
 from .process import pool_worker_init
 from .scan import Scope, scan
@@ -120,6 +122,7 @@ class Indexer:
                 raise IndexBusy(f"{self.config.root} is being indexed by another siteseer now "
                                 "(a server indexes its folder itself)") from None
             raise
+        self._outdate_extracted()  # holding the writer's lock: no other indexer writes the catalog now
         # An empty index holds nothing to delete: a first build skips the
         # delete-by-path of every file (each one costs a term lookup per segment).
         try:
@@ -128,6 +131,19 @@ class Indexer:
         except Exception:
             self.empty = False
         return self
+
+    def _outdate_extracted(self) -> None:
+        """Have the files of each kind whose extractor changed since they were indexed
+        extracted again (``EXTRACTOR_VERSIONS``); a catalog from before the versions were
+        recorded has every kind's."""
+        try:
+            recorded = json.loads(self.catalog.meta().get("extractors") or "{}")
+        except ValueError:
+            recorded = {}
+        recorded = recorded if isinstance(recorded, dict) else {}
+        changed = [kind for kind, version in EXTRACTOR_VERSIONS.items() if recorded.get(kind) != version]
+        if changed:
+            self.catalog.outdate(changed, {"extractors": json.dumps(EXTRACTOR_VERSIONS, sort_keys=True)})
 
     def close(self) -> None:
         if self.pool is not None:

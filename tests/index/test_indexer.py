@@ -272,3 +272,31 @@ def test_a_file_that_crashes_its_extractor_is_an_error_and_costs_only_itself(tmp
         # The watcher's single file goes through the pool too: the indexer itself survives it.
         assert ix.sync(["bomb.txt"]).skipped == {"the extractor crashed on this file": ["bomb.txt"]}
     assert catalog(config).get("bomb.txt").status == "error"
+
+
+def test_a_changed_extractor_has_its_kind_extracted_again(folder, monkeypatch):
+    """An index made by an older extractor of one kind: those files, and only those,
+    are extracted again on the next run (an upgrade's fix reaches the index)."""
+    import siteseer.index.indexer as indexer
+
+    write(folder, "page.md", "Page\n\nmarkdown words")
+    config = make_config(folder)
+    index(config)
+    monkeypatch.setattr(indexer, "EXTRACTOR_VERSIONS", {**indexer.EXTRACTOR_VERSIONS, "markdown": 99})
+    summary = index(config)
+    assert (summary.indexed, summary.unchanged, summary.units) == (1, 14, 1)
+    assert indexed_paths(config)["page.md"] == 1  # replaced, not added twice
+    again = index(config)  # the new version is on record
+    assert (again.indexed, again.unchanged) == (0, 15)
+
+
+def test_a_catalog_without_extractor_versions_has_everything_extracted_again(folder):
+    config = make_config(folder)
+    index(config)
+    cat = catalog(config)
+    cat.db.execute("DELETE FROM meta WHERE key = 'extractors'")
+    cat.db.commit()
+    cat.close()
+    summary = index(config)
+    assert summary.indexed == 12 and summary.unchanged == 2  # the two skipped files have no kind on record
+    assert indexed_paths(config) == {f"d{i % 3}/f{i}.txt": 2 for i in range(12)}

@@ -8,7 +8,7 @@ Public API::
     ExtractError(reason)
 """
 
-from .base import KINDS, Extracted, ExtractError, Unit
+from .base import EXTRACTOR_VERSIONS, KINDS, Extracted, ExtractError, Unit
 from .dispatch import extract, kind_for
 
-__all__ = ["KINDS", "Extracted", "ExtractError", "Unit", "extract", "kind_for"]
+__all__ = ["EXTRACTOR_VERSIONS", "KINDS", "Extracted", "ExtractError", "Unit", "extract", "kind_for"]

@@ -11,6 +11,13 @@ from dataclasses import dataclass, field
 # Every kind an extractor can report; the search engine uses it as a facet.
 KINDS = ("html", "pdf", "json", "text", "markdown", "subtitle", "video")
 
+# Each kind's extractor version. Raise a kind's number when what its extractor
+# makes of a file changes: an index built before has that kind's files
+# extracted again (and only those), so an upgrade brings the fix without a rebuild.
+EXTRACTOR_VERSIONS = {kind: 1 for kind in KINDS} | {
+    "pdf": 2,  # a hyphen that ends a line inside a word no longer splits it in two
+}
+
 
 @dataclass(slots=True)
 class Unit:
