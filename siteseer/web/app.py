@@ -94,8 +94,14 @@ def _index_string(site_name: str) -> str:
 
     Escaped for HTML, and its braces too: Dash fills ``{%...%}`` in the shell.
     """
-    title = html_escape.escape(site_name).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
-    return _INDEX_STRING.replace("{site_title}", title)
+    return _INDEX_STRING.replace("{site_title}", _inert(site_name))
+
+
+def _inert(text: str) -> str:
+    """``text`` escaped for HTML, and its braces and percent signs too: Dash fills the
+    shell's ``{%...%}`` one after another, so one in a value filled before (the title,
+    which says the query) would be filled with the page's config or scripts."""
+    return html_escape.escape(text, quote=True).replace("{", "&#123;").replace("}", "&#125;").replace("%", "&#37;")
 
 
 _APP_ENTRY = """<div id="react-entry-point"><div class="_dash-loading" role="status">Loading…</div></div>"""
@@ -166,7 +172,7 @@ class SiteseerDash(dash.Dash):
             except Exception:  # never worth a failed page: the scripts draw it
                 log.exception("rendering %s without scripts failed", path)
         kwargs["app_entry"] = _APP_ENTRY + no_script
-        kwargs["title"] = html_escape.escape(title, quote=True)
+        kwargs["title"] = _inert(title)
         kwargs["metas"] = ""
         kwargs["favicon"] = ""
         return super().interpolate_index(**kwargs)

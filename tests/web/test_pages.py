@@ -79,6 +79,9 @@ def test_titles_per_page_and_escaped(client):
     html = client.get("/search", query_string={"q": XSS}).data.decode()
     assert XSS not in html
     assert "<title>&lt;img src=x onerror=alert(1)&gt; – Harbour Docs</title>" in html
+    # Dash fills its {%...%} placeholders after the title: the query's are text.
+    html = client.get("/search?q=%7B%25config%25%7D+%7B%25scripts%25%7D").data.decode()
+    assert "<title>&#123;&#37;config&#37;&#125; &#123;&#37;scripts&#37;&#125; – Harbour Docs</title>" in html
 
 
 def no_script(client, url: str) -> str:
