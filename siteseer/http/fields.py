@@ -18,8 +18,9 @@ __all__ = ["LIST_FIELDS", "SINGLE_FIELDS", "field_value"]
 # right the joined list names the real client, where the first line alone
 # names whoever the client said it was.
 LIST_FIELDS = frozenset({"accept", "accept-encoding", "if-match", "if-none-match", "x-forwarded-for", "forwarded"})
-# One-value fields whose repetition makes the field void.
-SINGLE_FIELDS = frozenset({"range"})
+# One-value fields whose repetition makes the field void: two lines mean one value
+# that is a list (RFC 9110 5.3), which a date or a range cannot be (13.1.3, 13.1.4).
+SINGLE_FIELDS = frozenset({"range", "if-modified-since", "if-unmodified-since", "if-range"})
 
 
 def field_value(name: str, values: list[str]) -> str | None:

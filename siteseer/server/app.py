@@ -232,7 +232,8 @@ class SiteseerApp:
 
     async def mounted(self, mount: WSGIMount, request: Request) -> Response:
         if request.method not in ("GET", "HEAD", "POST"):
-            return error_response(request, 405, f"{request.method} is not allowed here.", [("allow", WEB_METHODS)])
+            allow = self._allowed_methods(request.path)  # what GET, HEAD or POST there would say
+            return error_response(request, 405, f"{request.method} is not allowed here.", [("allow", allow)])
         response = await mount(request)
         self.compress(request, response)
         if request.method in ("GET", "HEAD") and response.status == 200 and _not_modified(request, response):

@@ -227,6 +227,16 @@ def test_field_value_joins_list_fields_and_voids_a_repeated_range():
     assert field_value("range", ["bytes=0-1", "bytes=3-4"]) is None
     assert field_value("range", ["bytes=0-1"]) == "bytes=0-1"
     assert field_value("if-match", []) is None
+    # A date or If-Range sent twice is a list: void, as one line with a comma is (RFC 9110 13.1.3-5).
+    for name in ("if-modified-since", "if-unmodified-since", "if-range"):
+        assert field_value(name, ["Sun, 06 Nov 1994 08:49:37 GMT", "Mon, 07 Nov 1994 08:49:37 GMT"]) is None
+
+
+def test_a_repeated_if_unmodified_since_is_ignored(app):
+    modified = ask(app, "GET", "/docs/guide.html").header("last-modified")
+    old = "Sun, 06 Nov 1994 08:49:37 GMT"
+    assert ask(app, "GET", "/docs/guide.html", [("if-unmodified-since", old)]).status == 412
+    assert ask(app, "GET", "/docs/guide.html", [("if-unmodified-since", old), ("if-unmodified-since", modified)]).status == 200
 
 
 @pytest.mark.parametrize("name, status", [("if-none-match", 304), ("if-match", 200)])
@@ -324,3 +334,7 @@ def test_options_allows_what_the_web_app_answers(app):
     assert ask(app, "OPTIONS", "/_dash-update-component").header("allow") == "POST"
     post = ask(app, "POST", "/", [("content-type", "application/json"), ("content-length", "2")], [b"{}"])
     assert post.status == 405 and post.header("allow") == "GET, HEAD"
+    # Any other method's 405 says the same (it said "GET, HEAD, POST" everywhere).
+    assert ask(app, "PUT", "/").header("allow") == "GET, HEAD"
+    assert ask(app, "PUT", "/search").header("allow") == "GET, HEAD"
+    assert ask(app, "PUT", "/_dash-update-component").header("allow") == "POST"
