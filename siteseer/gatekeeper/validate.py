@@ -87,8 +87,9 @@ def _decodes_as_utf8(raw_query: str) -> bool:
     return True
 
 
-# RFC 9112 3.2 / RFC 3986 3.2.2: reg-name or IPv4 or [IPv6], then an optional port.
-_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(:[0-9]*)?$")
+# RFC 9112 3.2 / RFC 3986 3.2.2: reg-name or IPv4 or [IPv6], then an optional port. The
+# name is not empty: an http URI without a host is invalid (RFC 9110 4.2.1), "Host: :80" too.
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]+)(:[0-9]*)?$")
 
 
 def _all_values(headers: Mapping[str, str], name: str) -> list[str]:

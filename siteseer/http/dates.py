@@ -84,7 +84,7 @@ def _timestamp(year: int, month_name: str, day: str, hour: str, minute: str, sec
     month = _MONTH_NUMBER.get(month_name)
     if month is None:
         return None
-    if year < 1970:  # before the epoch: no file has such a date
+    if year < 1:  # the calendar has no year 0; before 1970 is a date like any other (If-Unmodified-Since: 412)
         return None
     d, h, m, s = int(day), int(hour), int(minute), int(second)
     # 60 is a leap second; HTTP dates never carry one, so refuse it with the rest.

@@ -91,6 +91,16 @@ def test_host_required_for_http11_only():
     assert check_framing({}, "2") is None
 
 
+@pytest.mark.parametrize("host", ["", ":80", ":", "a b", "x/y"])
+def test_a_host_without_a_name_or_with_other_characters_is_refused(host):
+    assert check_framing({"host": host}, "1.1").status == 400
+
+
+@pytest.mark.parametrize("host", ["example.org", "example.org:8080", "127.0.0.1:80", "[::1]:80", "xn--bcher-kva.de"])
+def test_a_host_with_a_name_is_accepted(host):
+    assert check_framing({"host": host}, "1.1") is None
+
+
 def test_check_request_orders_framing_first():
     problem = check_request("FOO", "/\x00", "", {"transfer-encoding": "gzip"}, "1.1", 8192)
     assert problem.close and "Transfer-Encoding" in problem.message

@@ -6,6 +6,7 @@ import email.utils
 import pytest
 from hypothesis import given, strategies as st
 
+from siteseer.http.conditional import is_precondition_failed
 from siteseer.http.dates import format_http_date, parse_http_date
 
 # RFC 9110's example instant: Sun, 06 Nov 1994 08:49:37 GMT
@@ -41,6 +42,12 @@ def test_parse_asctime_two_digit_day():
     assert parse_http_date("Sun Nov 16 08:49:37 1994") == EXAMPLE + 10 * 86400
 
 
+def test_a_date_before_the_epoch_is_a_date():
+    """Earlier than any file: If-Unmodified-Since with it is a 412, as nginx answers (it was ignored)."""
+    assert parse_http_date("Fri, 01 Jan 1960 00:00:00 GMT") == -315619200
+    assert is_precondition_failed(None, "Fri, 01 Jan 1960 00:00:00 GMT", '"tag"', 0)
+
+
 @pytest.mark.parametrize(
     "value",
     [
@@ -56,7 +63,6 @@ def test_parse_asctime_two_digit_day():
         "Sun, 06 Nov 1994 24:00:00 GMT",
         "Sun, 06 Nov 1994 08:60:00 GMT",
         "Sun, 06 Nov 1994 08:49:60 GMT",
-        "Sun, 06 Nov 1969 08:49:37 GMT",  # before the epoch
         "Sun, 06 Nov 0000 08:49:37 GMT",
         "Sun, ٠٦ Nov 1994 08:49:37 GMT",  # non-ASCII digits
         "Sun, 06 Nov 1994 08:49:37 GMT" + "x" * 100,
