@@ -321,14 +321,9 @@ class FileServer:
             return Response(412, [("etag", etag), ("content-type", "text/plain; charset=utf-8")],
                             b"Precondition Failed\n")
 
-        if_none_match = headers_in.get("if-none-match")
-        if_modified_since = headers_in.get("if-modified-since")
-        if (if_none_match is not None or if_modified_since is not None) and is_not_modified(
-            if_none_match, if_modified_since, etag, info.last_modified, info.mtime
-        ):
-            headers = info.headers_304.copy()
-            headers.append(("etag", etag))
-            return Response(304, headers)
+        not_modified = _not_modified(headers_in, info, etag)
+        if not_modified is not None:
+            return not_modified
 
         if range_header is not None and if_range_allows_range(headers_in.get("if-range"), etag, info.last_modified):
             ranges = parse_range(range_header, info.size)
@@ -345,8 +340,12 @@ class FileServer:
                 headers.append(("etag", etag))
                 headers.append(("content-encoding", encoding))
                 return Response(200, headers, body)
-            # Compression did not help: send the file as it is from now on.
+            # Compression did not help: send the file as it is from now on. The
+            # validators were compared with the variant's tag, which is never sent.
             info.compressible = False
+            not_modified = _not_modified(headers_in, info, info.etag)
+            if not_modified is not None:
+                return not_modified
 
         headers = info.headers.copy()
         headers.append(("etag", info.etag))
@@ -480,6 +479,19 @@ class FileServer:
         headers.append(("content-type", f"multipart/byteranges; boundary={boundary}"))
         headers.append(("etag", info.etag))
         return Response(206, headers, b"".join(chunks))
+
+
+def _not_modified(headers_in, info: _FileInfo, etag: str) -> Response | None:
+    """The 304 for a request whose If-None-Match / If-Modified-Since the answer tagged ``etag`` meets; else None."""
+    if_none_match = headers_in.get("if-none-match")
+    if_modified_since = headers_in.get("if-modified-since")
+    if (if_none_match is None and if_modified_since is None) or not is_not_modified(
+        if_none_match, if_modified_since, etag, info.last_modified, info.mtime
+    ):
+        return None
+    headers = info.headers_304.copy()
+    headers.append(("etag", etag))
+    return Response(304, headers)
 
 
 def _method_not_allowed() -> Response:

@@ -435,6 +435,15 @@ def test_incompressible_text_is_sent_plain(site):
         assert not r.header("etag").endswith('-gzip"')
 
 
+def test_incompressible_text_meets_its_own_tag_the_first_time_too(site):
+    """The first request with Accept-Encoding compared If-None-Match with the gzip
+    variant's tag, then sent the plain file: a 200 for the tag the client had."""
+    (site / "noise.txt").write_bytes(os.urandom(4000))
+    etag = get(FileServer(make_config(site)), "/noise.txt").header("etag")
+    server = FileServer(make_config(site), compression_cache=CompressionCache())
+    assert get(server, "/noise.txt", accept_encoding="gzip", if_none_match=etag).status == 304
+
+
 # -- memory cache, changes, races ----------------------------------------------
 
 def test_changed_file_is_served_fresh(server, site):
