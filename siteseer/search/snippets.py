@@ -46,11 +46,67 @@ def _lowered(body: str, needles) -> str:
     that of an ASCII one (a curly quote is enough: 226 vs 11 us for 30 KB).
     Needles are folded stems: ASCII ones can only match ASCII letters, so
     lowering those alone, as bytes, finds the same places (62 us there).
+    Where no needle is there as it is, the accents go too, as the index
+    folds them: "papiergro" is in "Papiergröße" (a French page of 30 KB
+    costs ~1 ms; most pages have a needle as it is, and skip it).
     """
     body = undotted(body)  # "İ".lower() is two characters: the offsets would shift
     if body.isascii() or not all(n.isascii() for n in needles):
         return body.lower()
-    return body.encode("utf-8").lower().decode("utf-8")
+    low = body.encode("utf-8").lower().decode("utf-8")
+    for needle in needles:
+        if needle in low:  # one is enough to aim at (the generator marks the others near it)
+            return low
+    # None is there as it is: perhaps with accents, or with "ß" for an "ss".
+    if not _FOLDED.search(low):
+        return low
+    return _ACCENTED.sub(_unaccented, body.lower())
+
+
+def _one_letter_folds() -> dict[str, str]:
+    """Latin letters the index folds to one ASCII letter: accented ones ("é", "Ö") and a few more."""
+    folds = {c: "oldhti"[i] for i, c in enumerate("øłđħŧı")} | {c.upper(): f for c, f in zip("øłđħŧ", "oldht")}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+        if len(base) == 1 and base.isascii() and base.isalpha():
+            folds[char] = base.lower()
+    return folds
+
+
+_ONE_LETTER_FOLDS = _one_letter_folds()
+_ACCENTED = re.compile("[" + "".join(sorted(_ONE_LETTER_FOLDS)) + "]")
+
+
+def _unaccented(m: re.Match) -> str:
+    return _ONE_LETTER_FOLDS[m.group()]
+
+
+# Letters the index folds to two (tantivy's ASCII folding indexes "Maßnahmen" as
+# "massnahmen"): a needle is made of folded stems, so the text may spell its
+# "ss" "ß". Looked for in both spellings, a needle finds "Papiergröße" again.
+_FOLDED_PAIRS = (("ss", "ß"), ("ae", "æ"), ("oe", "œ"))
+_FOLDED = re.compile("[ßæœẞÆŒ" + "".join(sorted(_ONE_LETTER_FOLDS)) + "]")  # any letter the index folds
+
+
+@lru_cache(maxsize=1024)
+def _spellings(needle: str) -> tuple[str, ...]:
+    """``needle`` and its spellings with the letters the index folds to two ("massnahm", "maßnahm")."""
+    spellings = [needle]
+    for pair, letter in _FOLDED_PAIRS:
+        if pair in needle:
+            spellings += [spelling.replace(pair, letter) for spelling in spellings]
+    if needle.endswith("s") and not needle.endswith("ss"):  # a needle is a stem cut short: "gros" of "grosse"
+        spellings += [spelling[:-1] + "ß" for spelling in spellings]
+    return tuple(spellings)
+
+
+def _find(low: str, needle: str, start: int = 0) -> int:
+    """The first place at or after ``start`` where ``needle`` is, in any of its spellings; -1 if none."""
+    spellings = _spellings(needle)
+    if len(spellings) == 1:
+        return low.find(needle, start)
+    return min((p for p in (low.find(s, start) for s in spellings) if p >= 0), default=-1)
 
 
 def _window(body: str, words: list[str], low: str | None = None) -> int:
@@ -64,11 +120,11 @@ def _window(body: str, words: list[str], low: str | None = None) -> int:
     if len(needles) == 1:  # the densest stretch of one word starts where it first appears
         needle = needles[0]
         if low is None:  # most words are found early: lowercase the rest only if not
-            pos = _lowered(body[:AIM_PREFIX], needles).find(needle)
+            pos = _find(_lowered(body[:AIM_PREFIX], needles), needle)
             if not 0 <= pos <= AIM_PREFIX - len(needle) - 1:
-                pos = _lowered(body, needles).find(needle)
+                pos = _find(_lowered(body, needles), needle)
         else:
-            pos = low.find(needle)
+            pos = _find(low, needle)
         return max(0, pos - WINDOW // 3)  # 0 when it is not there (-1)
     if low is None:  # as with one word: the first 2 KB first
         places = _places(_lowered(body[:AIM_PREFIX], needles), needles)
@@ -96,15 +152,16 @@ def _places(low: str, needles: list[str]) -> list[tuple[int, int]]:
     """
     places = []
     for which, needle in enumerate(needles):
-        pos = low.find(needle)
-        n = 0
-        while pos >= 0 and n < PLACES_PER_NEEDLE:
-            before = low[pos - 1] if pos else " "
-            # CJK is blanked for the word tokenizer: "Debianは" has the word "debian".
-            if not before.isalnum() or (not before.isascii() and CJK_RUN.match(before)):
-                places.append((pos, which))
-            pos = low.find(needle, pos + 1)
-            n += 1
+        for spelling in _spellings(needle):
+            pos = low.find(spelling)
+            n = 0
+            while pos >= 0 and n < PLACES_PER_NEEDLE:
+                before = low[pos - 1] if pos else " "
+                # CJK is blanked for the word tokenizer: "Debianは" has the word "debian".
+                if not before.isalnum() or (not before.isascii() and CJK_RUN.match(before)):
+                    places.append((pos, which))
+                pos = low.find(spelling, pos + 1)
+                n += 1
     places.sort()
     return places
 
@@ -241,7 +298,7 @@ def _highlighted(body: str, gen: tantivy.SnippetGenerator, words: list[str] | No
             return found
         low = _lowered(body, needles) if low is None else low
         past = offset + WINDOW - max(map(len, needles))  # a word cut by the window's end was not seen whole
-        places = [p for p in (low.find(n, past) for n in needles) if p >= 0]
+        places = [p for p in (_find(low, n, past) for n in needles) if p >= 0]
         if not places:
             return None
         offset = min(places) - WINDOW // 3
@@ -297,7 +354,12 @@ _GAP = re.compile(r"[\W_]+")  # what the word tokenizer skips between two words
 @lru_cache(maxsize=512)
 def _words_starting(needles: tuple[str, ...]) -> re.Pattern:
     """Lowercase words that start with one of the needles."""
-    return re.compile(r"(?<![^\W_])(?:" + "|".join(map(re.escape, needles)) + r")[^\W_]*")
+    return re.compile(r"(?<![^\W_])" + _any_spelling(needles) + r"[^\W_]*")
+
+
+def _any_spelling(needles) -> str:
+    """A regex group matching any spelling of any of ``needles``."""
+    return "(?:" + "|".join(re.escape(s) for n in needles for s in _spellings(n)) + ")"
 
 
 @lru_cache(maxsize=512)
@@ -309,7 +371,7 @@ def _phrase_pattern(needles: tuple[str, ...]) -> re.Pattern:
     base64 image's "AAAA…" in a Markdown page) was rescanned from each of
     its places: 11 s for one hit of '"a dog"'.
     """
-    return re.compile(r"(?<![^\W_])" + r"[\W_]++".join(re.escape(n) + r"[^\W_]*+" for n in needles))
+    return re.compile(r"(?<![^\W_])" + r"[\W_]++".join(_any_spelling((n,)) + r"[^\W_]*+" for n in needles))
 
 
 def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases: list[tuple[str, ...]],
@@ -352,12 +414,17 @@ def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases:
     return None
 
 
+# What ASCII folding makes of letters that have no accent to strip.
+_UNACCENTED = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
+                             "ı": "i"})
+
+
 def _fold(word: str) -> str:
-    """Lowercase without accents, as the index folds words ("Crème" → "creme")."""
+    """Lowercase without accents, as the index folds words ("Crème" → "creme", "Größe" → "grosse")."""
     word = word.lower()
     if word.isascii():
         return word
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).translate(_UNACCENTED)
 
 
 def _phrase_spans(fragment: str, spans: list[tuple[int, int]], phrases: list[tuple[str, ...]],

@@ -239,3 +239,37 @@ def test_a_word_right_after_cjk_is_a_place():
 
     assert _places("インストールしたdebianは", ["debia"]) == [(8, 0)]  # the tokenizer sees "debian" alone there
     assert _places("xdebian", ["debia"]) == []
+
+
+def test_needles_find_words_written_with_accents_and_sharp_s():
+    """Needles are folded stems ("papiergros" of "Papiergröße"); the text keeps its accents."""
+    from siteseer.search.snippets import _lowered, _places
+
+    body = "Die Papiergröße ist erklärt. Maßnahmen: GRÖSSE, Æsthetik, Ørsted."
+    for needle, word in [("papiergros", "Papiergröße"), ("erklart", "erklärt"), ("massnahm", "Maßnahmen"),
+                         ("aesthet", "Æsthetik"), ("orst", "Ørsted")]:
+        low = _lowered(body, [needle])
+        assert len(low) == len(body)
+        places = _places(low, [needle])
+        assert [body[p : p + len(word)] for p, _ in places] == [word], needle
+    assert _places(_lowered(body, ["gros"]), ["gros"]) == [(body.index("GRÖSSE"), 0)]
+
+
+def test_a_word_with_accents_or_sharp_s_is_highlighted_where_it_is(tmp_path):
+    """Past the first window: aimed with needles that missed "ö" and "ß", the
+    snippet was the page's opening words with nothing marked ("Maßnahmen" on the
+    corpus's German pages)."""
+    from sx_fixtures import make_config
+
+    from siteseer.index.indexer import run_index
+    from siteseer.search.service import SearchService
+
+    filler = "Ein langer Text über Partitionen und Dateisysteme. " * 40
+    (tmp_path / "a.txt").write_text("Handbuch\n\n" + filler + "Die Papiergröße und weitere Maßnahmen, "
+                                    "erklärt. Größe der Partition. " + filler)
+    config = make_config(tmp_path)
+    run_index(config)
+    service = SearchService(config)
+    for q, marked in [("Papiergröße", ["Papiergröße"]), ("massnahmen", ["Maßnahmen"]), ("Größe", ["Größe"]),
+                      ("erklart", ["erklärt"]), ('"weitere Maßnahmen"', ["weitere Maßnahmen"])]:
+        assert _marked(service.search(q)["hits"][0]["snippet"]) == marked, q
