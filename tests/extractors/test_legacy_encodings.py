@@ -64,3 +64,19 @@ def test_a_page_whose_heading_was_glued_shut_keeps_its_text(tmp_path):
     extracted = extract(page, "resume.html")
     assert extracted.title == "R\xe9sum\xe9"
     assert [(u.title, u.text) for u in extracted.units] == [("R\xe9sum\xe9", "My work history and skills.")]
+
+
+@pytest.mark.parametrize("text", WESTERN[1:] + [NON_LATIN[0][0], NON_LATIN[5][0]])
+@pytest.mark.parametrize("stray", [b"\x92", b"\xa0", b"\xe2\x80"])  # a cp1252 quote, a Latin-1 space, a cut "’"
+def test_utf8_with_a_stray_byte_stays_utf8(text, stray):
+    """One invalid byte made a whole UTF-8 file cp1252 ("cafÃ©", "Ã‰lÃ¨ve"), found by no search."""
+    data = (text * 3).encode("utf-8") + stray + b" end"
+    decoded = decode(data, "utf-8" if stray == b"\x92" else None)
+    assert decoded.startswith(text * 3) and decoded.endswith("\ufffd end")
+
+
+@pytest.mark.parametrize("text", WESTERN)
+def test_legacy_text_with_one_utf8_looking_pair_stays_cp1252(text):
+    """"Ã©" is valid UTF-8 (é): a cp1252 text with one such pair among its accents is still cp1252."""
+    data = text.encode("cp1252") + " SchÃ©ma".encode("cp1252")
+    assert decode(data) == text + " SchÃ©ma"

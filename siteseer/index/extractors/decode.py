@@ -68,7 +68,7 @@ def normalise_label(label: str | None) -> str | None:
 
 
 def decode(data: bytes, declared: str | None = None) -> str:
-    """Decode with BOM, then UTF-8, then the declared charset, then a guess, then cp1252.
+    """Decode with BOM, then UTF-8 (a few invalid bytes allowed), then the declared charset, then a guess, then cp1252.
 
     Bytes that are valid UTF-8 beyond ASCII are UTF-8 whatever the page
     declares: legacy-charset text almost never is, while pages converted to
@@ -87,7 +87,9 @@ def decode(data: bytes, declared: str | None = None) -> str:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            pass
+            text = _mostly_utf8(data)
+            if text is not None:
+                return text
     if codec and codec not in ("utf-8", "cp1252"):
         try:
             return data.decode(codec)
@@ -97,6 +99,23 @@ def decode(data: bytes, declared: str | None = None) -> str:
     if guessed is not None:
         return guessed
     return data.decode("cp1252", errors="replace")
+
+
+# Valid UTF-8 characters beyond ASCII per invalid byte sequence from which a file is
+# UTF-8 with a stray byte or two (a cp1252 "’" pasted in, a truncated last character):
+# a legacy-charset text has almost no valid sequences, as "é" alone (0xE9) is not one.
+_UTF8_PER_ERROR = 4
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """``data`` as UTF-8 with its few invalid bytes as U+FFFD, when it is UTF-8 but for them; else None.
+
+    One stray byte made a whole UTF-8 page cp1252 ("cafÃ©", "Ã‰lÃ¨ve"), found by no search.
+    """
+    text = data.decode("utf-8", errors="replace")
+    errors = text.count("\ufffd")
+    beyond_ascii = len(text) - len(text.encode("ascii", "ignore")) - errors
+    return text if beyond_ascii >= _UTF8_PER_ERROR * errors else None
 
 
 _GUESS_BYTES = 64 * 1024  # what the detector reads: milliseconds, and only for files that are not UTF-8
