@@ -42,12 +42,22 @@ def test_deep_nesting_10000_levels(tmp_path):
     assert "bottom" not in result.units[0].text and result.units[0].text.startswith("k:")
 
 
-def test_huge_is_capped(tmp_path):
+def test_huge_is_split_into_units_not_cut(tmp_path):
+    """Cut at its first 30,000 characters, iso_3166-2.json's "Bayern" was found by no search."""
     doc = {f"key{i}": "value " * 20 for i in range(20000)}  # ~2.7 MB
     result = extract(write(tmp_path, doc), "big.json", max_unit_chars=30000)
-    assert len(result.units) == 1
-    assert 29000 < len(result.units[0].text) <= 30000
-    assert result.units[0].text.startswith("key0: value")
+    assert len(result.units) > 80 and all(15000 < len(u.text) <= 30000 for u in result.units[:-1])
+    assert result.units[0].text.startswith("key0: value") and "key19999: value" in result.units[-1].text
+    assert len({u.title for u in result.units}) == 1
+    assert all(u.text.split("\n", 1)[0].startswith("key") for u in result.units)  # cut between lines
+
+
+def test_html_in_strings_is_read_as_text(tmp_path):
+    doc = {"description": "The <code>structuredClone()</code> method, see <a href='https://x.org/a'>the spec</a> &amp; more",
+           "type": "List<String>", "cmp": "a < b > c"}
+    text = extract(write(tmp_path, doc), "d.json").units[0].text
+    assert "description: The structuredClone() method, see the spec & more" in text
+    assert "href" not in text and "type: List<String>" in text and "cmp: a < b > c" in text
 
 
 def test_too_large_file(tmp_path):

@@ -1,9 +1,10 @@
-"""JSON → one unit of "key: value" lines (keys and string values; numbers are noise).
+"""JSON → units of "key: value" lines (keys and string values; numbers are noise).
 
-Data files can be huge or adversarially deep, so the walk is iterative, stops
-descending below MAX_DEPTH, and stops altogether once max_unit_chars of text
-is collected: the unit is truncated, not split (a JSON file has no anchors, so
-extra units would only be duplicate hits on the same URL).
+Data files can be huge or adversarially deep, so the walk is iterative and
+stops descending below MAX_DEPTH. A file longer than max_unit_chars is split
+into several units, as a text file is (their hits link to the same file): cut
+at its first 30,000 characters, iso_3166-2.json's "Bayern" was found by no
+search. HTML in string values (MDN's "<code>fetch()</code>") is read as text.
 
 JSON Lines (.jsonl, .ndjson, or a .json file holding one value per line) is
 read as the list of its values.
@@ -11,11 +12,13 @@ read as the list of its values.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
-from .base import Extracted, ExtractError, Unit
+from .base import Extracted, ExtractError
 from .decode import bom_encoding
-from .textutil import one_line
+from .textutil import make_units, one_line
 
 MAX_DEPTH = 64  # deeper values are not indexed
 _LINES_SUFFIXES = (".jsonl", ".ndjson")
@@ -41,8 +44,7 @@ def extract_json(data: bytes, name: str, max_chars: int) -> Extracted:
     except ValueError as err:
         raise ExtractError(f"invalid JSON ({err})") from None
     title = _title(doc) or name
-    text = flatten(doc, max_chars)
-    return Extracted("json", title, [Unit(title=title, text=text)] if text else [])
+    return Extracted("json", title, make_units(title, flatten(doc), max_chars))
 
 
 def _parse(data: bytes, name: str) -> object:
@@ -81,14 +83,26 @@ def _title(doc: object) -> str:
     return ""
 
 
-def flatten(doc: object, max_chars: int) -> str:
-    """Document order, depth-first, without recursion; output capped at ``max_chars``."""
+# Tags of the HTML that data files put in their strings; not any "<...>" ("List<String>" stays).
+_TAG = re.compile(r"</?(?:a|abbr|b|br|code|dd|div|dl|dt|em|h[1-6]|i|img|kbd|li|ol|p|pre|q|s|samp|small|span|strong"
+                  r"|sub|sup|table|td|th|tr|u|ul|var)\b[^<>]*>", re.IGNORECASE)
+
+
+def _text(value: str) -> str:
+    """A string value as text: the tags of HTML in it dropped, its entities read."""
+    if "<" in value and _TAG.search(value):
+        return html.unescape(_TAG.sub(" ", value))
+    return value
+
+
+def flatten(doc: object) -> str:
+    """Document order, depth-first, without recursion."""
     lines: list[str] = []
-    size = 0
     stack: list[tuple[str | None, object, int]] = [(None, doc, 0)]
-    while stack and size < max_chars:
+    while stack:
         key, value, depth = stack.pop()
         if isinstance(value, str):
+            value = _text(value)
             line = f"{key}: {value}" if key is not None else value
         elif isinstance(value, _SCALAR_KEYS_ONLY):
             line = key or ""
@@ -102,5 +116,4 @@ def flatten(doc: object, max_chars: int) -> str:
         line = one_line(line)
         if line:
             lines.append(line)
-            size += len(line) + 1
-    return "\n".join(lines)[:max_chars]
+    return "\n".join(lines)
