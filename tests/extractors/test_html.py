@@ -97,6 +97,21 @@ def test_article_header_kept(tmp_path):
     assert "Post title" in result.units[0].headings + result.units[0].text
 
 
+def test_a_page_inside_one_form_is_kept_and_a_search_form_is_not(tmp_path):
+    """ASP.NET wraps a whole page in one <form>: with no <main> or <h1> in it, the page was indexed empty."""
+    html = '<html><head><title>A</title></head><body><form id="form1"><div><p>Aspnet content words.</p></div></form></body></html>'
+    assert [u.text for u in extract(page(tmp_path, html), "page.html").units] == ["Aspnet content words."]
+    html = ("<html><body><p>The page's own words, long enough to be most of it.</p>"
+            "<form><label>Search this site</label><input name=q></form></body></html>")
+    assert [u.text for u in extract(page(tmp_path, html), "page.html").units] == ["The page's own words, long enough to be most of it."]
+
+
+def test_hidden_elements_are_not_indexed(tmp_path):
+    html = ('<html><body><p>Shown words.</p><div hidden>hiddenattr</div><span style="DISPLAY: none">nonestyle</span>'
+            '<span style="color:red;display:none">nonestyle2</span><i aria-hidden="true">icon</i><p style="color:red">Red.</p></body></html>')
+    assert [u.text for u in extract(page(tmp_path, html), "page.html").units] == ["Shown words. Red."]
+
+
 def test_cp1252_declared_and_undeclared(tmp_path):
     body = "<html><head><meta charset=windows-1252><title>Caf\xe9</title></head><body><p>na\xefve \u201cquotes\u201d \u20ac</p></body></html>"
     result = extract(page(tmp_path, body.encode("cp1252")), "page.html")

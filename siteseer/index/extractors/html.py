@@ -20,6 +20,8 @@ from .textutil import SHORT_PAGE_CHARS, make_units, one_line
 _JUNK = ", ".join((
     "nav", "aside", "script", "style", "noscript", "noframes", "template", "svg", "iframe", "object",
     "title",  # a stray <title> in the body is never rendered
+    # Never shown: a search found words no reader of the page could see.
+    "[hidden]", "[aria-hidden=true]", '[style*="display:none" i]', '[style*="display: none" i]',
     "[role=navigation]", "[role=banner]", "[role=contentinfo]", "[role=search]",
     ".sidebar", ".sphinxsidebar", ".navbar", ".nav", ".navigation", ".menu", ".breadcrumb",
     ".breadcrumbs", ".headerlink", ".navheader", ".navfooter", ".skip-link", "#sidebar",
@@ -134,7 +136,7 @@ def _remove_boilerplate(root: LexborNode) -> None:
     doomed = list(root.css(_JUNK))
     for node in root.css(_FURNITURE):
         if node.tag == "form":
-            if node.css_first("main, article, h1, h2") is None:
+            if node.css_first("main, article, h1, h2") is None and not _holds_the_page(node, root):
                 doomed.append(node)
         elif not any(a.tag in _CONTENT_TAGS for a in _ancestors(node)):
             doomed.append(node)
@@ -142,6 +144,13 @@ def _remove_boilerplate(root: LexborNode) -> None:
     outermost = [n for n in doomed if not any(a.mem_id in ids for a in _ancestors(n))]
     for node in outermost:
         node.decompose()
+
+
+def _holds_the_page(form: LexborNode, root: LexborNode) -> bool:
+    """Whether ``form`` holds most of the page's text (an ASP.NET page in one <form>),
+    rather than being a search box or a login in its margin."""
+    body = root.css_first("body") or root
+    return len(form.text(strip=True)) * 2 > len(body.text(strip=True))
 
 
 def _anchor(heading: LexborNode, root: LexborNode) -> str | None:
