@@ -188,6 +188,14 @@ def test_toml_front_matter_is_skipped_and_gives_the_title(tmp_path):
     assert result.units[0].text == "Body about walruses."
 
 
+def test_toml_front_matter_with_a_multi_line_string(tmp_path):
+    """Hugo's description = \"\"\" ... \"\"\": its unindented lines made the front matter text."""
+    from siteseer.index.extractors.markdown import front_matter
+
+    text = '+++\ntitle = "Hugo Post"\ndescription = """\nA long description\n"""\nsecret = "x"\n+++\n\n## Intro\n\nBody.\n'
+    assert front_matter(text) == ("Hugo Post", "\n## Intro\n\nBody.\n")
+
+
 def test_yaml_front_matter_title_when_the_page_has_no_h1(tmp_path):
     md = "---\ntitle: 'Getting Started'\ntags:\n  - a\n---\n\n## Installation\n\nRun the installer.\n"
     result = extract(write(tmp_path, "g.md", md), "g.md")

@@ -69,6 +69,15 @@ def test_short_markdown_is_one_unit(tmp_path):
     assert result.units[0].headings == "Title Sub"
 
 
+def test_markdown_html_blocks_of_code_are_not_text_and_tags_end_words(tmp_path):
+    path = tmp_path / "raw.md"
+    path.write_text("# Raw\n\n<script>var mdscript = 1;</script>\n\n<style>\n.mdstyle {}\n</style>\n\n"
+                    "<details><summary>Sum</summary>details</details>\n\nim<b>port</b>ant <kbd>Ctrl</kbd>+<kbd>C</kbd>\n")
+    text = extract(path, "raw.md").units[0].text
+    assert "mdscript" not in text and "mdstyle" not in text
+    assert "Sum details" in text and "important Ctrl+C" in text
+
+
 def test_slugify_like_github():
     assert slugify("Hello, World!") == "hello-world"
     assert slugify("C++ & Rust: a comparison") == "c--rust-a-comparison"

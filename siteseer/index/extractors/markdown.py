@@ -22,6 +22,9 @@ _TABLE_SEP = re.compile(r"^[\s|:-]+$")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _COMMENT_START = re.compile(r"^ {0,3}<!--")
+# CommonMark's HTML blocks of code: from a line starting <script> or <style> to the line
+# that closes it, never shown as text (their words were found by searches).
+_CODE_BLOCK_START = re.compile(r"^ {0,3}<(script|style)(?:[\s>]|$)", re.I)
 # Front matter lines: "key: value" / "key = value", comments, list items, indented or blank lines.
 # A file that only starts with a "---" rule followed by prose is not front matter.
 _FRONT_LINE = re.compile(r"^(?:[^\s:=#][^:=]*[:=](?:\s|$)|[\s#\[]|-(?:\s|$)|$)")
@@ -36,7 +39,7 @@ _INLINE = tuple((re.compile(pattern), repl) for pattern, repl in (
     (r"\[([^\[\]]{1,500})\]\([^)]{0,2000}\)", r"\1"),  # link → its text ("[" in it: the inner one)
     (r"\[([^\[\]]{1,500})\]\[[^\[\]]{0,500}\]", r"\1"),  # reference link → its text
     (r"<(https?://[^<>\s]{1,2000})>", r"\1"),  # autolink → URL
-    (r"</?[A-Za-z][^>\n]{0,500}>", ""),  # inline HTML tags
+    (r"</?[A-Za-z][^>\n]{0,500}>", lambda m: "" if _INLINE_TAG.match(m.group()) else " "),  # HTML tags
     (r"(`+)(.{1,500}?)\1", r"\2"),  # inline code → its text
     (r"(\*\*|__)(?=\S)(.{1,500}?)(?<=\S)\1", r"\2"),  # strong
     (r"~~(?=\S)(.{1,500}?)(?<=\S)~~", r"\1"),  # strikethrough
@@ -44,6 +47,10 @@ _INLINE = tuple((re.compile(pattern), repl) for pattern, repl in (
     (r"(?<!\w)_(?=\S)(.{1,500}?)(?<=\S)_(?!\w)", r"\1"),  # _emphasis_, not snake_case
     (r"\\([\\`*_{}\[\]()#+\-.!|>~])", r"\1"),  # backslash escapes
 ))
+# Inline HTML goes without a trace ("<b>S</b>ite" is "Site"); any other tag ends a word
+# ("<summary>Sum</summary>details" is "Sum details").
+_INLINE_TAG = re.compile(r"</?(?:a|abbr|b|bdi|bdo|cite|code|data|dfn|em|i|kbd|mark|q|s|samp|small|span|strong|sub"
+                         r"|sup|time|u|var|wbr)\b", re.I)
 _SLUG_DROP = re.compile(r"[^\w\- ]", re.UNICODE)
 
 
@@ -110,13 +117,19 @@ def front_matter(text: str) -> tuple[str, str]:
         return "", text
     closers = ("---", "...") if opener == "---" else ("+++",)
     title = ""
+    quote = None  # inside a TOML multi-line string: its delimiter (its lines are any text)
     for i in range(1, min(len(lines), _FRONT_MAX_LINES)):
         line = lines[i]
+        if quote is not None:
+            if line.count(quote) % 2:
+                quote = None
+            continue
         if line.strip() in closers:
             rest = "\n".join(lines[i + 1:])
             return title, rest
         if not _FRONT_LINE.match(line):
             break  # prose: the "---" was a thematic break
+        quote = next((q for q in ('"""', "'''") if line.count(q) % 2), None) if opener == "+++" else None
         match = _FRONT_TITLE.match(line)
         if match and not title:
             value = match.group(1).strip().strip("\"'")
@@ -133,6 +146,7 @@ def parse(text: str, split_level: int = 3) -> list[Section]:
     used: dict[str, int] = {}
     fence: str | None = None
     comment = False  # inside an HTML comment block
+    code_end: str | None = None  # inside a <script> or <style> block: the tag that ends it
     lines = text.split("\n")
 
     def heading(level: int, raw: str) -> None:
@@ -159,6 +173,10 @@ def parse(text: str, split_level: int = 3) -> list[Section]:
                 current.lines.append(line)  # code is kept as text
             paragraph = False
             continue
+        if code_end is not None:
+            if code_end in line.lower():
+                code_end = None
+            continue
         if comment:
             if "-->" not in line:
                 continue
@@ -176,6 +194,11 @@ def parse(text: str, split_level: int = 3) -> list[Section]:
         match = _FENCE.match(line)
         if match:
             fence = match.group(1)
+            continue
+        match = _CODE_BLOCK_START.match(line)
+        if match:
+            end = f"</{match.group(1).lower()}>"
+            code_end = None if end in line.lower() else end
             continue
         match = _ATX.match(line)
         if match:
