@@ -19,6 +19,9 @@ EXTRACTOR_VERSIONS = {kind: 1 for kind in KINDS} | {
     "json": 2,  # a long file is split into units, not cut; HTML in strings is text
     "html": 2,  # hidden elements are not text; a page inside one <form> is
     "markdown": 2,  # <script>/<style> blocks are not text; tags end words; TOML multi-line strings
+    # And for html, markdown, text and subtitles alike: UTF-8 with a stray byte stays UTF-8.
+    "text": 2,
+    "subtitle": 2,
 }
 
 
