@@ -474,9 +474,9 @@ class Builder:
 
         other_filters: list[tuple[Occur, Query]] = []
         type_filters: list[tuple[Occur, Query]] = []
-        kinds = [f for f in parsed.filters if f.name == "type" and not f.negated]
-        if type_filter:
-            kinds.append(Filter("type", type_filter))
+        # The type asked beside the query (a type tab) replaces the query's type: words.
+        kinds = [Filter("type", type_filter)] if type_filter else [
+            f for f in parsed.filters if f.name == "type" and not f.negated]
         if kinds:
             type_filters.append((Occur.Must, _should([self.filter(f) for f in kinds])))  # type: ignore[arg-type]
         for f in parsed.filters:

@@ -102,10 +102,10 @@ def last_page(per_page: int) -> int:
 def type_view(q: str, type_: str | None) -> tuple[str, str | None]:
     """``q`` without its ``type:`` words, and the one type the results are of.
 
-    The type is what the search service narrows to: the ``type=`` parameter
-    and the query's own ``type:pdf`` words (either, aliases and case as the
-    service reads them); ``""`` for every type; None when no one type says it
-    (``type:pdf type:html``, ``type=html`` beside ``type:pdf``, ``-type:pdf``).
+    The type is what the search service narrows to: the ``type=`` parameter,
+    which replaces the query's own ``type:pdf`` words, else those (aliases and
+    case as the service reads them); ``""`` for every type; None when no one
+    type says it (``type:pdf type:html``, ``-type:pdf``).
     The type tabs link to the query without its ``type:`` words, so a tab is
     exactly the results it counts, never a mix of its type and the query's.
     A query that is only ``type:`` words becomes ``*`` (everything).
@@ -129,7 +129,7 @@ def type_view(q: str, type_: str | None) -> tuple[str, str | None]:
     kept.append(text[pos:])
     base = " ".join("".join(kept).split()) or "*"
     if asked:
-        kinds.add(asked)
+        return base, asked
     if excluded or len(kinds) > 1:
         return base, None
     return base, next(iter(kinds), "")

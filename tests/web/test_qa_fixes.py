@@ -98,14 +98,15 @@ def test_type_view():
     assert type_view("lens type:pdf", None) == ("lens", "pdf")
     assert type_view("Type:PDF lens  fresnel", "pdf") == ("lens fresnel", "pdf")
     assert type_view('lens type:"pdf"', None) == ("lens", "pdf")
-    assert type_view("lens type:pdf", "html") == ("lens", None)  # both are shown
+    assert type_view("lens type:pdf", "html") == ("lens", "html")  # the tab replaces the query's type
     assert type_view("lens type:pdf type:html", None) == ("lens", None)
     assert type_view("lens -type:pdf", None) == ("lens", None)
     assert type_view("type:pdf", None) == ("*", "pdf")
     assert type_view('"type:pdf" lens', None) == ('"type:pdf" lens', "")  # a phrase, not a filter
     assert type_view("lens type:zzz", None) == ("lens type:zzz", None)  # the search reports it
     assert type_view("lens filetype:pdf", None) == ("lens", "pdf")  # Google's name for it
-    assert type_view("ext:PDF lens", "html") == ("lens", None)
+    assert type_view("ext:PDF lens", "html") == ("lens", "html")
+    assert type_view("lens -type:pdf", "html") == ("lens", "html")
 
 
 def _index(root):
@@ -155,12 +156,17 @@ def test_tabs_with_the_real_service(real):
 
 
 def test_no_tab_claims_a_mix(real):
-    for url, shown in (("/search?q=lens+type:text&type=html", 5), ("/search?q=lens+-type:text", 3)):
-        layout = layout_for(real, url)
-        assert len(shown_types(layout)) == shown, url
-        links, current = tabs(layout)
-        assert current == [], url
-        assert links["All (6)"] == "/search?q=lens" and links["TEXT (3)"] == "/search?q=lens&type=text"
+    layout = layout_for(real, "/search?q=lens+-type:text")
+    assert len(shown_types(layout)) == 3
+    links, current = tabs(layout)
+    assert current == []
+    assert links["All (6)"] == "/search?q=lens" and links["TEXT (3)"] == "/search?q=lens&type=text"
+
+
+def test_a_type_asked_beside_the_query_replaces_its_type_words(real):
+    """type=html beside "type:text" showed both types (5 results), under no tab."""
+    layout = layout_for(real, "/search?q=lens+type:text&type=html")
+    assert shown_types(layout) == ["HTML"] * 2 and tabs(layout)[1] == ["HTML (2)"]
 
 
 # --------------------------------------------------------------------------
