@@ -58,6 +58,25 @@ def client_ip() -> str:
     return getattr(request, "client_ip", None) or flask.request.remote_addr or "unknown"
 
 
+# Dash's page shell, in English (a screen reader reads a page with no lang in its
+# user's language), with the scripts outside any landmark (Dash's <footer> held only them).
+_INDEX_STRING = """<!DOCTYPE html>
+<html lang="en">
+<head>
+{%metas%}
+<title>{%title%}</title>
+{%favicon%}
+{%css%}
+</head>
+<body>
+{%app_entry%}
+{%config%}
+{%scripts%}
+{%renderer%}
+</body>
+</html>"""
+
+
 def create_admin_app(config, services: AdminServices) -> flask.Flask:
     server = flask.Flask("siteseer.web.admin", static_folder=None)
     server.config.update(MAX_CONTENT_LENGTH=config.server.max_body_bytes)
@@ -174,6 +193,7 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
         # Sync callbacks: Dash's async mode starts an event loop per call, which
         # fails in the core's worker threads.
         use_async=False,
+        index_string=_INDEX_STRING,
     )
 
     def serve_layout():

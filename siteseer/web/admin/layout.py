@@ -28,12 +28,16 @@ DURATIONS = [
 ]
 REFRESH_MS = 10_000
 GRAPHS = ("g-requests", "g-bytes", "g-latency", "g-refused", "g-searches")
+# What each chart shows, for readers who cannot see it (the tables hold the numbers).
+GRAPH_NAMES = {"g-requests": "Chart: requests over time, by status", "g-bytes": "Chart: bytes served over time",
+               "g-latency": "Chart: response time over time", "g-refused": "Chart: refused requests over time",
+               "g-searches": "Chart: searches over time, and those that found nothing"}
 TABLES = ("t-pages", "t-404", "t-clients", "t-blocked", "t-queries", "t-zero")
 
 
-def page(site_name: str, csrf: str) -> html.Div:
+def page(site_name: str, csrf: str) -> html.Main:
     graph_config = {"displaylogo": False, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
-    return html.Div(className="admin", children=[
+    return html.Main(className="admin", children=[
         html.Header(className="bar", children=[
             html.H1(f"{site_name} — traffic"),
             html.Form(action="/admin/logout", method="POST", className="logout", children=[
@@ -42,7 +46,10 @@ def page(site_name: str, csrf: str) -> html.Div:
             ]),
         ]),
         html.Section(className="controls", children=[
-            dcc.RadioItems(id="range", options=RANGES, value="day", inline=True, className="ranges"),
+            html.Fieldset(className="ranges-box", children=[
+                html.Legend("Time range", className="visually-hidden"),
+                dcc.RadioItems(id="range", options=RANGES, value="day", inline=True, className="ranges"),
+            ]),
             html.Div(id="custom-box", style={"display": "none"}, children=[
                 dcc.DatePickerRange(id="custom-range", display_format="YYYY-MM-DD",
                                     max_date_allowed=datetime.now().date()),
@@ -52,7 +59,8 @@ def page(site_name: str, csrf: str) -> html.Div:
         ]),
         html.Section(id="cards", className="cards"),
         html.Section(className="charts", children=[
-            html.Div(dcc.Graph(id=g, config=graph_config), className="chart") for g in GRAPHS
+            html.Div(dcc.Graph(id=g, config=graph_config), className="chart", role="figure",
+                     **{"aria-label": GRAPH_NAMES[g]}) for g in GRAPHS
         ]),
         html.Section(className="tables", children=[
             _panel("Top pages", "t-pages"),
@@ -65,10 +73,21 @@ def page(site_name: str, csrf: str) -> html.Div:
         html.Section(className="blocks", children=[
             html.H2("Blocked addresses"),
             html.Div(className="block-form", children=[
-                dcc.Input(id="block-network", type="text", placeholder="IP address or network, e.g. 203.0.113.7 or 203.0.113.0/24",
-                          debounce=False, maxLength=100, className="network"),
-                dcc.Input(id="block-reason", type="text", placeholder="Reason", maxLength=500, className="reason"),
-                dcc.Dropdown(id="block-minutes", options=DURATIONS, value=1440, clearable=False, className="duration"),
+                # Each field inside its <label>: a placeholder is no name for a screen reader.
+                html.Label(className="network", children=[
+                    html.Span("Address or network to block", className="visually-hidden"),
+                    dcc.Input(id="block-network", type="text",
+                              placeholder="IP address or network, e.g. 203.0.113.7 or 203.0.113.0/24",
+                              debounce=False, maxLength=100),
+                ]),
+                html.Label(className="reason", children=[
+                    html.Span("Reason", className="visually-hidden"),
+                    dcc.Input(id="block-reason", type="text", placeholder="Reason", maxLength=500),
+                ]),
+                html.Label(className="duration", children=[
+                    html.Span("Block for", className="visually-hidden"),
+                    dcc.Dropdown(id="block-minutes", options=DURATIONS, value=1440, clearable=False),
+                ]),
                 html.Button("Block", id="block-button", n_clicks=0, className="danger"),
                 html.Button("Unblock", id="unblock-button", n_clicks=0),
             ]),
