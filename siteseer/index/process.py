@@ -16,6 +16,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 from siteseer.config import Config
 from siteseer.orphans import exit_with_parent
@@ -29,6 +30,59 @@ def start_indexer(config: Config) -> multiprocessing.Process:
     proc = ctx.Process(target=main, args=(config.to_json(), os.getpid()), name="siteseer-indexer")
     proc.start()
     return proc
+
+
+class IndexerSupervisor:
+    """The indexer process, started again when it dies.
+
+    A kill -9, the kernel's OOM killer or a crash in a C library ended
+    indexing for good before: nothing said so, new files were never indexed,
+    and the dead process, never waited for, stayed a zombie that the status
+    reported as "indexing" forever. Waiting for it here reaps it; it is
+    started again after ``retry_delay`` (the waits grow while it keeps dying,
+    and start over once it has run for ``STEADY_SECONDS``). An exit with
+    status 0 is an end, not a death: a server with ``watch = false`` indexes once.
+    """
+
+    STEADY_SECONDS = 60.0
+
+    def __init__(self, config: Config):
+        self.config = config
+        self.process: multiprocessing.Process | None = None
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # no new process once stop() has begun
+        self._thread = threading.Thread(target=self._watch, name="siteseer-indexer-watch", daemon=True)
+
+    def start(self) -> "IndexerSupervisor":
+        self.process = start_indexer(self.config)
+        self._thread.start()
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            self._stopping.set()
+            process = self.process
+        if process is not None and process.is_alive():
+            process.terminate()
+            process.join(timeout=timeout)
+
+    def _watch(self) -> None:
+        failures = 0
+        while True:
+            process = self.process
+            started = time.monotonic()
+            process.join()
+            if self._stopping.is_set() or process.exitcode == 0:
+                return
+            failures = 1 if time.monotonic() - started >= self.STEADY_SECONDS else failures + 1
+            delay = retry_delay(failures)
+            log.error("the indexer process ended (exit code %s); starting it again in %g s", process.exitcode, delay)
+            if self._stopping.wait(delay):
+                return
+            with self._lock:
+                if self._stopping.is_set():
+                    return
+                self.process = start_indexer(self.config)
 
 
 RETRY_SECONDS = 3.0  # the first wait after a failure; doubled each time it fails again

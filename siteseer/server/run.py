@@ -101,12 +101,11 @@ def serve(config: Config, reread: Callable[[], Config] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
     indexer = None
     if config.index.enabled:
-        from siteseer.index.process import start_indexer
+        from siteseer.index.process import IndexerSupervisor
 
-        indexer = start_indexer(config)
+        indexer = IndexerSupervisor(config).start()
     try:
         build_server(config, config.server.workers, reread).serve()
     finally:
-        if indexer is not None and indexer.is_alive():
-            indexer.terminate()
-            indexer.join(timeout=5)
+        if indexer is not None:
+            indexer.stop()

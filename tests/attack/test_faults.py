@@ -118,6 +118,25 @@ def test_many_first_callbacks_at_once_do_not_kill_a_cold_worker(serve, tmp_path)
 
 # --- the indexer ----------------------------------------------------------------
 
+def test_a_killed_indexer_is_started_again(serve, tmp_path):
+    """It ended indexing for good: no log line, new files never found, and the dead
+    process (a zombie nobody waited for) "indexing" in the status forever."""
+    root = make_site(tmp_path / "site")
+    server = serve(root)
+    first = wait_until(lambda: indexer_pids(server), timeout=20, message="the indexer process")[0]
+    with server.client() as c:
+        wait_until(lambda: c.get("/api/search?q=lighthouse").json()["total"] > 0, timeout=30, interval=0.2,
+                   message="the first index")
+        os.kill(first, signal.SIGKILL)
+        wait_until(lambda: [p for p in indexer_pids(server) if p != first], timeout=30, interval=0.2,
+                   message="an indexer started again")
+        assert not _alive(first)  # waited for: no zombie
+        (root / "docs" / "later.txt").write_text("cormorants nest on the breakwater\n")
+        wait_until(lambda: c.get("/api/search?q=cormorants").json()["total"] > 0, timeout=30, interval=0.2,
+                   message="a file written after the kill to be found")
+    assert "the indexer process ended (exit code -9); starting it again" in server.log()
+
+
 def _catalog_ok(state: Path) -> set[str]:
     try:
         db = sqlite3.connect(f"file:{state / 'catalog.db'}?mode=ro", uri=True, timeout=5)
