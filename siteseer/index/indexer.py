@@ -13,10 +13,12 @@ catalog describing a subset of the index, and the next run re-does the rest.
 from __future__ import annotations
 
 import json
+import logging
 import multiprocessing
 import os
 import posixpath
 import shutil
+import sqlite3
 import time
 from collections import defaultdict, deque
 from concurrent.futures import FIRST_COMPLETED, Future, wait
@@ -34,6 +36,8 @@ from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
 from .process import pool_worker_init
 from .scan import Scope, scan
 from .schema import SCHEMA_VERSION, index_exists, open_index
+
+log = logging.getLogger("siteseer.index")
 
 Progress = Callable[[int, int], None]
 
@@ -107,14 +111,20 @@ class Indexer:
 
     # -- lifecycle -------------------------------------------------------------
     def open(self) -> "Indexer":
-        self.catalog = Catalog(catalog_path(self.config))
+        self.catalog = self._open_catalog()
         path = index_dir(self.config)
         if self.catalog.meta().get("schema_version") != SCHEMA_VERSION or not index_exists(path):
-            # New or incompatible: start over (the catalog must not outlive its index).
-            shutil.rmtree(path, ignore_errors=True)
-            self.catalog.clear()
-            self.catalog.set_meta(schema_version=SCHEMA_VERSION)
-        self.index = open_index(path, writer=True)
+            self._start_over(path)  # new or incompatible
+        try:
+            self.index = open_index(path, writer=True)
+        except ValueError as exc:
+            if "Data corrupted" not in str(exc):
+                raise
+            # A damaged meta.json (a disk fault, a hand edit) made every retry fail the
+            # same way, forever: the index is rebuilt from the folder instead.
+            log.error("the index at %s is damaged (%s); building it again from the folder", path, exc)
+            self._start_over(path)
+            self.index = open_index(path, writer=True)
         try:
             self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
         except ValueError as exc:
@@ -131,6 +141,29 @@ class Indexer:
         except Exception:
             self.empty = False
         return self
+
+    def _open_catalog(self) -> Catalog:
+        """The catalog; a damaged one ("file is not a database") is set aside and a new one
+        begun, which rebuilds the index (retried, it failed the same way forever)."""
+        path = catalog_path(self.config)
+        try:
+            return Catalog(path)
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, no room: not damage
+                raise
+            aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+            log.error("the catalog %s is damaged (%s); moved to %s, the index is built again", path, exc, aside.name)
+            for suffix in ("", "-wal", "-shm"):
+                part = path.with_name(path.name + suffix)
+                if part.exists():
+                    part.rename(aside.with_name(aside.name + suffix))
+            return Catalog(path)
+
+    def _start_over(self, path: Path) -> None:
+        """An empty index and catalog: the catalog must not outlive its index."""
+        shutil.rmtree(path, ignore_errors=True)
+        self.catalog.clear()
+        self.catalog.set_meta(schema_version=SCHEMA_VERSION)
 
     def _outdate_extracted(self) -> None:
         """Have the files of each kind whose extractor changed since they were indexed

@@ -15,6 +15,7 @@ the server indexes), the status says ``outdated``.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -26,6 +27,8 @@ from siteseer.index.catalog import Catalog, indexing_now
 from siteseer.index.schema import SCHEMA_VERSION, open_index
 
 from .errors import engine_guard
+
+log = logging.getLogger("siteseer.search")
 
 
 class IndexHandle:
@@ -43,6 +46,7 @@ class IndexHandle:
         self._catalog: Catalog | None = None
         self._status = {"documents": 0, "indexing": False}
         self._memo: dict = {}  # what the query builder may cache until the index changes
+        self._failure: str | None = None  # why the index could not be opened, once said
 
     def _meta_stamp(self) -> tuple[int, int] | None:
         try:
@@ -78,8 +82,18 @@ class IndexHandle:
                         self._index.reload()
                     self._stamp = stamp
                     self._memo = {}
-                except Exception:
-                    pass  # mid-rewrite or not created yet: try again next time
+                    if self._failure is not None:
+                        log.info("the index at %s can be read again", self.index_path)
+                        self._failure = None
+                except Exception as exc:
+                    # Mid-rewrite or not created yet: tried again next time. But a lasting
+                    # failure (a read-only disk, a damaged index) answered every search
+                    # with nothing and said nothing: it is logged, once per cause.
+                    failure = f"{type(exc).__name__}: {exc}"
+                    if failure != self._failure:
+                        self._failure = failure
+                        log.warning("the index at %s cannot be opened (%s); searches find only what was "
+                                    "opened before, or nothing, until it can", self.index_path, failure)
 
     def _read_status(self) -> dict:
         """``{"documents": n, "indexing": bool}``, and ``"outdated": True`` for an older siteseer's index."""

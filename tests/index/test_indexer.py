@@ -300,3 +300,29 @@ def test_a_catalog_without_extractor_versions_has_everything_extracted_again(fol
     summary = index(config)
     assert summary.indexed == 12 and summary.unchanged == 2  # the two skipped files have no kind on record
     assert indexed_paths(config) == {f"d{i % 3}/f{i}.txt": 2 for i in range(12)}
+
+
+def test_a_damaged_index_is_built_again(folder, caplog):
+    """A meta.json that cannot be read failed every run the same way, forever."""
+    from siteseer.index.indexer import index_dir
+
+    config = make_config(folder)
+    index(config)
+    (index_dir(config) / "meta.json").write_text('{"broken')
+    with caplog.at_level("ERROR", logger="siteseer.index"):
+        summary = index(config)
+    assert "is damaged" in caplog.text
+    assert summary.indexed == 14 and indexed_paths(config) == {f"d{i % 3}/f{i}.txt": 2 for i in range(12)}
+
+
+def test_a_damaged_catalog_is_set_aside_and_the_index_built_again(folder, caplog):
+    config = make_config(folder)
+    index(config)
+    path = config.state_dir / "catalog.db"
+    path.write_bytes(b"not a database at all" * 100)
+    with caplog.at_level("ERROR", logger="siteseer.index"):
+        summary = index(config)
+    assert "catalog" in caplog.text and "damaged" in caplog.text
+    assert summary.indexed == 14 and indexed_paths(config) == {f"d{i % 3}/f{i}.txt": 2 for i in range(12)}
+    assert [p.name.split("-")[0] for p in config.state_dir.glob("catalog.db.damaged-*")] == ["catalog.db.damaged"]
+    assert index(config).unchanged == 14

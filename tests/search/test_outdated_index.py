@@ -32,3 +32,19 @@ def test_an_older_siteseers_index_is_not_searched_and_says_so(tmp_path: Path):
 
     result = SearchService(config).search("lamp", languages=["de"])
     assert result["total"] == 1 and "outdated" not in result["index"]
+
+
+def test_an_index_that_cannot_be_opened_is_logged_once(tmp_path: Path, caplog):
+    """Every search found nothing and nothing said why (a damaged meta.json, a read-only disk)."""
+    from siteseer.index.indexer import index_dir
+
+    (tmp_path / "a.txt").write_text("Lamp\n\nlamp oil\n", encoding="utf-8")
+    config = indexed_service(tmp_path).config
+    (index_dir(config) / "meta.json").write_text('{"broken')
+    service = SearchService(config)
+    with caplog.at_level("WARNING", logger="siteseer.search"):
+        for _ in range(3):
+            assert service.search("lamp")["total"] == 0
+            service.handle.refresh(force=True)
+    assert [r.message for r in caplog.records].count(caplog.records[0].message) == 1
+    assert "cannot be opened" in caplog.records[0].message
