@@ -356,6 +356,31 @@ def test_enter_keeps_focus_in_the_box_links_do_not_take_it(live, probe):
     assert page.evaluate("document.activeElement.id") != "q"
 
 
+def test_a_page_reached_by_keyboard_keeps_the_focus_in_its_content(live, probe):
+    """Enter on "Next ›" left the focus on <body>: the next Tab went back through the
+    header, the box and every type filter before it reached a result."""
+    page = probe.page
+    page.goto(live.url + "/search?q=report")
+    expect(page.locator(HIT)).to_have_count(10)
+    page.get_by_role("link", name="Next ›").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Annual report 11")
+    expect(page.locator("#main")).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('#main') !== null"), "the next Tab stays in the results"
+    assert not probe.errors, probe.errors
+
+
+def test_a_new_search_stays_in_its_type(live, probe):
+    page = probe.page
+    page.goto(live.url + "/search?q=report&type=pdf")
+    expect(page.locator(HIT)).to_have_count(10)
+    page.fill("#q", "annual")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=annual&type=pdf$"))
+    assert not probe.errors, probe.errors
+
+
 def test_back_from_a_hit_keeps_the_place_in_the_results(live, probe):
     """The results page is built after load, so the browser's own scroll
     restoration found an empty page and Back from a hit came back at the top."""

@@ -179,6 +179,12 @@
         stop();
       }
       var target = new URL("/search?q=" + encodeURIComponent(q).replace(/%20/g, "+"), window.location.origin);
+      // A new search stays in the type it is in (the PDF tab stays the PDF tab), as a
+      // search engine's tabs do; "All" is a click away.
+      var type = window.location.pathname === "/search" ? new URLSearchParams(window.location.search).get("type") : null;
+      if (type) {
+        target.searchParams.set("type", type);
+      }
       var here = window.location.pathname + window.location.search;
       handoff = null;
       // The same URL again renders no new page: nothing to hand over.
@@ -241,6 +247,14 @@
         if (h && handoff === h) {
           handoff = null;
           settle(h);
+        } else if (!first && (!document.activeElement || document.activeElement === document.body)) {
+          // A link (Next, a type, "Did you mean") took the focus away with the old
+          // page: the next Tab went back through the header and every filter.
+          var main = document.getElementById("main");
+          if (main) {
+            main.setAttribute("tabindex", "-1");
+            main.focus({ preventScroll: true });
+          }
         }
         if (!first) {
           announce(title);
