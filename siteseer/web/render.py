@@ -396,7 +396,7 @@ def _term(words: str) -> str:
     return quote(words, safe="").replace("-", "%2D")
 
 
-def _hit(hit: dict) -> Any:
+def _hit(hit: dict, heading_tag=html.H2) -> Any:
     title = hit.get("title") or hit.get("path") or hit.get("url") or "Untitled"
     href = safe_href(hit.get("url"))
     context = _FRAGMENT_CONTEXT.get(str(hit.get("type")))
@@ -421,7 +421,7 @@ def _hit(hit: dict) -> Any:
     return html.Li(
         [
             *above,
-            html.H2(heading, className="hit-title"),
+            heading_tag(heading, className="hit-title"),
             html.Div(meta, className="hit-meta"),
             html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet", dir="auto"),
         ],
@@ -429,8 +429,9 @@ def _hit(hit: dict) -> Any:
     )
 
 
-def hit_list(hits: list[dict]) -> Any:
-    return html.Ol([_hit(h) for h in hits if isinstance(h, dict)], className="hits", id="hits")
+def hit_list(hits: list[dict], heading_tag=html.H2) -> Any:
+    """The hits, each titled by a ``heading_tag`` (an H3 under a page's own H2)."""
+    return html.Ol([_hit(h, heading_tag) for h in hits if isinstance(h, dict)], className="hits", id="hits")
 
 
 def _facets(q: str, type_: str | None, result: dict) -> Any:
@@ -566,7 +567,8 @@ def _int(value: Any, default: int) -> int:
 def search_page(site: Site, query: dict[str, str]) -> Rendered:
     q = (query.get("q") or "").strip()[: site.max_query_chars]
     type_ = (query.get("type") or "").strip() or None
-    page = min(last_page(site.per_page), max(1, _int(query.get("page"), 1)))
+    asked = max(1, _int(query.get("page"), 1))
+    page = min(last_page(site.per_page), asked)
     if not q:
         body = html.Main(
             [html.H1("Search", className="visually-hidden"), html.P("Type some words above and press Enter.", className="hint")],
@@ -603,11 +605,17 @@ def search_page(site: Site, query: dict[str, str]) -> Rendered:
                 parts.append(html.P("No page has all of these words: these have all but one of them.",
                                     className="relaxed-note"))
             parts.append(hit_list(hits))
-            pagination = _pagination(q, type_, page, total, _int(result.get("per_page"), site.per_page) or site.per_page)
+            per_page = _int(result.get("per_page"), site.per_page) or site.per_page
+            if asked > page:  # past the last page there is: this is it, and says so
+                parts.append(html.P(f"There is no page {asked}: page {page} is the last one shown.", className="relaxed-note"))
+            pagination = _pagination(q, type_, page, total, per_page)
             if pagination is not None:
                 parts.append(pagination)
+            if page == last_page(per_page) and total > page * per_page:
+                parts.append(html.P(f"Only the first {page * per_page:,} results are shown: add a word to narrow "
+                                    "the search.", className="relaxed-note"))
         elif page > 1 and total > 0:
-            parts.append(html.P(["There is no page ", str(page), ". ", dcc.Link("Go to the first page", href=search_href(q, type_=type_)), "."]))
+            parts.append(html.P(["There is no page ", str(asked), ". ", dcc.Link("Go to the first page", href=search_href(q, type_=type_)), "."]))
         else:
             parts.append(_no_results(q, type_, result))
     return Rendered(_results_title(site, q, type_, page), [header(site, q), html.Main(parts, id="main", className="results")])
@@ -616,10 +624,7 @@ def search_page(site: Site, query: dict[str, str]) -> Rendered:
 def _results_title(site: Site, q: str, type_: str | None, page: int) -> str:
     """``q (PDF, page 2) – site``: each tab and page its own title (history, bookmarks)."""
     notes: list[str] = []
-    try:
-        kind = normalize_type(type_)
-    except QueryError:  # the page says what is wrong with it
-        kind = None
+    kind = type_view(q, type_)[1]  # the type the results are of: type= or the query's type: words
     if kind:
         notes.append(kind.upper())
     if page > 1:
@@ -644,7 +649,7 @@ def not_found_page(site: Site, path: str) -> Rendered:
                 result, words = fallback, any_words
         if result and result.get("hits"):
             parts.append(html.H2(["Maybe one of these? Results for ", html.Strong(words), ":"], className="nf-sub"))
-            parts.append(hit_list(result["hits"][:NOT_FOUND_HITS]))
+            parts.append(hit_list(result["hits"][:NOT_FOUND_HITS], html.H3))
             if _int(result.get("total"), 0) > NOT_FOUND_HITS:
                 parts.append(html.P(dcc.Link(f"See all {_plural(result.get('total'), 'result')}", href=search_href(words))))
         elif result and result.get("suggestion"):

@@ -76,6 +76,8 @@ def test_titles_per_page_and_escaped(client):
     assert "<title>Harbour Docs</title>" in client.get("/").data.decode()
     assert "<title>Not found – Harbour Docs</title>" in client.get("/no/such/page").data.decode()
     assert "<title>report (page 2) – Harbour Docs</title>" in client.get("/search?q=report&page=2").data.decode()
+    # The type the results are of, asked beside the query or in it.
+    assert "<title>report type:pdf (PDF) – Harbour Docs</title>" in client.get("/search?q=report+type:pdf").data.decode()
     html = client.get("/search", query_string={"q": XSS}).data.decode()
     assert XSS not in html
     assert "<title>&lt;img src=x onerror=alert(1)&gt; – Harbour Docs</title>" in html
@@ -452,6 +454,9 @@ def test_not_found_layout(client, fake_search):
     assert ("search", ("docs instal guide", 1, 5, None)) in fake_search.calls
     assert hit_titles(layout) == ["Install guide"]
     assert find(layout, "Data", id="page-title")[0]["props"]["value"] == "Not found – Harbour Docs"
+    # Under "Maybe one of these?" (an H2), each suggested page is an H3, not a second H2 beside it.
+    assert find(layout, "H2", className="nf-sub") and find(layout, "H3", className="hit-title")
+    assert not find(layout, "H2", className="hit-title")
 
 
 def test_not_found_path_is_text(client):
@@ -530,3 +535,16 @@ def test_pages_point_browsers_at_the_sites_search(make_app):
     links = re.findall(r'<link rel="search"[^>]*>', html)
     assert links == ['<link rel="search" type="application/opensearchdescription+xml" href="/api/opensearch.xml"'
                      ' title="Tom &amp; &#123;&#37;css&#37;&#125; docs">']
+
+
+def test_the_last_reachable_page_says_so(make_app):
+    """Past the 1,000th result there are no page links, and page=999 was "page 100" without a word."""
+    from tests.web.conftest import FakeSearch, _doc
+
+    docs = [_doc(f"/n/{i}.txt", f"Note {i}", f"n/{i}.txt", "text", "a note", ["note"]) for i in range(1005)]
+    client = make_app(FakeSearch(docs)).server.test_client()
+    last = no_script(client, "/search?q=note&page=100")
+    assert "Only the first 1,000 results are shown" in last and "There is no page" not in last
+    assert "Only the first" not in no_script(client, "/search?q=note&page=99")
+    past = no_script(client, "/search?q=note&page=999")
+    assert "There is no page 999: page 100 is the last one shown." in past
