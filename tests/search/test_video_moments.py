@@ -79,3 +79,13 @@ def test_said_at():
     assert said_at(body, {"text": body, "highlights": []}, cues) is None
     assert said_at(body, {"text": "other", "highlights": [[0, 5]]}, cues) is None
     assert said_at(body, {"text": body, "highlights": [[0, 7]]}, []) is None
+
+
+def test_said_at_is_where_the_words_are_together():
+    """A word of the query said alone earlier ("de", no function word in English) took the link to its cue."""
+    body = "Les gusta presumir de ellos. Objetos sin poder de opinión, dijo."
+    cues = [(0, 13.24), (body.index("Objetos"), 19.72)]
+    marks = [(body.index(w), body.index(w) + len(w)) for w in ("de", "Objetos", "sin", "poder")]
+    marks.append((body.index("de opinión"), body.index("de opinión") + 2))
+    marks.append((body.index("opinión"), body.index("opinión") + 7))
+    assert said_at(body, {"text": body, "highlights": sorted(marks)}, cues) == 19.72
