@@ -195,6 +195,7 @@ class Builder:
         self.marks: list[str] = []  # body stems for BuiltQuery.fallback
         self.highlight_only: list[Query] = []  # what snippets need that the query searched another way
         self.corrections: list[tuple[tuple[int, int], str]] = []
+        self.context: list[str] = []  # the stems of the query's words that the index has, for ``correction``
         # The words' and phrases' clauses in BOOST_FIELDS: optional, they only score.
         self.boosts: list[Query] = []
         self.flat: list[str] | None = None  # the last word's tokens, for ``flat_alternatives``
@@ -292,9 +293,31 @@ class Builder:
         return value
 
     def correction(self, folded: str) -> str | None:
-        """``spelling.correct``'s word for ``folded``, remembered (a scan of the vocabulary: milliseconds)."""
+        """The word ``folded`` was meant to be, remembered: of the close spellings
+        (``spelling.candidates``, the most frequent first), the one found with most
+        of the query's other words ("git rebse": "rebase", not the commoner "reuse")."""
         key = ("correct", folded)
-        return self.memo[key] if key in self.memo else self._remember(key, spelling.correct(self.searcher, folded))
+        found = self.memo[key] if key in self.memo else self._remember(key, spelling.candidates(self.searcher, folded))
+        context = [t for t in self.context if t != folded]
+        if len(found) < 2 or not context:
+            return found[0] if found else None
+        key = ("correct in", folded, *context)
+        if key not in self.memo:
+            self._remember(key, max(found, key=lambda cand: self._found_with(cand, context)))  # first of equals
+        return self.memo[key]
+
+    def set_context(self, parsed: ParsedQuery) -> None:
+        """The stems of ``parsed``'s words that the index has: what ``correction`` weighs spellings by."""
+        self.context = list(dict.fromkeys(
+            stem for t in parsed.positive_terms for stem in _WORDS.analyze(CJK_RUN.sub(" ", t.text)) if self.df(stem)))
+
+    def _found_with(self, word: str, context: list[str]) -> int:
+        """How many units have ``word`` (a vocabulary word) and every stem of ``context``."""
+        stems = _WORDS.analyze(word)
+        if len(stems) != 1:
+            return 0
+        terms = [Query.term_query(self.schema, "body", t) for t in (stems[0], *context)]
+        return self.searcher.search(_must([Query.const_score_query(t, 1.0) for t in terms]), limit=1, count=True).count
 
     def prefix_expansions(self, folded: str) -> list[str]:
         """Stems of the most frequent indexed words starting with ``folded``."""
@@ -439,6 +462,7 @@ class Builder:
         positives: list[Query] = []
         phrases: list[tuple[Occur, Query]] = []  # a quoted phrase is always required
         optional: list[tuple[Occur, Query]] = []
+        self.set_context(parsed)
         prefixes = sum(t.prefix for group in parsed.groups for t in group)
         self.expansions = max(1, min(PREFIX_EXPANSIONS, QUERY_EXPANSIONS // max(1, prefixes)))
         function = [_function_word(group) for group in parsed.groups]

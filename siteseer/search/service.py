@@ -250,6 +250,7 @@ class SearchService:
     def _respelled(self, searcher, schema, parsed, kind: str | None) -> str | None:
         """``spelling.respell``'s "did you mean" for a search that found nothing, if that finds something."""
         builder = self._builder(schema, searcher)
+        builder.set_context(parsed)
         text = spelling.respell(searcher, parsed.text, parsed.positive_terms, _VOCAB.analyze, _WORDS.analyze,
                                 builder.correction)
         if text is None:

@@ -47,18 +47,23 @@ def edits1(word: str) -> set[str]:
 
 def correct(searcher, word: str, field: str = "vocab") -> str | None:
     """The most frequent indexed word within one (else two) edits of ``word``."""
+    found = candidates(searcher, word, field, limit=1)
+    return found[0] if found else None
+
+
+def candidates(searcher, word: str, field: str = "vocab", limit: int = 5) -> list[str]:
+    """Up to ``limit`` indexed words within one edit of ``word`` (else two), the most frequent first."""
     if len(word) < 3 or not word.isalnum():
-        return None
+        return []
     one = [(-df, cand) for cand in edits1(word) if (df := searcher.doc_freq(field, cand))]
     if one:
-        return min(one)[1]  # most frequent; ties by spelling, not by set order
+        return [cand for _, cand in sorted(one)[:limit]]  # ties by spelling, not by set order
     if len(word) < TWO_EDITS_FROM:
-        return None
+        return []
     near = [(cand, df) for cand, df in searcher.terms_with_prefix(field, word[:2], limit=_MAX_SCAN)
             if df and abs(len(cand) - len(word)) <= 2]
     found = process.extract(word, [cand for cand, _ in near], scorer=OSA.distance, score_cutoff=2, limit=None)
-    scored = [(int(d), -near[i][1], cand) for cand, d, i in found]
-    return min(scored)[2] if scored else None
+    return [cand for _, _, cand in sorted((int(d), -near[i][1], cand) for cand, d, i in found)[:limit]]
 
 
 _WORD = re.compile(r"[^\W_]+")

@@ -87,3 +87,19 @@ def test_correct_matches_the_slow_reference(words, word):
     """One edit first (most frequent, then first by spelling); else two edits among
     words sharing the first two letters (closest, most frequent, first by spelling)."""
     assert spelling.correct(Vocabulary(words), word) == reference(words, word)
+
+
+def test_a_typo_is_read_as_the_spelling_found_with_the_other_words(tmp_path):
+    """"git rebse" became "git reuse": "reuse" is in more pages than "rebase", but not in
+    those about git. Alone, the commonest spelling still wins."""
+    from sx_fixtures import indexed_service
+
+    for i in range(6):
+        (tmp_path / f"reuse-{i}.txt").write_text(f"Reuse\n\nWe reuse the old bottles, note {i}.\n")
+    for i in range(3):
+        (tmp_path / f"git-{i}.txt").write_text(f"Git\n\nWith git you rebase a branch, note {i}.\n")
+    service = indexed_service(tmp_path)
+    assert service.search("git rebse")["suggestion"] == "git rebase"
+    assert service.search("git rebse")["total"] == 3
+    assert service.search("rebse")["suggestion"] == "reuse"
+    assert service.search("bottles rebse")["suggestion"] == "bottles reuse"
