@@ -12,8 +12,10 @@ Three passes over the hits BM25 ranked first:
   its first ``CROWD_KEEP`` count less and less (``crowded``), so one long
   page's sections do not make the whole first page.
 * Duplicates (the first ``WINDOW`` after that): a copy of a page that the
-  folder also has as HTML, and the other languages of a page (after the
-  reader's, else the best one), count ``DUPLICATE_WEIGHT`` of their score.
+  folder also has as HTML, the other languages of a page (after the
+  reader's, else the best one), and a second hit with the same link (the
+  pieces of a long section, the parts of a text file) count
+  ``DUPLICATE_WEIGHT`` of their score.
 
 Hits past a window keep their order, so paging never repeats or loses one.
 Measured on 40 judged corpus queries (tests/search/ranking_judged.py), wanted
@@ -65,7 +67,9 @@ def reranked(searcher, found: list[tuple], shown: int, accepted: frozenset[int] 
     in the window, else the best; the others count DUPLICATE_WEIGHT. Found by an
     English query: the Japanese, German, ... copies of one Debian section
     before the English one (a CJK page's word fields are short, so its Latin
-    words score higher) and before the next section. The window's other
+    words score higher) and before the next section. Hits with one link (the
+    pieces of a long section) are such a group too: "git config --global
+    user.name" showed git-config.html#_variables three times in its first five. The window's other
     documents are read only when one of the first ``shown`` may be a
     duplicate (the extra reads cost ~20 % of a search).
     """
@@ -73,27 +77,23 @@ def reranked(searcher, found: list[tuple], shown: int, accepted: frozenset[int] 
     found, rest = found[:WINDOW], found[WINDOW:]
     loaded = [(score, address, searcher.doc(address)) for score, address, _ in found[:shown]]
     if not _may_move(searcher, [doc.get_first("path") or "" for _, _, doc in loaded],
-                     [(doc.get_first("anchor"), doc.get_first("page")) for _, _, doc in loaded], accepted):
+                     [_place(doc) for _, _, doc in loaded], accepted):
         return loaded + found[shown:] + rest  # nothing shown can move down, so nothing can move up
     loaded += [(score, address, searcher.doc(address)) for score, address, _ in found[shown:]]
     best: dict[tuple, tuple[float, int]] = {}  # group -> (its best score, its chosen hit's index)
     keys = []
     for i, (score, _, doc) in enumerate(loaded):
         path = doc.get_first("path") or ""
-        key = (unlanguaged(path), doc.get_first("anchor"), doc.get_first("page"))
-        keys.append(key if key[0] != path else None)
-        if keys[-1] is None:
-            continue
+        key = (unlanguaged(path), *_place(doc))  # one link, in any of its languages
+        keys.append(key)
         if key not in best:
             best[key] = (score, i)
         elif _reads(path, accepted) and not _reads(loaded[best[key][1]][2].get_first("path") or "", accepted):
             best[key] = (best[key][0], i)
     out = []
     for i, (score, address, doc) in enumerate(loaded):
-        key = keys[i]
-        if key is not None:
-            top, chosen = best[key]
-            score = top if chosen == i else score * DUPLICATE_WEIGHT
+        top, chosen = best[keys[i]]
+        score = top if chosen == i else score * DUPLICATE_WEIGHT
         page = source_of(doc.get_first("path") or "")
         if page is not None and searcher.doc_freq("path", page):
             score *= DUPLICATE_WEIGHT
@@ -148,20 +148,23 @@ def has_languages(searcher, schema) -> bool:
     return searcher.search(query, limit=1, count=True).count > 0
 
 
+def _place(doc) -> tuple:
+    """Where in its file a hit links to: its anchor, PDF page and subtitle moment."""
+    return doc.get_first("anchor"), doc.get_first("page"), doc.get_first("t")
+
+
 def _may_move(searcher, paths: list[str], places: list[tuple], accepted: frozenset[int]) -> bool:
     """Whether reranking could move any of the shown hits (``paths`` with their
-    (anchor, page)) down: a source copy of a page the index has, a translation
+    ``_place``) down: a source copy of a page the index has, a translation
     in a language the reader does not read (theirs may be further down), or two
-    of one page's translations. Pages in the reader's language alone (most
-    hits once ``by_language`` ran) move nothing, and cost no further reads."""
+    hits with one link (in one language or two). Other hits (most, once
+    ``by_language`` ran) move nothing, and cost no further reads."""
     groups = set()
     for path, place in zip(paths, places):
         page = source_of(path)
         if page is not None and searcher.doc_freq("path", page):
             return True
-        if lang_of(path) is None:
-            continue
-        if not _reads(path, accepted):
+        if lang_of(path) is not None and not _reads(path, accepted):
             return True
         key = (unlanguaged(path), *place)
         if key in groups:

@@ -76,3 +76,24 @@ def test_no_crowding_without_the_pass(service, monkeypatch):
     monkeypatch.setattr(rerank, "CROWD_WEIGHT", 0.01)
     monkeypatch.setattr(rerank, "crowded", lambda searcher, found: found)
     assert paths(service.search("lamp", per_page=10))[:SECTIONS] == ["manual.html"] * SECTIONS
+
+
+def test_hits_with_one_link_do_not_repeat_on_a_page(tmp_path):
+    """The pieces of one long text file (or one long section) share a link: "git config
+    --global user.name" showed git-config.html#_variables three times in its first five."""
+    from sx_fixtures import make_config
+
+    from siteseer.index.indexer import run_index
+
+    piece = "The anchovy boats came in with anchovy and more anchovy at dawn. " * 6
+    write(tmp_path, "log.txt", "Log\n\n" + "\n\n".join(f"{piece} Part {i}." for i in range(6)))
+    for i in range(3):
+        write(tmp_path, f"note-{i}.txt", f"Note {i}\n\nOne anchovy on the quay, and nets and gulls and tides, note {i}.")
+    config = make_config(tmp_path)
+    config.index.max_unit_chars = 500
+    config.search.result_cache = 0
+    run_index(config)
+    result = SearchService(config).search("anchovy")
+    urls = [hit["url"] for hit in result["hits"]]
+    assert urls.count("/log.txt") == 6 and result["total"] == 9
+    assert len(set(urls[:4])) == 4, urls  # the log once, then each note, then the log's other parts
