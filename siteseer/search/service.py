@@ -306,8 +306,12 @@ class SearchService:
         limit = max(0, min(limit, MAX_COMPLETIONS))
         pool = self._completions(searcher, folded[0])[: max(limit, SUGGEST_POOL)]
         words = [word for word, _ in pool]
-        if context:
-            words = _by_company(searcher, self.handle.index().schema, context, pool) or words
+        schema = self.handle.index().schema
+        joined = _VOCAB.analyze(last[: tail.start()])  # "pg" of "pg_du": the word this one is joined to
+        if joined and last[tail.start() - 1] in _JOINERS:
+            words = _by_neighbour(searcher, schema, joined[-1], pool) or words
+        elif context:
+            words = _by_company(searcher, schema, context, pool) or words
         return [lead + word for word in words[:limit]]
 
     def _completions(self, searcher, prefix: str) -> list[tuple[str, int]]:
@@ -342,6 +346,7 @@ class SearchService:
 # would have taken 104 ms there, and is not weighed.
 SUGGEST_POOL = 16
 SUGGEST_WORK = 250_000
+PHRASE_WORK = SUGGEST_WORK // 4
 MAX_COMPLETIONS = 50  # the most a suggestion request may ask for
 
 
@@ -368,6 +373,30 @@ def _head_words(head: str) -> list[str]:
 _COMMON = frozenset(COMMON_WORDS)
 _LAST_WORD = re.compile(r"[^\W_]+$")  # the letters and digits that end what is typed
 _OPEN_FILTER = re.compile(r'(?:type|in|after|before):"[^"]*$', re.IGNORECASE)  # in:"my do: a folder, not a word
+
+
+# Punctuation that joins a word to the one before into a name: pg_dump, os.path, apt-get.
+_JOINERS = frozenset("_.-")
+
+
+def _by_neighbour(searcher, schema, before: str, pool: list[tuple[str, int]]) -> list[str] | None:
+    """The ``pool``'s words by how many units have each right after ``before`` (a phrase):
+    "pg_du" offers "pg_dump" first, where the units with "pg" and "during" were more.
+    Ties keep frequency order; None when counting would cost more than ``PHRASE_WORK``
+    (a phrase reads positions too: 5-9 ms on the corpus for "pg_du", "apt-g")."""
+    stems = _WORDS.analyze(before)
+    rarest = searcher.doc_freq("vocab", before)
+    if len(stems) != 1 or not rarest or sum(min(rarest, df) for _, df in pool) > PHRASE_WORK:
+        return None
+    counts = {}
+    for word, _ in pool:
+        after = _WORDS.analyze(word)
+        if len(after) != 1:
+            counts[word] = 0
+            continue
+        query = tantivy.Query.phrase_query(schema, "body", [stems[0], after[0]])
+        counts[word] = searcher.search(tantivy.Query.const_score_query(query, 1.0), limit=1, count=True).count
+    return sorted(counts, key=lambda w: -counts[w])
 
 
 def _by_company(searcher, schema, context: list[str], pool: list[tuple[str, int]]) -> list[str] | None:

@@ -259,3 +259,16 @@ def test_a_cached_answer_for_a_date_ago_is_not_served_the_next_day(site, monkeyp
     tomorrow = datetime.datetime.now(datetime.timezone.utc).date() + datetime.timedelta(days=1)
     monkeypatch.setattr("siteseer.search.query._today", lambda: tomorrow)
     assert cached.search("coffee after:0d")["total"] == 0
+
+
+def test_a_word_joined_to_the_one_before_is_completed_as_that_name(tmp_path):
+    """"pg_du" offered "pg_during" first: more units have "pg" and "during" than "pg_dump"."""
+    from sx_fixtures import indexed_service
+
+    for i in range(8):
+        (tmp_path / f"during-{i}.txt").write_text(f"Note {i}\n\nDuring the night the pg server ran, during backups.\n")
+    for i in range(3):
+        (tmp_path / f"dump-{i}.txt").write_text(f"Dump {i}\n\nRun pg_dump to save the database.\n")
+    service = indexed_service(tmp_path)
+    assert service.suggest("pg_du")[0] == "pg_dump"
+    assert service.suggest("pg du")[0] == "pg during"  # two words: the commoner company comes first
