@@ -30,6 +30,8 @@ def format_results(result: dict, color: bool | None = None) -> str:
         lines.append(f"No results for {result.get('query', '')!r}.")
     else:
         lines.append(f"{total} result{'s' if total != 1 else ''} ({result.get('took_ms', 0):.1f} ms)")
+        if result.get("relaxed"):  # as the results page says it
+            lines.append("No page has all of these words: these have all but one of them.")
     for i, hit in enumerate(result.get("hits", []), first + 1):
         title = hit.get("title") or hit.get("path")
         if hit.get("page_title"):

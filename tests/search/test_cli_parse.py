@@ -29,3 +29,9 @@ def test_format_results_plain_and_bold():
     assert "hot coffee here" in plain and "still running" in plain and "\033" not in plain
     assert f"hot {BOLD}coffee{RESET} here" in format_results(result, color=True)
     assert "No results" in format_results({"query": "x", "total": 0, "hits": []}, color=False)
+
+
+def test_format_results_says_when_one_word_was_left_out():
+    result = {"query": "a b c", "total": 2, "took_ms": 1.0, "page": 1, "per_page": 10, "relaxed": True, "hits": []}
+    assert "all but one of them" in format_results(result, color=False)
+    assert "all but one" not in format_results({**result, "relaxed": False}, color=False)
