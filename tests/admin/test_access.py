@@ -248,3 +248,10 @@ def test_logins_from_many_addresses_are_limited_per_worker(tmp_path, monkeypatch
     response = client.post("/admin/login", data={"password": PASSWORD}, headers={"X-Test-Client-IP": "198.51.100.7"})
     assert response.status_code == 429 and b"Too many logins at once" in response.data
     assert int(response.headers["retry-after"]) >= 1
+
+
+def test_the_dashboard_page_is_in_english_and_has_no_empty_footer():
+    from siteseer.web.admin.app import _INDEX_STRING
+
+    assert '<html lang="en">' in _INDEX_STRING and "<footer>" not in _INDEX_STRING
+    assert all(f"{{%{name}%}}" in _INDEX_STRING for name in ("app_entry", "config", "scripts", "renderer"))

@@ -60,21 +60,8 @@ def client_ip() -> str:
 
 # Dash's page shell, in English (a screen reader reads a page with no lang in its
 # user's language), with the scripts outside any landmark (Dash's <footer> held only them).
-_INDEX_STRING = """<!DOCTYPE html>
-<html lang="en">
-<head>
-{%metas%}
-<title>{%title%}</title>
-{%favicon%}
-{%css%}
-</head>
-<body>
-{%app_entry%}
-{%config%}
-{%scripts%}
-{%renderer%}
-</body>
-</html>"""
+_INDEX_STRING = (dash.dash._default_index.replace("<html>", '<html lang="en">', 1)
+                 .replace("<footer>", "", 1).replace("</footer>", "", 1))
 
 
 def create_admin_app(config, services: AdminServices) -> flask.Flask:
