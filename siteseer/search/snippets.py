@@ -63,9 +63,15 @@ def _lowered(body: str, needles) -> str:
     return _ACCENTED.sub(_unaccented, body.lower())
 
 
+# What tantivy's ASCII folding makes of Latin letters with no accent to strip: one letter
+# for one ("ø" → "o"), or two ("ß" → "ss", the index's "massnahmen" of "Maßnahmen").
+_UNACCENTED_LETTERS = {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t", "ı": "i"}
+_TWO_LETTERS = {"ß": "ss", "æ": "ae", "œ": "oe", "þ": "th"}
+
+
 def _one_letter_folds() -> dict[str, str]:
-    """Latin letters the index folds to one ASCII letter: accented ones ("é", "Ö") and a few more."""
-    folds = {c: "oldhti"[i] for i, c in enumerate("øłđħŧı")} | {c.upper(): f for c, f in zip("øłđħŧ", "oldht")}
+    """Latin letters the index folds to one ASCII letter: accented ones ("é", "Ö") and ``_UNACCENTED_LETTERS``."""
+    folds = {**_UNACCENTED_LETTERS, **{c.upper(): f for c, f in _UNACCENTED_LETTERS.items() if c != "ı"}}
     for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
         char = chr(code)
         base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
@@ -82,11 +88,10 @@ def _unaccented(m: re.Match) -> str:
     return _ONE_LETTER_FOLDS[m.group()]
 
 
-# Letters the index folds to two (tantivy's ASCII folding indexes "Maßnahmen" as
-# "massnahmen"): a needle is made of folded stems, so the text may spell its
-# "ss" "ß". Looked for in both spellings, a needle finds "Papiergröße" again.
-_FOLDED_PAIRS = (("ss", "ß"), ("ae", "æ"), ("oe", "œ"))
-_FOLDED = re.compile("[ßæœẞÆŒ" + "".join(sorted(_ONE_LETTER_FOLDS)) + "]")  # any letter the index folds
+# A needle is made of folded stems, so the text may spell its "ss" "ß": looked for
+# in both spellings, a needle finds "Papiergröße" again.
+_FOLDED_PAIRS = tuple((pair, letter) for letter, pair in _TWO_LETTERS.items() if letter != "þ")  # "th": too common
+_FOLDED = re.compile("[" + "".join(sorted({*_ONE_LETTER_FOLDS, *_TWO_LETTERS, "ẞ", "Æ", "Œ", "Þ"})) + "]")  # any of them
 
 
 @lru_cache(maxsize=1024)
@@ -414,9 +419,7 @@ def _phrase_snippet(body: str, low: str, gen: tantivy.SnippetGenerator, phrases:
     return None
 
 
-# What ASCII folding makes of letters that have no accent to strip.
-_UNACCENTED = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th",
-                             "ı": "i"})
+_UNACCENTED = str.maketrans(_UNACCENTED_LETTERS | _TWO_LETTERS)
 
 
 def _fold(word: str) -> str:
