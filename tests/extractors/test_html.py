@@ -112,6 +112,23 @@ def test_hidden_elements_are_not_indexed(tmp_path):
     assert [u.text for u in extract(page(tmp_path, html), "page.html").units] == ["Shown words. Red."]
 
 
+@pytest.mark.parametrize("html", [
+    "<title>D</title><body>" + "<div>" * 30000 + "w" + "</div>" * 30000,
+    "<title>D</title><body>" + "<div><b>" * 30000 + "w",
+])
+def test_a_page_nested_thousands_deep_is_skipped_at_once(tmp_path, html):
+    """lexbor's tree builder is quadratic in depth: 100,000 nested <div>s (1 MB) held a worker 41-157 s."""
+    from siteseer.index.extractors import ExtractError
+
+    with pytest.raises(ExtractError, match="nested deeper than 4,096"):
+        extract(page(tmp_path, html), "page.html")
+
+
+def test_a_long_page_of_shallow_markup_is_not_taken_for_a_deep_one(tmp_path):
+    html = "<title>W</title><body>" + "<div><p>Para <b>x</b><br><img src=a.png> <li>item <td>cell</div>" * 6000
+    assert extract(page(tmp_path, html), "page.html").units
+
+
 def test_cp1252_declared_and_undeclared(tmp_path):
     body = "<html><head><meta charset=windows-1252><title>Caf\xe9</title></head><body><p>na\xefve \u201cquotes\u201d \u20ac</p></body></html>"
     result = extract(page(tmp_path, body.encode("cp1252")), "page.html")

@@ -17,7 +17,7 @@ KINDS = ("html", "pdf", "json", "text", "markdown", "subtitle", "video")
 EXTRACTOR_VERSIONS = {kind: 1 for kind in KINDS} | {
     "pdf": 2,  # a hyphen that ends a line inside a word no longer splits it in two
     "json": 2,  # a long file is split into units, not cut; HTML in strings is text
-    "html": 2,  # hidden elements are not text; a page inside one <form> is
+    "html": 2,  # hidden elements are not text; a page inside one <form> is; nested 4,096 deep: skipped
     "markdown": 2,  # <script>/<style> blocks are not text; tags end words; TOML multi-line strings
     # And for html, markdown, text and subtitles alike: UTF-8 with a stray byte stays UTF-8.
     "text": 2,
