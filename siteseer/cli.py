@@ -107,6 +107,9 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
     except ConfigError as exc:
         _config_error(exc)
     problem = _check_listen(config.server.host, config.server.port)
+    claim = _claim_address(config.server.host, config.server.port) if problem is None else None
+    if isinstance(claim, str):
+        problem = claim
     if problem:
         click.echo(f"siteseer: {problem}", err=True)
         sys.exit(1)
@@ -116,7 +119,11 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
     click.echo(f"siteseer: serving {config.root}")
     scheme = "https" if config.server.tls_cert else "http"
     click.echo(f"siteseer: open {scheme}://{shown_host}:{config.server.port}/")
-    run(config, reread)
+    try:
+        run(config, reread)
+    finally:
+        if claim is not None:
+            claim.close()
 
 
 def _check_listen(host: str, port: int) -> str | None:
@@ -146,6 +153,31 @@ def _check_listen(host: str, port: int) -> str | None:
                 return f"{shown} is already in use (another server listens there; choose another --port)"
             return f"cannot listen on {shown}: {exc.strerror or exc}"
     return None
+
+
+def _claim_address(host: str, port: int):
+    """The claim of this server on host:port (kept open while it serves), or why it cannot have it.
+
+    The test bind (``_check_listen``) leaves a gap: two servers started at once both
+    passed it, and so did a second one started while the first's only worker was
+    being replaced; then both listened (SO_REUSEPORT) and each answered some of the
+    requests from its own folder. On Linux the claim is an abstract Unix socket named
+    for the address (no file; the kernel frees it when the last process holding it ends).
+    """
+    import errno
+    import socket
+
+    if not sys.platform.startswith("linux"):
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.bind(f"\0siteseer {host} {port}")
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            return f"another siteseer serves {host}:{port} already (choose another --port)"
+        return None  # no claim, no harm: the test bind still stands
+    return sock
 
 
 PAGES_CHECK_SECONDS = 60.0  # a page module that takes longer to load is refused

@@ -59,6 +59,22 @@ def test_a_port_in_use_is_refused(tmp_path, started):
     assert started == []
 
 
+def test_a_port_another_siteseer_has_claimed_is_refused(tmp_path, started):
+    """Between the test bind and granian's own (SO_REUSEPORT), a second server started at
+    the same moment, or while the first's only worker was replaced, listened beside it and
+    answered some requests from its own folder. The claim (an abstract socket) closes the gap."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with socket.socket(socket.AF_UNIX) as claim:  # what the first server holds while it serves
+        claim.bind(f"\0siteseer 127.0.0.1 {port}")
+        result = serve(tmp_path, "--port", str(port))
+    assert result.exit_code == 1
+    assert one_line_error(result) == f"siteseer: another siteseer serves 127.0.0.1:{port} already (choose another --port)"
+    assert started == []
+    assert serve(tmp_path, "--port", str(port)).exit_code == 0  # and the claim ends with its holder
+
+
 def test_a_free_port_starts(tmp_path, started):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
