@@ -117,6 +117,8 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
 
     shown_host = f"[{config.server.host}]" if ":" in config.server.host else config.server.host
     click.echo(f"siteseer: serving {config.root}")
+    # Where the index and the traffic records are, and which settings: the first things asked when something is off.
+    click.echo(f"siteseer: state in {config.state_dir}" + (f", settings from {config_file}" if config_file else ""))
     scheme = "https" if config.server.tls_cert else "http"
     click.echo(f"siteseer: open {scheme}://{shown_host}:{config.server.port}/")
     try:

@@ -83,6 +83,7 @@ def test_a_free_port_starts(tmp_path, started):
     assert result.exit_code == 0, result.output
     (config,) = started
     assert config.server.port == port
+    assert f"siteseer: state in {config.state_dir}\n" in result.output  # where the index and records are
 
 
 @pytest.mark.parametrize("args, code, text", [
