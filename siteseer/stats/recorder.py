@@ -22,6 +22,7 @@ within noise.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -61,6 +62,7 @@ class TrafficRecorder:
         self._stop = threading.Event()
         self._lock = threading.Lock()  # one writer at a time: the thread vs. flush()/close()
         self._conn = None
+        self._inode = 0  # of the file self._conn writes
         self._last_error = 0.0
         self._thread: threading.Thread | None = None
         if self.enabled:
@@ -134,9 +136,23 @@ class TrafficRecorder:
                 self._reset_connection()
 
     def _connection(self):
+        if self._conn is not None and not self._still_there():
+            # The state folder was deleted (or the file replaced) under the running server:
+            # the records went on into the deleted file, and were lost without a word.
+            log.warning("%s was removed or replaced; traffic records go on in a new one", self.path)
+            self._reset_connection()
         if self._conn is None:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
             self._conn = store.open_db(self.state_dir)
+            self._inode = os.stat(self.path).st_ino
         return self._conn
+
+    def _still_there(self) -> bool:
+        """Whether the file this connection writes is still the one at ``self.path`` (a stat a batch)."""
+        try:
+            return os.stat(self.path).st_ino == self._inode
+        except OSError:
+            return False
 
     def _reset_connection(self) -> None:
         try:

@@ -123,3 +123,21 @@ def test_the_writer_hands_the_gil_back_while_it_counts(config, monkeypatch):
     assert rec.written == n  # every entry still counted
     assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == n
     rec.close()
+
+
+def test_a_state_folder_deleted_under_it_is_made_again(config, caplog):
+    """Records went on into the deleted file, lost without a word, until a restart."""
+    import shutil
+
+    rec = TrafficRecorder(config, interval=3600)
+    now = time.time()
+    rec.record(entry(now))
+    rec.flush()
+    shutil.rmtree(config.state_dir)
+    with caplog.at_level("WARNING", logger="siteseer.stats"):
+        for _ in range(5):
+            rec.record(entry(now))
+        rec.flush()
+    rec.close()
+    assert "removed or replaced" in caplog.text
+    assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == 5
