@@ -121,6 +121,9 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
     click.echo(f"siteseer: state in {config.state_dir}" + (f", settings from {config_file}" if config_file else ""))
     scheme = "https" if config.server.tls_cert else "http"
     click.echo(f"siteseer: open {scheme}://{shown_host}:{config.server.port}/")
+    warning = _clear_text_admin(config)
+    if warning:
+        click.echo(f"siteseer: warning: {warning}", err=True)
     try:
         run(config, reread)
     finally:
@@ -155,6 +158,19 @@ def _check_listen(host: str, port: int) -> str | None:
                 return f"{shown} is already in use (another server listens there; choose another --port)"
             return f"cannot listen on {shown}: {exc.strerror or exc}"
     return None
+
+
+def _clear_text_admin(config) -> str | None:
+    """A warning when the admin password would cross the network unencrypted: plain http,
+    an address other machines reach, and no trusted proxy (which would end TLS in front)."""
+    import ipaddress
+
+    if not config.admin.password_hash or config.server.tls_cert or config.access.trusted_proxies:
+        return None
+    if ipaddress.ip_address(config.server.host).is_loopback:
+        return None
+    return (f"the admin password is sent unencrypted to {config.server.host} (plain http): "
+            "give --tls-cert and --tls-key, or put a TLS proxy in front and list it in [access] trusted_proxies")
 
 
 def _claim_address(host: str, port: int):

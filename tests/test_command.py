@@ -252,3 +252,24 @@ def test_pages_that_take_too_long_to_load_are_refused(tmp_path):
     assert "took longer than 3 s" in cli._check_pages(config, timeout=3)
     assert time.monotonic() - started < 30  # not the 60 s the page sleeps
 
+
+
+def test_an_admin_password_over_plain_http_to_other_machines_is_warned_of():
+    """Checked without listening anywhere but 127.0.0.1: the rule alone."""
+    from siteseer.cli import _clear_text_admin
+    from siteseer.config import Config
+
+    config = Config()
+    config.admin.password_hash = "set"
+    config.server.host = "0.0.0.0"
+    assert "unencrypted" in _clear_text_admin(config)
+    config.server.host = "::"
+    assert "unencrypted" in _clear_text_admin(config)
+    for change in (lambda c: setattr(c.server, "host", "127.0.0.1"), lambda c: setattr(c.server, "host", "::1"),
+                   lambda c: setattr(c.server, "tls_cert", "cert.pem"),
+                   lambda c: setattr(c.access, "trusted_proxies", ["10.0.0.1"]),
+                   lambda c: setattr(c.admin, "password_hash", "")):
+        quiet = Config()
+        quiet.admin.password_hash, quiet.server.host = "set", "0.0.0.0"
+        change(quiet)
+        assert _clear_text_admin(quiet) is None
