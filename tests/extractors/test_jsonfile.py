@@ -53,10 +53,11 @@ def test_huge_is_split_into_units_not_cut(tmp_path):
 
 
 def test_html_in_strings_is_read_as_text(tmp_path):
-    doc = {"description": "The <code>structuredClone()</code> method, see <a href='https://x.org/a'>the spec</a> &amp; more",
-           "type": "List<String>", "cmp": "a < b > c"}
+    doc = {"description": "The <code>structuredClone()</code>. method, see <a href='https://x.org/a'>the spec</a> &amp; more",
+           "type": "List<String>", "cmp": "a < b > c", "notes": "<p>First.</p><p>Second.</p>"}
     text = extract(write(tmp_path, doc), "d.json").units[0].text
-    assert "description: The structuredClone() method, see the spec & more" in text
+    assert "description: The structuredClone(). method, see the spec & more" in text
+    assert "notes: First. Second." in text  # a block's tag ends a word, an inline one leaves no trace
     assert "href" not in text and "type: List<String>" in text and "cmp: a < b > c" in text
 
 

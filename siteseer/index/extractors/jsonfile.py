@@ -84,15 +84,23 @@ def _title(doc: object) -> str:
 
 
 # Tags of the HTML that data files put in their strings; not any "<...>" ("List<String>" stays).
-_TAG = re.compile(r"</?(?:a|abbr|b|br|code|dd|div|dl|dt|em|h[1-6]|i|img|kbd|li|ol|p|pre|q|s|samp|small|span|strong"
+_TAG = re.compile(r"</?(a|abbr|b|br|code|dd|div|dl|dt|em|h[1-6]|i|img|kbd|li|ol|p|pre|q|s|samp|small|span|strong"
                   r"|sub|sup|table|td|th|tr|u|ul|var)\b[^<>]*>", re.IGNORECASE)
+
+
+# Inline tags go without a trace ("<code>fetch()</code>." is "fetch()."); the others end a word.
+_INLINE = frozenset("a abbr b code em i kbd q s samp small span strong sub sup u var".split())
 
 
 def _text(value: str) -> str:
     """A string value as text: the tags of HTML in it dropped, its entities read."""
     if "<" in value and _TAG.search(value):
-        return html.unescape(_TAG.sub(" ", value))
+        return html.unescape(_TAG.sub(_untagged, value))
     return value
+
+
+def _untagged(m: re.Match) -> str:
+    return "" if m.group(1).lower() in _INLINE else " "
 
 
 def flatten(doc: object) -> str:
