@@ -176,7 +176,9 @@ class Indexer:
         recorded = recorded if isinstance(recorded, dict) else {}
         changed = [kind for kind, version in EXTRACTOR_VERSIONS.items() if recorded.get(kind) != version]
         if changed:
-            self.catalog.outdate(changed, {"extractors": json.dumps(EXTRACTOR_VERSIONS, sort_keys=True)})
+            marked = self.catalog.outdate(changed, {"extractors": json.dumps(EXTRACTOR_VERSIONS, sort_keys=True)})
+            if marked:  # says why a start after an upgrade indexes files that did not change
+                log.info("%d files (%s) are extracted again: this version reads them better", marked, ", ".join(changed))
 
     def close(self) -> None:
         if self.pool is not None:
