@@ -105,6 +105,32 @@ def real_root(root: str) -> str:
 
 
 
+class PrivatePaths:
+    """siteseer's own files inside the folder: never served, never indexed.
+
+    The state folder holds the index and databases, and the config file may
+    hold the admin password hash and secret key. Checked on real paths, so a
+    symlink that names one (``notes.txt -> siteseer.toml``) is caught too;
+    the file server and the indexer's scope ask the same object.
+    """
+
+    def __init__(self, root: str, state_dir: str | os.PathLike, config_path: str | os.PathLike | None):
+        root_real = real_root(root)
+        files: set[str] = set()
+        dirs: list[str] = []
+        state_real = os.path.realpath(state_dir)
+        if state_real != root_real and state_real.startswith(root_real.rstrip(os.sep) + os.sep):
+            files.add(state_real)
+            dirs.append(state_real + os.sep)
+        if config_path is not None:
+            files.add(os.path.realpath(config_path))
+        self.files = frozenset(files)
+        self.dirs = tuple(dirs)
+
+    def __contains__(self, real: str) -> bool:
+        return real in self.files or (bool(self.dirs) and real.startswith(self.dirs))
+
+
 def resolve_real(root: str, url_path: str, serve_dotfiles: bool) -> str | None:
     """``resolve_path`` on strings: the full check with ``realpath``.
 

@@ -34,7 +34,7 @@ from siteseer.config import Config
 from siteseer.files.compress import MAX_COMPRESS_BYTES, CompressionCache, compress, compress_response, default_cache
 from siteseer.files.handles import OpenFiles
 from siteseer.files.listing import list_directory, render_listing
-from siteseer.files.resolve import lookup, real_root, url_segments
+from siteseer.files.resolve import PrivatePaths, lookup, real_root, url_segments
 from siteseer.http.conditional import (
     if_range_allows_range,
     is_not_modified,
@@ -176,28 +176,11 @@ class FileServer:
         self._infos: OrderedDict[str, _FileInfo] = OrderedDict()
         self._memory_used = 0
         self._pending: dict[tuple, asyncio.Future] = {}
-        self._hidden_files, self._hidden_dirs = self._private_paths(config)
+        self.private = PrivatePaths(self.root, config.state_dir, config.config_path)
         self.open_files = OpenFiles()  # what granian sends: the version stat-ed
 
-    def _private_paths(self, config: Config) -> tuple[frozenset[str], tuple[str, ...]]:
-        """siteseer's own files inside the folder, never served even with dotfiles on.
-
-        The state folder holds the index and databases, and the config file
-        may hold the admin password hash and secret key.
-        """
-        files: set[str] = set()
-        dirs: list[str] = []
-        state_dir = os.path.realpath(config.state_dir)
-        if state_dir == self.root or state_dir.startswith(self.root.rstrip(os.sep) + os.sep):
-            if state_dir != self.root:
-                files.add(state_dir)
-                dirs.append(state_dir + os.sep)
-        if config.config_path is not None:
-            files.add(os.path.realpath(config.config_path))
-        return frozenset(files), tuple(dirs)
-
     def _is_private(self, real: str) -> bool:
-        return real in self._hidden_files or (bool(self._hidden_dirs) and real.startswith(self._hidden_dirs))
+        return real in self.private
 
     # -- entry point ---------------------------------------------------------
 
@@ -252,7 +235,7 @@ class FileServer:
         """The listing page of the folder ``real``, compressed for the client: made in a
         thread (a folder of thousands of files takes milliseconds to read, render and
         compress; its page is ~110 bytes an entry, ~10x less compressed)."""
-        entries, truncated = list_directory(real, self.serve_dotfiles, self._hidden_files, self.root)
+        entries, truncated = list_directory(real, self.serve_dotfiles, self.private.files, self.root)
         headers = [("content-type", "text/html; charset=utf-8")]
         if self.cache_control:
             headers.append(("cache-control", self.cache_control))

@@ -100,7 +100,7 @@ class Indexer:
         self.kind_for = kind_for
         n = workers if workers is not None else config.index.workers
         self.workers = n or os.cpu_count() or 1
-        self.scope = Scope(self.root, config.state_dir, config.index.exclude)
+        self.scope = Scope(self.root, config.state_dir, config.index.exclude, config.config_path)
         # The symlinked files found so far and the file each names: a change to that file
         # is theirs too, and the watcher's events name only the file.
         self.links: dict[str, str] = {}

@@ -1,6 +1,6 @@
 """Walking DIR: which files are candidates for the index.
 
-Skips the state directory, dotfiles and dot-folders, and ``index.exclude``
+Skips siteseer's own files (the state directory, the config file), dotfiles and dot-folders, and ``index.exclude``
 globs (matched against the relative path and each of its parent folders,
 so ``drafts`` and ``drafts/*`` both exclude a folder). Symlinked folders
 are not followed (loops), nor is a path through one (the watcher names a
@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Callable, Iterable
 
-from siteseer.files.resolve import answered_by_server, reachable_name, real_root, resolve_real
+from siteseer.files.resolve import PrivatePaths, answered_by_server, reachable_name, real_root, resolve_real
 
 KindFor = Callable[[Path], "str | None"]
 
@@ -27,13 +27,11 @@ KindFor = Callable[[Path], "str | None"]
 class Scope:
     """Decides whether a relative path belongs in the index."""
 
-    def __init__(self, root: Path, state_dir: Path, exclude: Iterable[str] = ()):
+    def __init__(self, root: Path, state_dir: Path, exclude: Iterable[str] = (), config_path: Path | None = None):
         self.root = root
         self.patterns = [p.strip("/") for p in exclude if p.strip("/")]
-        try:
-            self.state_rel = state_dir.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            self.state_rel = None  # state dir outside the folder
+        self.root_real = real_root(str(root))
+        self.private = PrivatePaths(str(root), state_dir, config_path)
 
     def excluded(self, rel: str) -> bool:
         if not rel.isascii():
@@ -46,7 +44,7 @@ class Scope:
         parts = rel.split("/")
         if any(p.startswith(".") for p in parts):
             return True
-        if self.state_rel and (rel == self.state_rel or rel.startswith(self.state_rel + "/")):
+        if os.path.join(self.root_real, rel) in self.private:  # the state folder, the config file
             return True
         for i in range(1, len(parts) + 1):
             sub = "/".join(parts[:i])
@@ -65,7 +63,7 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "",
         return found
     if start.is_file():
         st = _stat(start)
-        if st and kind_for(start) is not None and (not start.is_symlink() or _linked(root, under, links)):
+        if st and kind_for(start) is not None and (not start.is_symlink() or _linked(root, under, scope, links)):
             found[under] = st
         return found
     stack = [(start, under)]
@@ -85,7 +83,7 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "",
                     continue
                 if not entry.is_file():  # dangling symlink, socket, ...
                     continue
-                if entry.is_symlink() and not _linked(root, rel, links):
+                if entry.is_symlink() and not _linked(root, rel, scope, links):
                     continue
             except OSError:
                 continue
@@ -108,11 +106,13 @@ def _through_folder_link(root: Path, rel: str) -> bool:
     return False
 
 
-def _linked(root: Path, rel: str, links: dict[str, str] | None) -> bool:
+def _linked(root: Path, rel: str, scope: Scope, links: dict[str, str] | None) -> bool:
     """Whether the file server would serve the symlinked file ``rel`` (what it points to
-    checked as a URL path); if so, and ``links`` is given, noted there with its target."""
+    checked as a URL path, and not one of siteseer's own files: a link to the config
+    file had its password hash in snippets); if so, and ``links`` is given, noted
+    there with its target."""
     real = resolve_real(str(root), "/" + rel, False)
-    if real is None:
+    if real is None or real in scope.private:
         return False
     if links is not None:
         links[rel] = os.path.relpath(real, real_root(str(root))).replace(os.sep, "/")

@@ -32,6 +32,23 @@ def test_scan_state_dir_with_custom_name_and_subtree(tmp_path: Path):
     assert scan(tmp_path, scope, kind_for, under="gone") == {}
 
 
+def test_scan_never_takes_siteseers_own_files_even_through_a_link(tmp_path: Path):
+    """A link to the config file had its password hash and secret in snippets."""
+    write(tmp_path, "a.txt", "x")
+    write(tmp_path, "site.conf.txt", "secret_key = 'k'")  # a config file (TOML by any name)
+    write(tmp_path, "state/catalog.txt", "x")
+    (tmp_path / "notes.txt").symlink_to(tmp_path / "site.conf.txt")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "readme.md").symlink_to(Path("..") / "site.conf.txt")
+    (tmp_path / "state.txt").symlink_to(tmp_path / "state" / "catalog.txt")
+    scope = Scope(tmp_path, tmp_path / "state", config_path=tmp_path / "site.conf.txt")
+    assert sorted(scan(tmp_path, scope, kind_for)) == ["a.txt"]
+    for under in ("notes.txt", "docs/readme.md", "site.conf.txt", "state.txt"):  # as the watcher asks
+        assert scan(tmp_path, scope, kind_for, under=under) == {}, under
+    # Without a config file, the links are indexed as any link inside the folder is.
+    assert "notes.txt" in scan(tmp_path, Scope(tmp_path, tmp_path / "state"), kind_for)
+
+
 def test_scan_ignores_dangling_symlinks(tmp_path: Path):
     write(tmp_path, "a.txt", "x")
     (tmp_path / "dangling.txt").symlink_to(tmp_path / "missing.txt")
