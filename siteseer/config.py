@@ -143,7 +143,7 @@ class Config:
     admin: AdminConfig = field(default_factory=AdminConfig)
     ratelimit: RateLimitConfig = field(default_factory=RateLimitConfig)
     stats: StatsConfig = field(default_factory=StatsConfig)
-    secret_key: str = ""  # signs admin sessions; derived from the password hash if empty
+    secret_key: str = ""  # signs admin sessions; empty: serve makes one and keeps it in the state folder
 
     @property
     def state_dir(self) -> Path:

@@ -21,6 +21,7 @@ import os
 from typing import Callable
 
 from siteseer.config import ENV_CONFIG_JSON, Config, ConfigError
+from siteseer.stats.auth import keep_session_secret
 
 log = logging.getLogger("siteseer")
 
@@ -63,6 +64,7 @@ class ConfigReload:
         where = self.running.config_path or "the defaults"
         try:
             fresh = self.reread()
+            keep_session_secret(fresh)
         except ConfigError as exc:
             log.error("configuration not reloaded, the workers restart on the one they had: %s", exc)
             return

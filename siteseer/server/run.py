@@ -18,6 +18,7 @@ from typing import Callable
 
 from siteseer.config import ENV_CONFIG_JSON, Config
 from siteseer.orphans import ENV_SERVER_PID
+from siteseer.stats.auth import keep_session_secret
 
 log = logging.getLogger("siteseer")
 
@@ -40,6 +41,7 @@ def build_server(config: Config, workers: int, reread: Callable[[], Config] | No
     from granian.http import HTTP1Settings
     from granian.server import Server
 
+    keep_session_secret(config)
     os.environ[ENV_CONFIG_JSON] = config.to_json()
     os.environ[ENV_SERVER_PID] = str(os.getpid())  # the workers end with this process (siteseer.orphans)
     s = config.server

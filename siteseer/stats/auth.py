@@ -5,7 +5,10 @@ There is no default password. Without ``admin.password_hash`` (or the
 
 Sessions are stateless cookies signed with itsdangerous. The signing key is
 derived from ``secret_key`` *and* the password hash, so changing the
-password invalidates every session issued before. Each session carries a
+password invalidates every session issued before. Without a ``secret_key``
+of the user's, ``serve`` makes a random one and keeps it in the state folder
+(``keep_session_secret``): the hash alone, if it leaked, must not be enough
+to sign a session. Each session carries a
 random CSRF token that state-changing requests must echo in a header or a
 form field (Dash's renderer sends the ``CSRF_COOKIE`` value as
 ``X-CSRFToken`` on every callback).
@@ -16,6 +19,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import logging
+import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -24,7 +29,10 @@ from urllib.parse import urlsplit
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+log = logging.getLogger("siteseer.admin")
+
 SESSION_COOKIE = "siteseer_admin"
+SESSION_SECRET_FILE = "session-secret"  # in the state folder
 CSRF_COOKIE = "siteseer_admin_csrf"
 CSRF_HEADER = "X-CSRFToken"
 COOKIE_PATH = "/"   # /metrics reads the session too
@@ -100,6 +108,51 @@ def admin_enabled(config) -> bool:
 
 
 # --- sessions ---------------------------------------------------------------
+
+def keep_session_secret(config) -> None:
+    """Give ``config`` the session secret kept in its state folder when it has none of
+    its own (made there, readable by this user only, on first need).
+
+    Called where the workers' configuration is made, so they all sign alike, and
+    sessions outlive a restart. A secret that cannot be read or kept leaves the
+    key derived from the hash alone, as before, with a warning.
+    """
+    if config.secret_key or not admin_enabled(config):
+        return
+    path = config.state_dir / SESSION_SECRET_FILE
+    try:
+        config.secret_key = _read_or_make_secret(path)
+    except OSError as exc:
+        log.warning("cannot keep a session secret in %s (%s): admin sessions are signed with a key "
+                    "derived from the password hash alone; set SITESEER_SECRET_KEY", path, exc)
+
+
+def _read_or_make_secret(path) -> str:
+    try:
+        text = path.read_text("ascii").strip()
+    except FileNotFoundError:
+        text = ""
+    except UnicodeDecodeError:
+        raise OSError("not the secret siteseer wrote") from None
+    if len(text) >= 32:
+        return text
+    if text:
+        raise OSError("not the secret siteseer wrote")
+    # Written aside and linked into place: a second siteseer on this folder sees
+    # either no file or the whole secret, and keeps the one that got there first.
+    made = secrets.token_urlsafe(32)
+    aside = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(aside, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(made + "\n")
+        os.link(aside, path)
+    except FileExistsError:
+        return _read_or_make_secret(path)
+    finally:
+        aside.unlink(missing_ok=True)
+    return made
+
 
 @dataclass(frozen=True)
 class Session:

@@ -171,3 +171,55 @@ def test_login_gate_admits_one_check_at_a_time_and_refills(monkeypatch):
     now[0] += wait
     assert gate.try_enter() == 0.0
     gate.leave()
+
+
+def _served_config(tmp_path, secret=""):
+    cfg = _config(secret=secret)
+    cfg.root = tmp_path
+    cfg.state_dir.mkdir(parents=True)
+    return cfg
+
+
+def test_session_secret_made_once_and_kept_private(tmp_path):
+    """Without a secret of the user's, the hash alone must not sign sessions (a leaked
+    hash would be a login): serve keeps a random secret in the state folder."""
+    cfg = _served_config(tmp_path)
+    auth.keep_session_secret(cfg)
+    kept = cfg.state_dir / auth.SESSION_SECRET_FILE
+    assert len(cfg.secret_key) >= 32 and kept.read_text().strip() == cfg.secret_key
+    assert kept.stat().st_mode & 0o777 == 0o600
+    again = _served_config(tmp_path / "x")  # another folder: another secret
+    auth.keep_session_secret(again)
+    assert again.secret_key != cfg.secret_key
+    restarted = _config()  # the same folder after a restart, or another worker: the same key
+    restarted.root, restarted.admin.password_hash = tmp_path, cfg.admin.password_hash
+    auth.keep_session_secret(restarted)
+    assert restarted.secret_key == cfg.secret_key
+    value, _ = SessionSigner(cfg).issue()
+    assert SessionSigner(restarted).load(value) is not None
+    # The hash alone no longer signs a session that is accepted.
+    derived = _config()
+    derived.admin.password_hash = cfg.admin.password_hash
+    assert SessionSigner(cfg).load(SessionSigner(derived).issue()[0]) is None
+    assert list(cfg.state_dir.iterdir()) == [kept]  # nothing left aside
+
+
+def test_session_secret_of_the_user_or_no_admin_left_alone(tmp_path):
+    own = _served_config(tmp_path, secret="mine")
+    auth.keep_session_secret(own)
+    assert own.secret_key == "mine"
+    off = Config()
+    off.root = tmp_path
+    auth.keep_session_secret(off)
+    assert off.secret_key == "" and list(own.state_dir.iterdir()) == []
+
+
+def test_session_secret_unreadable_warns_and_keeps_serving(tmp_path, caplog):
+    cfg = _served_config(tmp_path)
+    (cfg.state_dir / auth.SESSION_SECRET_FILE).write_text("short")
+    auth.keep_session_secret(cfg)
+    assert cfg.secret_key == "" and "SITESEER_SECRET_KEY" in caplog.text
+    gone = _config()
+    gone.root = tmp_path / "missing"  # no state folder to keep it in
+    auth.keep_session_secret(gone)
+    assert gone.secret_key == ""
