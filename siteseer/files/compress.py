@@ -138,7 +138,7 @@ def compress_body(
     content_type: str,
     accept_encoding: str | None,
     min_bytes: int,
-    cache_key: str | None = None,
+    cache_key: Hashable | None = None,
     cache: CompressionCache | None = None,
 ) -> tuple[bytes, str | None]:
     """Compress ``body`` for this client if it is worth it.
@@ -147,8 +147,8 @@ def compress_body(
     ``Content-Encoding`` header, or ``None`` when the body is returned as is
     (too small, incompressible type, client accepts neither, or compression
     did not make it smaller). Pass ``cache_key`` only for bodies that never
-    change under that key (e.g. ``/_dash-component-suites/...`` with its
-    version in the URL); it is combined with the encoding. The caller adds
+    change under that key (e.g. a Dash bundle's path and checksum), and one a
+    client cannot vary at will; it is combined with the length and encoding. The caller adds
     ``Vary: Accept-Encoding`` when ``wants_vary(...)`` is true.
     """
     if not wants_vary(len(body), content_type, min_bytes):
@@ -170,7 +170,7 @@ def compress_body(
     return compressed, encoding
 
 
-def compress_response(response, accept_encoding: str | None, min_bytes: int, cache_key: str | None = None) -> None:
+def compress_response(response, accept_encoding: str | None, min_bytes: int, cache_key: Hashable | None = None) -> None:
     """Compress a ``Response`` made in memory for this client, in place, as the file server does its files.
 
     Both forms carry ``Vary: Accept-Encoding`` and the compressed one its own

@@ -12,8 +12,11 @@ import asyncio
 import logging
 import os
 import time
+import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+
+from dash.fingerprint import check_fingerprint
 
 from siteseer.config import ENV_CONFIG_JSON, Config
 from siteseer.files.compress import compress_response
@@ -38,6 +41,19 @@ READ_METHODS = "GET, HEAD"
 # Dash's bundles carry a fingerprint in their URL, so their compressed form
 # can be cached by URL.
 _IMMUTABLE_PREFIXES = ("/_dash-component-suites/", "/_siteseer/", "/admin/_dash-component-suites/")
+_COMPRESS_INLINE_BYTES = 64 << 10  # larger bodies are compressed in a thread
+
+
+def _bundle_key(path: str, body: bytes) -> tuple[str, int]:
+    """What names one bundle's bytes in the compression cache: its path without Dash's
+    fingerprint, and a checksum of the bytes.
+
+    Not the request's target: Dash serves a bundle under any ``.v…m…``
+    fingerprint and ignores the query string, so a client could make each
+    request a new key, each costing a fresh compression (and evicting the
+    ones in use).
+    """
+    return check_fingerprint(path)[0], zlib.crc32(body)
 
 
 class Services:
@@ -215,7 +231,7 @@ class SiteseerApp:
             if path == "/healthz":  # asked every few seconds by monitors: a few bytes, nothing to compress
                 return await s.healthz(request)
             response = await s.metrics(request)
-            self.compress(request, response)  # scrapers ask for gzip; /metrics grows with what it counts
+            await self.compress(request, response)  # scrapers ask for gzip; /metrics grows with what it counts
             return response
         if path.startswith("/api/"):
             return await s.search_api(request) or error_response(request, 404, f"No API at {path}.")
@@ -235,7 +251,7 @@ class SiteseerApp:
             allow = self._allowed_methods(request.path)  # what GET, HEAD or POST there would say
             return error_response(request, 405, f"{request.method} is not allowed here.", [("allow", allow)])
         response = await mount(request)
-        self.compress(request, response)
+        await self.compress(request, response)
         if request.method in ("GET", "HEAD") and response.status == 200 and _not_modified(request, response):
             return Response(304, not_modified_headers(response.headers))
         return response
@@ -247,15 +263,29 @@ class SiteseerApp:
             response = await self.services.web_mount(request)
             if response.status == 200:
                 response.status = 404
-                self.compress(request, response)
+                await self.compress(request, response)
                 return response
         return error_response(request, 404, f"Nothing at {request.path}.")
 
-    def compress(self, request: Request, response: Response) -> None:
+    async def compress(self, request: Request, response: Response) -> None:
         """Compress an app's answer for this client (``compress_response``); Dash's
-        fingerprinted bundles are compressed once and kept, by URL."""
-        key = request.target if request.path.startswith(_IMMUTABLE_PREFIXES) else None
-        compress_response(response, request.headers.get("accept-encoding"), self.compress_min, cache_key=key)
+        fingerprinted bundles are compressed once and kept (``_bundle_key``).
+
+        A large body is compressed in a thread: plotly.min.js (4.8 MB) takes
+        0.4-0.8 s, and on the event loop it held every request of the worker.
+        """
+        immutable = request.path.startswith(_IMMUTABLE_PREFIXES)
+        accept = request.headers.get("accept-encoding")
+        if len(response.body) <= _COMPRESS_INLINE_BYTES:
+            key = _bundle_key(request.path, response.body) if immutable else None
+            compress_response(response, accept, self.compress_min, cache_key=key)
+            return
+
+        def work() -> None:
+            key = _bundle_key(request.path, response.body) if immutable else None
+            compress_response(response, accept, self.compress_min, cache_key=key)
+
+        await asyncio.to_thread(work)
 
     # --- sending and after -------------------------------------------------------
     def send(self, proto: Any, request: Request, response: Response) -> int:

@@ -338,3 +338,51 @@ def test_options_allows_what_the_web_app_answers(app):
     assert ask(app, "PUT", "/").header("allow") == "GET, HEAD"
     assert ask(app, "PUT", "/search").header("allow") == "GET, HEAD"
     assert ask(app, "PUT", "/_dash-update-component").header("allow") == "POST"
+
+
+# --- 8. compression a client cannot make costly -------------------------------------
+
+def test_a_bundle_is_compressed_once_whatever_fingerprint_or_query_a_client_sends(app):
+    """Dash serves a bundle under any ``.v…m…`` fingerprint and ignores the query string:
+    keyed by the request's target, each variant cost a fresh compression (plotly.min.js:
+    0.4-0.8 s of a worker)."""
+    from siteseer.files.compress import default_cache
+
+    plain = ask(app, "GET", BUNDLE, [("accept-encoding", "gzip")])
+    misses = default_cache.misses
+    for n, path in enumerate([BUNDLE.replace(".js", ".v9_9_9m123.js"), BUNDLE.replace(".js", ".v1m0.js"), BUNDLE]):
+        proto = Proto()
+        asyncio.run(app.__rsgi__(Scope("GET", path, [("accept-encoding", "gzip")], query=f"cb={n}"), proto))
+        answer = Answer(*proto.answer)
+        assert answer.status == 200 and answer.body == plain.body, path
+    assert default_cache.misses == misses
+
+
+def test_a_large_app_answer_is_compressed_off_the_event_loop(app, monkeypatch):
+    import threading
+
+    from siteseer.server import app as app_module
+
+    real = app_module.compress_response
+    seen = []
+
+    def noted(*args, **kwargs):
+        seen.append(threading.get_ident())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "compress_response", noted)
+
+    def compressed_on_the_loop(path: str) -> bool:
+        proto, loop = Proto(), []
+
+        async def run():
+            loop.append(threading.get_ident())
+            await app.__rsgi__(Scope("GET", path, [("accept-encoding", "br")]), proto)
+
+        seen.clear()
+        asyncio.run(run())
+        assert Answer(*proto.answer).header("content-encoding") == "br" and len(seen) == 1
+        return seen[0] == loop[0]
+
+    assert not compressed_on_the_loop(BUNDLE)  # ~300 KB
+    assert compressed_on_the_loop("/_siteseer/siteseer.css")  # small: a thread hop costs more than it saves
