@@ -41,7 +41,8 @@ READ_METHODS = "GET, HEAD"
 # Dash's bundles carry a fingerprint in their URL, so their compressed form
 # can be cached by URL.
 _IMMUTABLE_PREFIXES = ("/_dash-component-suites/", "/_siteseer/", "/admin/_dash-component-suites/")
-_COMPRESS_INLINE_BYTES = 64 << 10  # larger bodies are compressed in a thread
+_COMPRESS_INLINE_BYTES = 64 << 10
+RECORDED_HEADER_CHARS = 512  # of User-Agent and Referer in the access log and traffic records  # larger bodies are compressed in a thread
 
 
 def _bundle_key(path: str, body: bytes) -> tuple[str, int]:
@@ -331,13 +332,24 @@ class SiteseerApp:
             "ts": time.time(), "ip": request.client_ip, "method": request.method,
             "path": request.path, "query": request.raw_query, "target": request.target,
             "http_version": request.http_version, "status": status, "bytes": sent,
-            "duration_ms": duration_ms, "ua": headers.get("user-agent"),
-            "referrer": headers.get("referer"), "search": request.state.get("search"),
+            "duration_ms": duration_ms, "ua": _bounded(headers.get("user-agent")),
+            "referrer": _bounded(headers.get("referer")), "search": request.state.get("search"),
             "blocked": request.state.get("blocked"),
         }
         self.accesslog.write(entry)
         if s.recorder is not None:
             s.recorder.record(entry)
+
+
+def _bounded(value: str | None) -> str | None:
+    """A client's header as logged and recorded: cut at ``RECORDED_HEADER_CHARS``.
+
+    A user agent of 60 KB (granian takes that) was written whole to the log and
+    the traffic records: one client could fill the disk at megabytes a second.
+    """
+    if value is not None and len(value) > RECORDED_HEADER_CHARS:
+        return value[:RECORDED_HEADER_CHARS] + "…"
+    return value
 
 
 def _not_modified(request: Request, response: Response) -> bool:

@@ -386,3 +386,18 @@ def test_a_large_app_answer_is_compressed_off_the_event_loop(app, monkeypatch):
 
     assert not compressed_on_the_loop(BUNDLE)  # ~300 KB
     assert compressed_on_the_loop("/_siteseer/siteseer.css")  # small: a thread hop costs more than it saves
+
+
+def test_a_huge_user_agent_or_referer_is_cut_before_it_is_logged_or_recorded(app, monkeypatch):
+    from siteseer.server.app import RECORDED_HEADER_CHARS
+
+    recorded = []
+    monkeypatch.setattr(app.accesslog, "write", recorded.append)
+    huge = "A" * 30_000  # within max_header_bytes (64 KiB in all), as granian lets through
+    answer = ask(app, "GET", "/docs/guide.html", [("user-agent", huge), ("referer", "http://x/" + huge)])
+    assert answer.status == 200
+    entry = recorded[-1]
+    assert entry["ua"] == "A" * RECORDED_HEADER_CHARS + "…"
+    assert len(entry["referrer"]) == RECORDED_HEADER_CHARS + 1 and entry["referrer"].startswith("http://x/A")
+    ask(app, "GET", "/docs/guide.html", [("user-agent", "curl/8.5.0")])
+    assert recorded[-1]["ua"] == "curl/8.5.0" and recorded[-1]["referrer"] is None
