@@ -7,6 +7,15 @@ Events are debounced (editors write a file in several steps), and a
 folder's own "modified" events are ignored: its files report themselves.
 Watches follow inodes, so when DIR itself is replaced (``mv build DIR``, a
 common deploy) the indexer starts over on the new folder.
+
+After a folder inside DIR is moved or deleted, the watches are made again:
+watchdog 7's inotify observer loses a moved folder's watch when the folder
+moves into one made just before (``mkdir archive && mv proj archive/``: it
+reports ``proj`` deleted, and nothing under ``archive/proj`` ever again).
+The new observer starts before the old one stops, so no change falls between.
+And once an hour the whole folder is compared with the catalog anyway, as
+Syncthing does with its watcher on: what no event reports (a hard link's
+other name, a lost watch) is then late, never lost.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -26,6 +36,11 @@ DEBOUNCE = 0.15  # quiet time before syncing
 MAX_DELAY = 1.0  # sync at the latest this long after the first event
 FULL_RESCAN_OVER = 500  # more paths than this: one full scan is cheaper
 ROOT_CHECK = 1.0  # seconds between checks that DIR is still the folder being watched
+FULL_SYNC_EVERY = 3600.0  # seconds between full comparisons of DIR with the catalog
+
+
+# watchdog's note of the lost watch above: handled here (``_rewatch``), not news to a log.
+warnings.filterwarnings("ignore", r"Callback with id .* already exists", RuntimeWarning, "watchdog")
 
 
 class ChangeCollector(FileSystemEventHandler):
@@ -39,6 +54,7 @@ class ChangeCollector(FileSystemEventHandler):
         self.first = 0.0
         self.last = 0.0
         self.event = threading.Event()
+        self.folder_moved = False  # a folder moved or deleted since the watches were made
 
     def _rel(self, path: str | bytes) -> str | None:
         path = os.fsdecode(path)
@@ -63,6 +79,8 @@ class ChangeCollector(FileSystemEventHandler):
             now = time.monotonic()
             if not self.paths:
                 self.first = now
+            if event.is_directory and event.event_type in ("moved", "deleted"):
+                self.folder_moved = True
             self.paths.update(rels)
             self.last = now
         self.event.set()
@@ -91,6 +109,7 @@ def watch(indexer: Indexer, stop: threading.Event, on_sync: Callable[[object], N
     collector = ChangeCollector(indexer.root, indexer.scope.excluded)
     observer = None
     watched = None  # (device, inode) of the folder the observer follows
+    last_full = time.monotonic()
     try:
         while not stop.is_set():
             current = _identity(indexer.root)
@@ -107,20 +126,36 @@ def watch(indexer: Indexer, stop: threading.Event, on_sync: Callable[[object], N
                 observer.start()
                 # Changes made between the caller's full scan (or the last watch) and now.
                 summary = indexer.sync("")
+                last_full = time.monotonic()
                 if on_sync is not None:
                     on_sync(summary)
             batch = collector.take(stop, timeout=ROOT_CHECK)
+            if time.monotonic() - last_full >= FULL_SYNC_EVERY:
+                batch, last_full = {""}, time.monotonic()
             if not batch or _identity(indexer.root) != watched:
                 # Nothing; or DIR was replaced, and these are its moving away: the
                 # index open in the old folder is not DIR's now (a commit there
                 # failed and stopped the watch). The top of the loop starts over.
                 continue
-            summary = indexer.sync("" if len(batch) > FULL_RESCAN_OVER else batch)
+            if collector.folder_moved:
+                collector.folder_moved = False
+                observer = _rewatch(observer, collector, indexer.root)
+            summary = indexer.sync("" if len(batch) > FULL_RESCAN_OVER or "" in batch else batch)
             if on_sync is not None:
                 on_sync(summary)
     finally:
         if observer is not None:
             _stop(observer)
+
+
+def _rewatch(old: Observer, collector: ChangeCollector, root: Path) -> Observer:
+    """A new observer on ``root`` (its watches made afresh), started before ``old`` stops:
+    an event either one sees reaches ``collector``, and a duplicate costs nothing."""
+    observer = Observer()
+    observer.schedule(collector, str(root), recursive=True)
+    observer.start()
+    _stop(old)
+    return observer
 
 
 def _identity(root: Path) -> tuple[int, int] | None:

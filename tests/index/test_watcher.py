@@ -150,3 +150,52 @@ def test_folder_replaced_by_another_is_indexed_afresh(tmp_path: Path, state_insi
         thread.join(10)
         indexer.close()
     assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("new_folder", ["archive", ".trash"])
+def test_a_folder_moved_into_a_new_folder_is_still_followed(watched, new_folder):
+    """watchdog 7 lost the moved folder's watch (``mkdir archive && mv proj archive/``):
+    nothing under it was indexed again until a restart."""
+    root, service = watched
+    write(root, "proj/sub/page.txt", "Page\n\noldword")
+    wait_until(lambda: found(service, "oldword") == ["proj/sub/page.txt"], DEADLINE)
+    (root / new_folder).mkdir()
+    (root / "proj").rename(root / new_folder / "proj")
+    inside = [] if new_folder.startswith(".") else [f"{new_folder}/proj/sub/page.txt"]
+    wait_until(lambda: found(service, "oldword") == inside, DEADLINE)
+    write(root, f"{new_folder}/proj/sub/page.txt", "Page\n\nmidword")
+    wait_until(lambda: found(service, "midword") == inside and not found(service, "oldword"), DEADLINE)
+    (root / new_folder / "proj").rename(root / "proj")
+    wait_until(lambda: found(service, "midword") == ["proj/sub/page.txt"], DEADLINE)
+    write(root, "proj/sub/page.txt", "Page\n\nnewword")
+    write(root, "proj/sub/more.txt", "More\n\nmoreword")
+    wait_until(lambda: found(service, "newword") == ["proj/sub/page.txt"] and not found(service, "midword")
+               and found(service, "moreword") == ["proj/sub/more.txt"], DEADLINE)
+
+
+def test_what_no_event_reports_is_found_by_the_periodic_full_sync(tmp_path: Path, monkeypatch):
+    """A hard link's other name: inotify reports only the name written to."""
+    from siteseer.index import watcher
+
+    monkeypatch.setattr(watcher, "FULL_SYNC_EVERY", 1.0)
+    root = tmp_path / "site"
+    write(root, "one/a.txt", "Alpha\n\noldword")
+    (root / "two").mkdir()
+    (root / "two" / "b.txt").hardlink_to(root / "one" / "a.txt")
+    config = make_config(root)
+    indexer = Indexer(config, extract=extract, kind_for=kind_for).open()
+    indexer.sync("")
+    service = SearchService(config)
+    assert found(service, "oldword") == ["one/a.txt", "two/b.txt"]
+    stop = threading.Event()
+    thread = threading.Thread(target=watcher.watch, args=(indexer, stop), daemon=True)
+    thread.start()
+    try:
+        with open(root / "one" / "a.txt", "w") as out:  # in place: the inode both names share
+            out.write("Alpha\n\nnewword")
+        wait_until(lambda: found(service, "newword") == ["one/a.txt", "two/b.txt"], DEADLINE)
+        assert found(service, "oldword") == []
+    finally:
+        stop.set()
+        thread.join(10)
+        indexer.close()
