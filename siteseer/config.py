@@ -445,8 +445,8 @@ def _check(config: Config) -> None:
         raise ConfigError("server.port", f"must be between 1 and 65535, not {s.port}")
     _positive("server.workers", s.workers)
     _positive("server.header_read_timeout", s.header_read_timeout)
-    if s.header_read_timeout > 60:
-        raise ConfigError("server.header_read_timeout", "must be at most 60 seconds")
+    if not 0.1 <= s.header_read_timeout <= 60:  # granian counts whole milliseconds: 0.0001 was 0, cut at once
+        raise ConfigError("server.header_read_timeout", f"must be between 0.1 and 60 seconds, not {s.header_read_timeout}")
     if s.max_header_bytes < 8192:
         raise ConfigError("server.max_header_bytes", "must be at least 8192")
     if s.max_url_length < 256:
@@ -472,11 +472,19 @@ def _check(config: Config) -> None:
     _positive("index.max_unit_chars", config.index.max_unit_chars)
     _positive("index.max_file_bytes", config.index.max_file_bytes)
     _positive("index.extract_timeout", config.index.extract_timeout)
+    if os.path.realpath(config.state_dir) == os.path.realpath(config.root):
+        # The file server hides a state folder inside DIR, not DIR itself: the traffic
+        # records and catalog would be served to anyone, and the index would index itself.
+        raise ConfigError("index.state_dir", f"must not be the served folder itself ({config.index.state_dir!r}); "
+                                             "the default is .siteseer inside it")
     if config.index.workers < 0:
         raise ConfigError("index.workers", "must be 0 (one per core) or more")
     _positive("search.per_page", config.search.per_page)
     _positive("search.max_per_page", config.search.max_per_page)
     _positive("search.max_query_chars", config.search.max_query_chars)
+    if config.search.per_page > config.search.max_per_page:  # else every search without per_page is refused
+        raise ConfigError("search.per_page", f"must be at most search.max_per_page ({config.search.max_per_page}), "
+                                             f"not {config.search.per_page}")
     if config.search.result_cache < 0:
         raise ConfigError("search.result_cache", "must be 0 (no cache) or more")
     _check_synonyms(config.search.synonyms)

@@ -58,6 +58,13 @@ def test_example_config_is_valid(tmp_path):
     # A page's first load is 15 requests at once: a burst of 10 left the search and dashboard half drawn
     ("[ratelimit]\nburst = 10\n", "ratelimit.burst"),
     ("[access]\nproxy_header = \"X-Real-IP\"\n", "access.proxy_header"),
+    # The state folder as the served folder: traffic.db and catalog.db were served to anyone
+    ("[index]\nstate_dir = \"\"\n", "index.state_dir"),
+    ("[index]\nstate_dir = \".\"\n", "index.state_dir"),
+    # Accepted, then every search without its own per_page was refused
+    ("[search]\nper_page = 100\n", "search.per_page"),
+    # granian counts whole milliseconds: 0 cut every client off at once
+    ("[server]\nheader_read_timeout = 0.0001\n", "server.header_read_timeout"),
 ])
 def test_wrong_settings_name_the_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as err:
