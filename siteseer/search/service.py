@@ -97,13 +97,16 @@ class SearchService:
             ranked, window = [], 0
             if total != 0:
                 wide = rerank.LANGUAGE_WINDOW if self._has_languages(searcher, schema) else rerank.CROWD_WINDOW
-                window = wide if offset + per_page <= wide else 0
+                # A page that starts in the window is cut from the window reranked and, past
+                # its edge, BM25's order: as every page after it is (no hit twice, none lost).
+                window = wide if offset < wide else 0
+                need = max(window, offset + per_page) if window else per_page
                 had = len(first_hits) if first_hits is not None else -1
                 # The page is among them if they are all, or its last hit is.
                 if (total is not None and total <= had) or max(window, offset + per_page) <= had:
-                    ranked = first_hits[:window] if window else first_hits[offset : offset + per_page]
+                    ranked = first_hits[:need] if window else first_hits[offset : offset + per_page]
                 else:
-                    found = searcher.search(built.query, limit=window or per_page, offset=0 if window else offset,
+                    found = searcher.search(built.query, limit=need, offset=0 if window else offset,
                                             count=total is None)
                     ranked = found.hits
                     total = found.count if total is None else total
@@ -113,7 +116,8 @@ class SearchService:
             raise QueryError(f"this query cannot be searched ({exc})") from None
         found_hits = [(score, address, None) for score, address in ranked]
         if window and found_hits:
-            found_hits = rerank.reranked(searcher, found_hits, offset + per_page, accepted)[offset: offset + per_page]
+            head = rerank.reranked(searcher, found_hits[:window], offset + per_page, accepted)
+            found_hits = (head + found_hits[window:])[offset: offset + per_page]
         gen = snippets.generator(searcher, built.highlight, schema) if found_hits else None
         # Made on first need, then kept: most searches never need it.
         fallback = functools.cache(lambda: snippets.generator(searcher, built.fallback, schema))

@@ -97,3 +97,18 @@ def test_hits_with_one_link_do_not_repeat_on_a_page(tmp_path):
     urls = [hit["url"] for hit in result["hits"]]
     assert urls.count("/log.txt") == 6 and result["total"] == 9
     assert len(set(urls[:4])) == 4, urls  # the log once, then each note, then the log's other parts
+
+
+@pytest.mark.parametrize("per_page", [3, 4, 5])
+def test_a_page_across_the_windows_edge_repeats_and_loses_none(service, monkeypatch, per_page):
+    """With 100 hits reranked, 7 a page showed one hit twice and lost another: a page that
+    crossed the window's edge came in BM25 order, though the pages before were reranked."""
+    monkeypatch.setattr(rerank, "CROWD_WEIGHT", 0.01)
+    monkeypatch.setattr(rerank, "CROWD_WINDOW", 10)  # 14 hits: pages of 3, 4, 5 cross it
+    total = service.search("lamp")["total"]
+    one_page = [h["url"] for h in service.search("lamp", per_page=total)["hits"]]
+    seen = []
+    for page in range(1, -(-total // per_page) + 1):
+        seen += [h["url"] for h in service.search("lamp", page=page, per_page=per_page)["hits"]]
+    assert len(seen) == len(set(seen)) == total
+    assert seen == one_page[:10] + seen[10:]  # the window reranked as when seen on one page
