@@ -93,14 +93,15 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
         check_tls(config)
         problem = _check_pages(config) if config.server.pages_dir else None
         if problem:
-            raise ConfigError("--pages", problem)
+            raise ConfigError(pages_named, problem)
         return config
 
+    pages_named = "--pages" if pages_dir is not None else "server.pages_dir"
     config = options(_load(directory, config_file))
     if config.server.pages_dir:
         problem = _check_pages(config)
         if problem:
-            click.echo(f"siteseer: --pages: {problem}", err=True)
+            click.echo(f"siteseer: {pages_named}: {problem}", err=True)
             sys.exit(2)
     try:
         check_tls(config)
@@ -338,7 +339,8 @@ def _time_range(since: str, until: str | None) -> tuple[float, float]:
     now = time.time()
     units = {"m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
     if since[-1:] in units and since[:-1].isdigit():
-        start = max(now - int(since[:-1]) * units[since[-1]], 0.0)  # 10000000d: all there is
+        # 10000000d: all there is (and a number past a float's range, too)
+        start = max(now - min(int(since[:-1]), 10**12) * units[since[-1]], 0.0)
     else:
         start = parse_point(since)
     end = parse_point(until, end=True) if until else now

@@ -126,6 +126,7 @@ def test_stats_range_edges(tmp_path):
         cli._time_range("2026-01-01", "9999-12-31")
     with pytest.raises(ValueError, match="--since must be in the past"):
         cli._time_range("0h", None)
+    assert cli._time_range("1" * 400 + "m", None)[0] == 0.0  # past a float's range (was OverflowError)
     result = CliRunner().invoke(cli.main, ["stats", str(tmp_path), "--since", "100000000000000000d"])
     assert result.exit_code == 0 and "Traceback" not in result.output and "No traffic recorded yet" in result.output
 
@@ -239,6 +240,17 @@ def test_pages_that_end_their_process_are_refused_not_waited_for(tmp_path, start
     result = serve(site, "--pages", str(_pages(tmp_path, body)))
     assert result.exit_code == 2, result.output
     assert one_line_error(result).startswith("siteseer: --pages: ") and text in result.output
+    assert started == []
+
+
+def test_a_pages_folder_set_in_the_config_is_named_as_the_config_names_it(tmp_path, started):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "siteseer.toml").write_text(f'[server]\npages_dir = "{tmp_path / "nowhere"}"\n')
+    result = serve(site)
+    assert result.exit_code == 2, result.output
+    # Was "siteseer: --pages: --pages: ... is not a folder", for a setting no --pages gave.
+    assert one_line_error(result) == f"siteseer: server.pages_dir: {tmp_path / 'nowhere'} is not a folder"
     assert started == []
 
 

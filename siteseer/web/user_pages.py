@@ -80,7 +80,7 @@ def load_user_pages(app: Any, pages_dir: str | Path) -> list[UserPage]:
     """
     folder = Path(pages_dir).expanduser()
     if not folder.is_dir():
-        raise UserPageError(f"--pages: {folder} is not a folder")
+        raise UserPageError(f"{folder} is not a folder")
     site = app.site
     registry = dash_callback_registry
     before_map = set(registry.GLOBAL_CALLBACK_MAP)
