@@ -33,6 +33,7 @@ from siteseer.orphans import ENV_SERVER_PID, exit_with_parent
 from siteseer.search.errors import is_engine_panic
 from siteseer.server.messages import Request, RequestHeaders, Response
 from siteseer.server.wsgi import WSGIMount
+from siteseer.stats.recorder import counted
 
 log = logging.getLogger("siteseer.server")
 
@@ -337,7 +338,7 @@ class SiteseerApp:
             "blocked": request.state.get("blocked"),
         }
         self.accesslog.write(entry)
-        if s.recorder is not None:
+        if s.recorder is not None and counted(request.path, status):
             s.recorder.record(entry)
 
 

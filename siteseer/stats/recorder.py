@@ -35,6 +35,19 @@ log = logging.getLogger("siteseer.stats")
 CEDE_EVERY = 64  # entries counted between two hand-backs of the GIL
 
 
+def counted(path: str, status: int) -> bool:
+    """Whether a request is site traffic to record: not the dashboard's own, a health
+    check or a metrics scrape, unless it failed or was refused.
+
+    Counted, an open dashboard tab (18 refreshes a minute of 200-580 ms, and a
+    1.3 MB bundle each login) and a monitor's probes were most of a quiet site's
+    requests, bytes and p99. Failed logins and refused clients still count.
+    """
+    if status >= 400:
+        return True
+    return not (path.startswith("/admin/") or path in ("/admin", "/healthz", "/metrics"))
+
+
 def _ceding(entries: list, every: int = CEDE_EVERY):
     """``entries`` one by one, with a ``time.sleep(0)`` (which releases the GIL) every ``every``."""
     sleep = time.sleep

@@ -401,3 +401,19 @@ def test_a_huge_user_agent_or_referer_is_cut_before_it_is_logged_or_recorded(app
     assert len(entry["referrer"]) == RECORDED_HEADER_CHARS + 1 and entry["referrer"].startswith("http://x/A")
     ask(app, "GET", "/docs/guide.html", [("user-agent", "curl/8.5.0")])
     assert recorded[-1]["ua"] == "curl/8.5.0" and recorded[-1]["referrer"] is None
+
+
+def test_the_dashboards_own_traffic_and_health_checks_are_not_recorded(app, monkeypatch):
+    """An open dashboard tab refreshes 18 times a minute: counted, it was most of a quiet
+    site's requests and its p99. Refusals and failures there still count."""
+    from siteseer.stats.recorder import counted
+
+    recorded = []
+    monkeypatch.setattr(app.services.recorder, "record", recorded.append)
+    assert ask(app, "GET", "/healthz").status == 200
+    assert ask(app, "GET", "/docs/guide.html").status == 200
+    assert ask(app, "GET", "/admin").status == 404  # no admin password here: a failure, counted
+    assert [(e["path"], e["status"]) for e in recorded] == [("/docs/guide.html", 200), ("/admin", 404)]
+    assert not counted("/admin/_dash-update-component", 200) and not counted("/metrics", 200)
+    assert counted("/admin/login", 401) and counted("/admin", 403) and counted("/metrics", 403)
+    assert counted("/administrator.html", 200) and counted("/_dash-update-component", 200)  # the site's
