@@ -63,8 +63,9 @@ def make_config(tmp_path: Path, password: str | None = PASSWORD) -> Config:
     return cfg
 
 
-def build_admin(tmp_path: Path) -> Admin:
+def build_admin(tmp_path: Path, config_blocks: tuple[str, ...] = ()) -> Admin:
     cfg = make_config(tmp_path)
+    cfg.access.block = list(config_blocks)
     blocks = BlockStore(cfg.state_dir)
     app = create_admin_app(cfg, SimpleServices(blocks))
     app.wsgi_app = with_client_ip(app.wsgi_app)

@@ -87,6 +87,26 @@ def test_block_and_unblock_through_the_callback(admin):
     assert admin.blocks.active() == []
 
 
+def test_the_config_files_blocks_are_listed_and_lifted_only_there(tmp_path):
+    """The list said "No addresses are blocked" while the config's were refused, and
+    Unblock said such an address "was not blocked"."""
+    from admin_helpers import build_admin
+
+    admin = build_admin(tmp_path, config_blocks=("127.0.0.2", "2001:db8::/32"))
+    client = admin.client()
+    admin.login(client)
+    dep = _dep(admin, client, "..block-list")
+    token = admin.csrf(client)
+    out = post_callback(client, _block_body(dep, "unblock-button", "127.0.0.2/32"), token).get_json()
+    listed = json.dumps(out["response"]["block-list"])
+    assert "127.0.0.2" in listed and "2001:db8::/32" in listed and "config file" in listed
+    assert "No addresses are blocked" not in listed
+    message = json.dumps(out["response"]["block-message"])
+    assert "blocked by the config file" in message and "was not blocked" not in message
+    out = post_callback(client, _block_body(dep, "unblock-button", "192.0.2.7"), token).get_json()
+    assert "192.0.2.7 was not blocked" in json.dumps(out["response"]["block-message"])
+
+
 def test_permanent_block(admin):
     client = admin.client()
     admin.login(client)

@@ -195,7 +195,7 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
     server.register_error_handler(FileNotFoundError, _bundle_missing)
 
     app.layout = serve_layout
-    callbacks.register(app, stats, services.block_store)
+    callbacks.register(app, stats, services.block_store, config_blocks=tuple(config.access.block))
     # A logged-in admin's malformed callback body ({}, null, an unknown output,
     # inputs not the callback's) was a 500 and a traceback, as on the public
     # pages before the same check: a 400 now.

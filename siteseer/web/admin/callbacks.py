@@ -43,7 +43,9 @@ def resolve_range(preset: str | None, start: str | None, end: str | None, now: f
     return time_range(preset if preset in ("hour", "day", "week", "month") else "day", now)
 
 
-def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
+def register(app, stats: TrafficStats, block_store, clock=time.time, config_blocks: tuple[str, ...] = ()) -> None:
+    """``config_blocks``: the config file's ``access.block``, listed with the dashboard's own
+    blocks (it said "No addresses are blocked" while they were refused) but lifted only there."""
     @app.callback(Output("custom-box", "style"), Input("range", "value"))
     def show_custom(preset):
         return {"display": "inline-block"} if preset == "custom" else {"display": "none"}
@@ -126,7 +128,7 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
         network = network if isinstance(network, str) else ""
         reason = reason if isinstance(reason, str) else ""
         if trigger == "block-button" and clicked and not _offered(minutes):
-            return _block_list(block_store), "Not done: choose a duration from the list."
+            return _block_list(block_store, config_blocks), "Not done: choose a duration from the list."
         try:
             if trigger == "block-button" and clicked:
                 if not (reason or "").strip():
@@ -139,12 +141,12 @@ def register(app, stats: TrafficStats, block_store, clock=time.time) -> None:
                     until = "until removed" if b.expires is None else f"until {when(b.expires)}"
                     message = f"Blocked {b.network} {until}."
             elif trigger == "unblock-button" and clicked:
-                message = _unblock_message(block_store, network or "")
+                message = _unblock_message(block_store, network or "", config_blocks)
             elif isinstance(trigger, dict) and trigger.get("type") == "unblock" and clicked:
-                message = _unblock_message(block_store, str(trigger.get("network")))
+                message = _unblock_message(block_store, str(trigger.get("network")), config_blocks)
         except ValueError as exc:
             message = f"Not done: {exc}"
-        return _block_list(block_store), message
+        return _block_list(block_store, config_blocks), message
 
 
 def _offered(minutes) -> bool:
@@ -168,13 +170,27 @@ def _holds_requester(network: str) -> bool:
     return address is not None and address.version == net.version and address in net
 
 
-def _unblock_message(block_store, network: str) -> str:
-    return f"Unblocked {network}." if block_store.remove(network) else f"{network} was not blocked."
+def _unblock_message(block_store, network: str, config_blocks: tuple[str, ...] = ()) -> str:
+    if block_store.remove(network):
+        return f"Unblocked {network}."
+    if _normalized(network) in {_normalized(b) for b in config_blocks}:
+        return (f"{network} is blocked by the config file ([access] block): remove it there, "
+                "then reload (SIGHUP) or restart.")
+    return f"{network} was not blocked."
 
 
-def _block_list(block_store) -> html.Component:
+def _normalized(network: str) -> str:
+    try:
+        return normalize_network(network)
+    except ValueError:
+        return network
+
+
+def _block_list(block_store, config_blocks: tuple[str, ...] = ()) -> html.Component:
     rows = [[b.network, b.reason or "—", b.source, when(b.created),
              "until removed" if b.expires is None else when(b.expires),
              html.Button("Unblock", id={"type": "unblock", "network": b.network}, className="small")]
             for b in block_store.active()]
+    rows += [[network, "in the config file ([access] block)", "config", "—", "while in the config", ""]
+             for network in config_blocks]
     return table(["Network", "Reason", "By", "Since", "Until", ""], rows, empty="No addresses are blocked.")
