@@ -92,10 +92,10 @@ def _index_string(site_name: str) -> str:
 
     Escaped for HTML, and its braces too: Dash fills ``{%...%}`` in the shell.
     """
-    return _INDEX_STRING.replace("{site_title}", _inert(site_name))
+    return _INDEX_STRING.replace("{site_title}", inert_text(site_name))
 
 
-def _inert(text: str) -> str:
+def inert_text(text: str) -> str:
     """``text`` escaped for HTML, and its braces and percent signs too: Dash fills the
     shell's ``{%...%}`` one after another, so one in a value filled before (the title,
     which says the query) would be filled with the page's config or scripts."""
@@ -170,7 +170,7 @@ class SiteseerDash(dash.Dash):
             except Exception:  # never worth a failed page: the scripts draw it
                 log.exception("rendering %s without scripts failed", path)
         kwargs["app_entry"] = _APP_ENTRY + no_script
-        kwargs["title"] = _inert(title)
+        kwargs["title"] = inert_text(title)
         kwargs["metas"] = ""
         kwargs["favicon"] = ""
         return super().interpolate_index(**kwargs)

@@ -255,3 +255,15 @@ def test_the_dashboard_page_is_in_english_and_has_no_empty_footer():
 
     assert '<html lang="en">' in _INDEX_STRING and "<footer>" not in _INDEX_STRING
     assert all(f"{{%{name}%}}" in _INDEX_STRING for name in ("app_entry", "config", "scripts", "renderer"))
+
+
+def test_the_site_name_in_the_admin_title_is_text(admin):
+    """The public pages escaped it; the admin put `<b>` and Dash's whole config script in <title>."""
+    admin.config.server.site_name = "QA <b>site</b> {%config%}"
+    other = create_admin_app(admin.config, SimpleServices(admin.blocks))
+    client = other.test_client()
+    admin.login(client)
+    page = client.get("/admin/").data.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    assert title == "QA &lt;b&gt;site&lt;/b&gt; &#123;&#37;config&#37;&#125; admin"
+    assert page.count('id="_dash-config"') == 1

@@ -29,7 +29,7 @@ from siteseer.stats.auth import (CHALLENGE, CSRF_COOKIE, CSRF_HEADER, LOGIN_PATH
 from siteseer.stats.throttle import LoggedOut, LoginGate, LoginThrottle, throttle_key
 from siteseer.web.admin import callbacks, layout
 from siteseer.web.admin.login import login_page
-from siteseer.web.app import check_callback_requests
+from siteseer.web.app import check_callback_requests, inert_text
 from siteseer.web.setup import set_up_now
 
 log = logging.getLogger("siteseer.admin")
@@ -174,7 +174,7 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
         "siteseer.web.admin", server=server,
         requests_pathname_prefix=PREFIX, routes_pathname_prefix=PREFIX,
         assets_folder=str(ASSETS), assets_url_path="_siteseer",
-        serve_locally=True, compress=False, title=f"{site_name} admin", update_title=None,
+        serve_locally=True, compress=False, title=inert_text(f"{site_name} admin"), update_title=None,
         csrf_token_name=CSRF_COOKIE, csrf_header_name=CSRF_HEADER,
         enable_mcp=False, health_endpoint=None,
         # Sync callbacks: Dash's async mode starts an event loop per call, which
