@@ -123,6 +123,15 @@ def check_framing(headers: Mapping[str, str], http_version: str) -> Problem | No
     return None
 
 
+def check_authority(authority: str) -> Problem | None:
+    """The host of an absolute-form target (``GET http://host/path``) or HTTP/2's ``:authority``,
+    which stands for Host (RFC 9112 3.2.2), held to Host's rule: ``user:pw@evil.com`` is refused
+    (RFC 9110 4.2.4: userinfo is an error), not put into the OpenSearch description's links."""
+    if not _HOST.match(authority):
+        return Problem(400, "the request's target names no valid host", close=True)
+    return None
+
+
 def check_header_size(headers: Mapping[str, str], max_bytes: int) -> Problem | None:
     """431 for header fields over ``max_bytes`` in all (each counts its name, value, ": " and CRLF).
 
@@ -145,11 +154,13 @@ def check_request(
     http_version: str,
     max_url_length: int,
     max_header_bytes: int | None = None,
+    authority: str | None = None,
 ) -> Problem | None:
     """All the checks, cheapest and most fundamental first (the header size when ``max_header_bytes`` is given)."""
     return (
         (check_header_size(headers, max_header_bytes) if max_header_bytes is not None else None)
         or check_framing(headers, http_version)
+        or (check_authority(authority) if authority is not None else None)
         or check_method(method)
         or check_target(path, raw_query, method, max_url_length)
     )

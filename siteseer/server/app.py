@@ -174,7 +174,8 @@ class SiteseerApp:
     async def handle(self, request: Request) -> Response:
         s = self.services
         problem = check_request(request.method, request.path, request.raw_query, request.headers,
-                                request.http_version, self.max_url_length, self.max_header_bytes)
+                                request.http_version, self.max_url_length, self.max_header_bytes,
+                                request.authority)
         # A malformed request is still a client's: who sent it is decided, and the block
         # list and the rate limit apply, before its 4xx (else a blocked client got a 400, a
         # flood of bad requests no 429, and the log and stats named the proxy). The lists

@@ -79,7 +79,8 @@ class Request:
     gatekeeper has applied the trusted-proxy rules; ``peer_ip`` is the socket's
     address. ``read_body`` gives the body's chunks (granian's protocol object).
     ``authority`` is HTTP/2's ``:authority``, which stands for ``Host`` there
-    (no HTTP/2 request has a Host line); None in HTTP/1.
+    (no HTTP/2 request has a Host line), or in HTTP/1 the host of an
+    absolute-form target (``GET http://host/path``); else None.
     """
 
     __slots__ = (

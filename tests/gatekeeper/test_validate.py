@@ -119,3 +119,12 @@ def test_header_size_counts_every_line():
 
     many = Lines()  # repeated lines count each: 11 * 103
     assert check_header_size(many, 1133) is None and check_header_size(many, 1132).status == 431
+
+
+@pytest.mark.parametrize("authority, refused", [
+    ("example.org", False), ("example.org:8080", False), ("[::1]:8000", False), ("127.0.0.1", False),
+    ("user:pw@evil.com", True), ("evil.com@", True), ("", True), ("a b", True),
+])
+def test_the_authority_of_an_absolute_target_is_held_to_hosts_rule(authority, refused):
+    problem = check_request("GET", "/", "", {"host": "t"}, "1.1", 8192, authority=authority)
+    assert (problem is not None and problem.status == 400) is refused

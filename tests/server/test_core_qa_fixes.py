@@ -219,6 +219,17 @@ def test_live_connect_to_healthz_is_answered_not_tunnelled(serve, site):
     assert statuses(raw) == [405] and b"\r\nallow: GET, HEAD\r\n" in raw
 
 
+def test_live_an_absolute_target_with_user_information_is_refused(serve, site):
+    """It was taken as the host of the OpenSearch description's links: http://user:pw@evil.com/..."""
+    server = serve(site, args=("--no-index",))
+    raw = exchange(server.port, b"GET http://user:pw@evil.com/api/opensearch.xml HTTP/1.1\r\nHost: t\r\n\r\n",
+                   timeout=3)
+    assert statuses(raw) == [400] and b"evil.com" not in raw
+    raw = exchange(server.port, b"GET http://t:%d/api/opensearch.xml HTTP/1.1\r\nHost: t\r\n\r\n" % server.port,
+                   timeout=3)
+    assert statuses(raw) == [200] and b"http://t:%d/search?q=" % server.port in raw
+
+
 # --- 5. repeated field lines ----------------------------------------------------------
 
 def test_field_value_joins_list_fields_and_voids_a_repeated_range():
