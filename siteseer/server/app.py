@@ -327,9 +327,9 @@ class SiteseerApp:
         duration_ms = (time.perf_counter() - started) * 1000
         s = self.services
         status = response.status
-        if s.ratelimiter is not None and "blocked" not in request.state:
-            s.ratelimiter.note_status(request.client_ip, status)
         headers = request.headers
+        if s.ratelimiter is not None and "blocked" not in request.state and not _loaded_by_another_site(headers):
+            s.ratelimiter.note_status(request.client_ip, status)
         entry = {
             "ts": time.time(), "ip": request.client_ip, "method": request.method,
             "path": request.path, "query": request.raw_query, "target": request.target,
@@ -341,6 +341,17 @@ class SiteseerApp:
         self.accesslog.write(entry)
         if s.recorder is not None and counted(request.path, status):
             s.recorder.record(entry)
+
+
+def _loaded_by_another_site(headers) -> bool:
+    """Whether the browser says another site's page asked for this (an image, a script:
+    ``Sec-Fetch-Site: cross-site``, not a navigation).
+
+    Its 404s do not count towards blocking a scanner: a page elsewhere with 121
+    broken ``<img>`` links to this site had each of its visitors blocked here.
+    A scanner could send the same headers; the rate limit still holds it.
+    """
+    return headers.get("sec-fetch-site") == "cross-site" and headers.get("sec-fetch-mode") != "navigate"
 
 
 def _bounded(value: str | None) -> str | None:

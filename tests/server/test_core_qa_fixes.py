@@ -428,3 +428,15 @@ def test_the_dashboards_own_traffic_and_health_checks_are_not_recorded(app, monk
     assert not counted("/admin/_dash-update-component", 200) and not counted("/metrics", 200)
     assert counted("/admin/login", 401) and counted("/admin", 403) and counted("/metrics", 403)
     assert counted("/administrator.html", 200) and counted("/_dash-update-component", 200)  # the site's
+
+
+def test_another_sites_broken_images_do_not_get_its_visitors_blocked(app, monkeypatch):
+    noted = []
+    monkeypatch.setattr(app.services.ratelimiter, "note_status", lambda ip, status: noted.append(status))
+    image = [("sec-fetch-site", "cross-site"), ("sec-fetch-mode", "no-cors"), ("sec-fetch-dest", "image")]
+    assert ask(app, "GET", "/missing-1.png", image).status == 404
+    assert noted == []  # an <img> on another site's page: not this visitor scanning
+    ask(app, "GET", "/missing-2.png", [("sec-fetch-site", "cross-site"), ("sec-fetch-mode", "navigate")])
+    ask(app, "GET", "/missing-3.png", [("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "no-cors")])
+    ask(app, "GET", "/missing-4.png")
+    assert noted == [404, 404, 404]
