@@ -419,6 +419,7 @@ def create_web_app(config: Any, search_service: Any, pages_must_load: bool = Tru
         search=search_service,
         per_page=config.search.per_page,
         max_query_chars=config.search.max_query_chars,
+        max_url_length=config.server.max_url_length,
     )
     server = flask.Flask("siteseer.web", static_folder=None)
     server.config.update(DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False)
@@ -508,6 +509,8 @@ def _register_callbacks(app: dash.Dash, site: Site) -> None:
     @app.callback(Output("page", "children"), Input("nav", "value"), prevent_initial_call=True)
     def navigate(target: str | None):
         if not target or not isinstance(target, str) or not target.startswith("/"):
+            raise dash.exceptions.PreventUpdate
+        if len(target) > site.max_url_length:  # a 414 as a request; 900 KB of "/a" drew a 6 MB page
             raise dash.exceptions.PreventUpdate
         parts = urlsplit(target)
         return _page_children(_render(site, unquote(parts.path), parts.query), target)

@@ -66,6 +66,7 @@ class Site:
     search: Any  # the SearchService contract
     per_page: int = 10
     max_query_chars: int = 1000
+    max_url_length: int = 8192  # as the server's: the page callback takes a URL too
     # path -> UserPage, filled by load_user_pages
     user_pages: dict[str, Any] = field(default_factory=dict)
 

@@ -490,6 +490,7 @@ def test_navigate_callback_renders_each_page(client):
     assert hit_titles(nav("/search?q=report&page=3")) == [f"Annual report {i}" for i in range(21, 26)]
     assert hit_titles(nav("/search?q=caf%C3%A9+lighthouse")) == ["Lighthouse maintenance manual", "Harbour talk"]
     assert nav("javascript:alert(1)") is None  # refused: not a path
+    assert nav("/a" * 5000) is None  # longer than a request may be (414): 900 KB of it drew a 6 MB page
 
 
 def test_suggest_callback(client, fake_search):
