@@ -44,6 +44,7 @@ class IndexHandle:
         self._schema: list | None = None  # as meta.json describes it
         self._checked = 0.0
         self._catalog: Catalog | None = None
+        self._catalog_identity: tuple[int, int] | None = None  # (device, inode) of the file it reads
         self._status = {"documents": 0, "indexing": False}
         self._memo: dict = {}  # what the query builder may cache until the index changes
         self._failure: str | None = None  # why the index could not be opened, once said
@@ -101,8 +102,15 @@ class IndexHandle:
         indexing = False
         version = None
         try:
-            if self._catalog is None and self.catalog_path.exists():
+            identity = _identity(self.catalog_path)
+            if self._catalog is not None and identity != self._catalog_identity:
+                # Another file now (the folder swapped in a deploy, the state folder deleted
+                # and rebuilt): the open connection still read the old one's counts.
+                self._catalog.close()
+                self._catalog = None
+            if self._catalog is None and identity is not None:
                 self._catalog = Catalog(self.catalog_path, readonly=True)
+                self._catalog_identity = identity
             if self._catalog is not None:
                 meta = self._catalog.meta()
                 documents = int(meta.get("documents", "0") or 0)
@@ -130,3 +138,11 @@ class IndexHandle:
     def status(self) -> dict:
         self.refresh()
         return dict(self._status)
+
+
+def _identity(path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino

@@ -52,3 +52,27 @@ def test_a_commit_with_the_same_schema_is_a_reload(tmp_path):
     writer.wait_merging_threads()
     assert handle.index() is opened
     assert handle.searcher().num_docs == 2
+
+
+def test_the_status_follows_a_catalog_swapped_or_rebuilt(tmp_path):
+    """After a deploy swapped the folder (or the state folder was deleted and rebuilt) the
+    status kept reading the old catalog: 30 documents where the new one said 1."""
+    from siteseer.index.catalog import Catalog
+
+    def catalog(where, documents: int):
+        where.mkdir()
+        made = Catalog(where / "catalog.db")
+        made.set_meta(documents=str(documents))
+        made.close()
+
+    catalog(tmp_path / "state", 30)
+    handle = IndexHandle(tmp_path / "state" / "index", tmp_path / "state" / "catalog.db", check_interval=0)
+    assert handle.status()["documents"] == 30
+    catalog(tmp_path / "new", 1)
+    (tmp_path / "state").rename(tmp_path / "old")
+    (tmp_path / "new").rename(tmp_path / "state")
+    assert handle.status()["documents"] == 1
+    shutil.rmtree(tmp_path / "state")
+    assert handle.status()["documents"] == 0
+    catalog(tmp_path / "state", 2)
+    assert handle.status()["documents"] == 2
