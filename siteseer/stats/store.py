@@ -89,9 +89,10 @@ _TOP_UPSERT = (
 )
 _TOTAL_UPSERT = "INSERT INTO totals VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value=value+excluded.value"
 _RAW_INSERT = "INSERT INTO raw VALUES (?, ?, ?, ?)"
-# siteseer's own machinery (Dash's bundles and callbacks, admin, health checks):
-# counted in the totals, left out of "top pages" so the site's content shows.
-INTERNAL_PREFIXES = ("/_dash-", "/_siteseer/", "/_reload-hash", "/_favicon.ico", "/admin", "/healthz", "/metrics")
+# siteseer's own machinery (Dash's bundles and callbacks, the API, admin, health
+# checks): counted in the totals, left out of "top pages" so the site's content shows.
+INTERNAL_PREFIXES = ("/_dash-", "/_siteseer/", "/_reload-hash", "/_favicon.ico", "/admin", "/healthz", "/metrics",
+                     "/api/")
 
 RAW_FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "duration_ms", "ua", "referrer",
               "search", "blocked")
@@ -252,6 +253,12 @@ def _careful(e: object) -> tuple | None:
             e.get("referrer"), e.get("search"), blocked if blocked else None)
 
 
+def _page_view(status: int) -> bool:
+    """Whether an answer showed its page: a 200, a part of it, or the browser's copy
+    confirmed (304); not OPTIONS' 204 nor a redirect, whose target counts itself."""
+    return status == 304 or (200 <= status < 300 and status != 204)
+
+
 def _search_key(search: object) -> tuple | None:
     """(normalised query, hits) for a search to count: the first results page only."""
     if not isinstance(search, dict) or search.get("query") is None:
@@ -294,7 +301,7 @@ def _roll_up(shapes: dict[tuple, list]) -> tuple[dict, dict, dict]:
             _bump(tops, BLOCKED, bucket, ip, str(blocked)[:20], n, 0)
         elif status == 404:
             _bump(tops, NOT_FOUND, bucket, path, _text(referrer), n, 0)
-        elif status < 400 and not path.startswith(INTERNAL_PREFIXES):
+        elif _page_view(status) and not path.startswith(INTERNAL_PREFIXES):
             _bump(tops, PAGE, bucket, path, "", n, size)
         if search is not None:
             query, hits = search

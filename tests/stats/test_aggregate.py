@@ -62,6 +62,19 @@ def test_rollups_add_up_across_batches_and_writers(tmp_path):
     assert stats.top_pages(T0, T0 + 60) == [{"key": "/x", "n": 7, "bytes": 7 * 1024}]
 
 
+def test_top_pages_are_page_views(tmp_path):
+    """OPTIONS' 204, a redirect's source and the API counted as pages: /index.html showed 138 for
+    137 GETs and an OPTIONS, /old/page.html its 301s, /api/search the API's calls."""
+    conn = store.open_db(tmp_path)
+    store.write_batch(conn, [entry(T0 + 1, path="/a.html"), entry(T0 + 2, path="/a.html", status=304),
+                             entry(T0 + 3, path="/a.html", status=206), entry(T0 + 4, path="/a.html", status=204),
+                             entry(T0 + 5, path="/old.html", status=301), entry(T0 + 6, path="/api/search"),
+                             entry(T0 + 7, path="/api/suggest")])
+    stats = TrafficStats(tmp_path)
+    assert [(p["key"], p["n"]) for p in stats.top_pages(T0, T0 + 60)] == [("/a.html", 3)]
+    assert stats.summary(T0, T0 + 60)["n"] == 7  # every request still counts in the totals
+
+
 def test_percentiles_from_histogram():
     hist = [0] * (len(LATENCY_BOUNDS_MS) + 1)
     i10 = LATENCY_BOUNDS_MS.index(10)
