@@ -251,3 +251,15 @@ def test_grouped_rollups_count_every_request(tmp_path_factory, requests):
     assert sum(clients.values()) == len(entries)
     assert len(store.read_raw(conn, limit=1000)) == len(entries)
     conn.close()
+
+
+def test_a_snapshot_sees_one_state_of_the_records(tmp_path):
+    """A dashboard refresh's dozen queries saw the writes made between them: cards and tables disagreed."""
+    writer = store.open_db(tmp_path)
+    store.write_batch(writer, [entry(T0 + 1, path="/x")] * 3)
+    stats = TrafficStats(tmp_path)
+    with stats.snapshot():
+        assert stats.summary(T0, T0 + 60)["n"] == 3
+        store.write_batch(writer, [entry(T0 + 2, path="/x")] * 4)  # a worker's recorder, meanwhile
+        assert stats.top_clients(T0, T0 + 3600)[0]["n"] == 3
+    assert stats.summary(T0, T0 + 60)["n"] == 7

@@ -60,46 +60,47 @@ def register(app, stats: TrafficStats, block_store, clock=time.time, config_bloc
         Input("tick", "n_intervals"),
     )
     def refresh(preset, start, end, _ticks):
-        now = clock()
-        since, until = resolve_range(preset, start, end, now)
-        live = until >= now - 60
-        series = stats.series(since, until, choose_step(since, until))
-        s = stats.summary(since, until)
-        errors = s["c4xx"] + s["c5xx"]
-        refused = s["blk_list"] + s["blk_rate"] + s["blk_auto"]
-        cards = [
-            card("requests", count(s["n"])),
-            card("served", size(s["bytes"])),
-            card("p50 / p95 / p99", ms_list([s["p50"], s["p95"], s["p99"]])),
-            card("4xx / 5xx", f"{count(s['c4xx'])} / {count(s['c5xx'])}", "warn" if s["c5xx"] else ""),
-            card("refused (403 / 429)", count(refused), "warn" if refused else ""),
-            card("searches (no results)", f"{count(s['searches'])} ({count(s['zero'])})"),
-        ]
-        graphs = [figures.requests_figure(series), figures.bytes_figure(series), figures.latency_figure(series),
-                  figures.refused_figure(series), figures.searches_figure(series)]
-        pages = [[r["key"], r["n"], size(r["bytes"])] for r in stats.top_pages(since, until)]
-        missing = [[r["key"], r["n"], ", ".join(ref for ref, _ in r["referrers"]) or "—"]
-                   for r in stats.top_404(since, until)]
-        clients = [[r["key"], r["n"], size(r["bytes"]),
-                    html.Button("Block…", id={"type": "pick-ip", "ip": r["key"]}, className="small",
-                                title=f"Put {r['key']} in the block form")]
-                   for r in stats.top_clients(since, until)]
-        refused_rows = [[r["key"], r["n"], ", ".join(f"{how} {n:,}" for how, n in r["reasons"])]
-                        for r in stats.top_blocked(since, until)]
-        queries = [[r["key"], r["n"]] for r in stats.top_queries(since, until)]
-        zero = [[r["key"], r["n"]] for r in stats.zero_result_queries(since, until)]
-        tables = [
-            table(["Path", "Requests", "Sent"], pages),
-            table(["Path", "404s", "Referrers"], missing),
-            table(["Client", "Requests", "Sent", ""], clients),
-            table(["Client", "Refused", "How"], refused_rows),
-            table(["Query", "Searches"], queries),
-            table(["Query", "Searches"], zero),
-        ]
-        step = series.step
-        bucket = f"{step // 60}-minute" if step < 3600 else (f"{step // 3600}-hour" if step < 86400 else "1-day")
-        label = f"{when(since)} – {'now' if live else when(until)} · {bucket} buckets · server time"
-        return [cards, *graphs, *tables, label, not live]
+        with stats.snapshot():  # one state of the records for every panel
+            now = clock()
+            since, until = resolve_range(preset, start, end, now)
+            live = until >= now - 60
+            series = stats.series(since, until, choose_step(since, until))
+            s = stats.summary(since, until)
+            errors = s["c4xx"] + s["c5xx"]
+            refused = s["blk_list"] + s["blk_rate"] + s["blk_auto"]
+            cards = [
+                card("requests", count(s["n"])),
+                card("served", size(s["bytes"])),
+                card("p50 / p95 / p99", ms_list([s["p50"], s["p95"], s["p99"]])),
+                card("4xx / 5xx", f"{count(s['c4xx'])} / {count(s['c5xx'])}", "warn" if s["c5xx"] else ""),
+                card("refused (403 / 429)", count(refused), "warn" if refused else ""),
+                card("searches (no results)", f"{count(s['searches'])} ({count(s['zero'])})"),
+            ]
+            graphs = [figures.requests_figure(series), figures.bytes_figure(series), figures.latency_figure(series),
+                      figures.refused_figure(series), figures.searches_figure(series)]
+            pages = [[r["key"], r["n"], size(r["bytes"])] for r in stats.top_pages(since, until)]
+            missing = [[r["key"], r["n"], ", ".join(ref for ref, _ in r["referrers"]) or "—"]
+                       for r in stats.top_404(since, until)]
+            clients = [[r["key"], r["n"], size(r["bytes"]),
+                        html.Button("Block…", id={"type": "pick-ip", "ip": r["key"]}, className="small",
+                                    title=f"Put {r['key']} in the block form")]
+                       for r in stats.top_clients(since, until)]
+            refused_rows = [[r["key"], r["n"], ", ".join(f"{how} {n:,}" for how, n in r["reasons"])]
+                            for r in stats.top_blocked(since, until)]
+            queries = [[r["key"], r["n"]] for r in stats.top_queries(since, until)]
+            zero = [[r["key"], r["n"]] for r in stats.zero_result_queries(since, until)]
+            tables = [
+                table(["Path", "Requests", "Sent"], pages),
+                table(["Path", "404s", "Referrers"], missing),
+                table(["Client", "Requests", "Sent", ""], clients),
+                table(["Client", "Refused", "How"], refused_rows),
+                table(["Query", "Searches"], queries),
+                table(["Query", "Searches"], zero),
+            ]
+            step = series.step
+            bucket = f"{step // 60}-minute" if step < 3600 else (f"{step // 3600}-hour" if step < 86400 else "1-day")
+            label = f"{when(since)} – {'now' if live else when(until)} · {bucket} buckets · server time"
+            return [cards, *graphs, *tables, label, not live]
 
     @app.callback(Output("block-network", "value"), Input({"type": "pick-ip", "ip": ALL}, "n_clicks"),
                   prevent_initial_call=True)
