@@ -9,6 +9,7 @@ ranges start at the beginning of their first day.
 
 from __future__ import annotations
 
+import math
 import sqlite3
 import threading
 import time
@@ -104,16 +105,19 @@ class TrafficStats:
     def series(self, since: float, until: float, step: int | None = None) -> Series:
         """Per-bucket counts and latency percentiles; empty buckets are zeros."""
         step = step or choose_step(since, until)
-        first = int(since // step) * step
+        # Buckets start on the server's local clock, as the charts label them: aligned to
+        # UTC, a day's bucket was drawn at 19:00 the day before in New York.
+        off = time.localtime(until).tm_gmtoff
+        first = int((since + off) // step) * step - off
         sums = ", ".join(f"SUM({c})" for c in (*SERIES_COLS, *HIST_COLS))
         rows = self._query(
-            f"SELECT (minute / {step}) * {step} AS b, {sums} FROM minute "
+            f"SELECT ((minute + {off}) / {step}) * {step} - {off} AS b, {sums} FROM minute "
             "WHERE minute>=? AND minute<? GROUP BY b", (int(since // 60) * 60, until))
         by_bucket = {row[0]: row[1:] for row in rows}
         out = Series(step=step, cols={c: [] for c in SERIES_COLS})
         zero = (0,) * (len(SERIES_COLS) + len(HIST_COLS))
         ncols = len(SERIES_COLS)
-        for b in range(first, int(until) + 1, step):
+        for b in range(first, math.ceil(until), step):  # the last bucket starts before the range ends
             row = by_bucket.get(b, zero)
             out.t.append(b)
             for name, value in zip(SERIES_COLS, row):

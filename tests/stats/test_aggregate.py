@@ -263,3 +263,29 @@ def test_a_snapshot_sees_one_state_of_the_records(tmp_path):
         store.write_batch(writer, [entry(T0 + 2, path="/x")] * 4)  # a worker's recorder, meanwhile
         assert stats.top_clients(T0, T0 + 3600)[0]["n"] == 3
     assert stats.summary(T0, T0 + 60)["n"] == 7
+
+
+@pytest.fixture
+def new_york(monkeypatch):
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_long_buckets_start_at_local_midnight_and_a_range_has_no_bucket_past_its_end(tmp_path, new_york):
+    """Day buckets aligned to UTC put a New York day's traffic at 19:00 the day before; and a past
+    24-hour range of 10-minute buckets had 145, the last one past its end."""
+    import datetime as dt
+
+    noon = dt.datetime(2026, 12, 3, 12, 0).timestamp()  # local
+    midnight = dt.datetime(2026, 12, 3, 0, 0).timestamp()
+    conn = store.open_db(tmp_path)
+    store.write_batch(conn, [entry(noon)] * 5)
+    stats = TrafficStats(tmp_path)
+    days = stats.series(midnight - 2 * 86400, midnight + 86400, step=86400)
+    assert days.t == [midnight - 2 * 86400, midnight - 86400, midnight]
+    assert days["n"] == [0, 0, 5]
+    ten = stats.series(midnight, midnight + 86400, step=600)
+    assert len(ten.t) == 144 and ten.t[0] == midnight and sum(ten["n"]) == 5

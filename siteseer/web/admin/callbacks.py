@@ -99,7 +99,8 @@ def register(app, stats: TrafficStats, block_store, clock=time.time, config_bloc
             ]
             step = series.step
             bucket = f"{step // 60}-minute" if step < 3600 else (f"{step // 3600}-hour" if step < 86400 else "1-day")
-            label = f"{when(since)} – {'now' if live else when(until)} · {bucket} buckets · server time"
+            zone = time.strftime("%Z", time.localtime(until))  # "server time" alone left the reader guessing
+            label = f"{when(since)} – {'now' if live else when(until)} · {bucket} buckets · server time ({zone})"
             return [cards, *graphs, *tables, label, not live]
 
     @app.callback(Output("block-network", "value"), Input({"type": "pick-ip", "ip": ALL}, "n_clicks"),
