@@ -15,6 +15,7 @@ import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import quote
 
 from dash.fingerprint import check_fingerprint
 
@@ -29,6 +30,7 @@ from siteseer.gatekeeper.redirects import Redirects
 from siteseer.gatekeeper.validate import check_request
 from siteseer.http.conditional import is_not_modified, not_modified_headers, variant_etag
 from siteseer.http.dates import parse_http_date
+from siteseer.http.locations import join_query
 from siteseer.orphans import ENV_SERVER_PID, exit_with_parent
 from siteseer.search.errors import is_engine_panic
 from siteseer.server.messages import Request, RequestHeaders, Response
@@ -260,7 +262,18 @@ class SiteseerApp:
         return response
 
     async def not_found(self, request: Request) -> Response:
-        """A real 404: the site's own not-found page for browsers, JSON for programs."""
+        """A real 404: the site's own not-found page for browsers, JSON for programs.
+
+        A page's address with a slash after it (``/hello/``, ``/search/``) is sent to
+        the page, as a folder's without one is sent to the folder: it drew the page
+        with a 404 status, and curl saw a bare not-found.
+        """
+        page = request.path.rstrip("/")
+        if (page != request.path and request.method in ("GET", "HEAD")
+                and page in self.services.web_routes.exact and not page.startswith("/_")):
+            location = join_query(quote(page, safe="/"), request.raw_query)
+            return Response(301, [("location", location), ("content-type", "text/plain; charset=utf-8")],
+                            b"Moved Permanently\n")
         accept = request.headers.get("accept") or ""
         if request.method in ("GET", "HEAD") and "text/html" in accept and not wants_json(request):
             response = await self.services.web_mount(request)

@@ -440,3 +440,14 @@ def test_another_sites_broken_images_do_not_get_its_visitors_blocked(app, monkey
     ask(app, "GET", "/missing-3.png", [("sec-fetch-site", "same-origin"), ("sec-fetch-mode", "no-cors")])
     ask(app, "GET", "/missing-4.png")
     assert noted == [404, 404, 404]
+
+
+def test_a_pages_address_with_a_slash_after_it_is_sent_to_the_page(app):
+    """/hello/ drew the page with a 404 status (and curl saw a bare not-found)."""
+    proto = Proto()
+    asyncio.run(app.__rsgi__(Scope("GET", "/search/", [("accept", "text/html")], query="q=lamp+oil"), proto))
+    answer = Answer(*proto.answer)
+    assert answer.status == 301 and answer.header("location") == "/search?q=lamp+oil"
+    assert ask(app, "GET", "/_dash-layout/").status == 404  # Dash's endpoints are not pages
+    assert ask(app, "GET", "/docs/guide.html/").status == 404  # nor is a file
+    assert ask(app, "POST", "/search/", [("content-length", "0")]).status in (404, 405)
