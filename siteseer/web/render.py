@@ -404,8 +404,9 @@ def _hit(hit: dict, heading_tag=html.H2) -> Any:
     if href and "#" not in href and context is not None:
         href += text_fragment(hit.get("snippet"), context)
     # dir="auto": a title or snippet in Arabic or Hebrew reads right to left,
-    # its punctuation at its own end, in a page that is left to right.
-    heading = html.A(str(title), href=href, className="hit-link", dir="auto") if href else html.Span(str(title), dir="auto")
+    # its punctuation at its own end, in a page that is left to right. On the
+    # heading, not the link in it: an inline element's direction did not align it.
+    heading = html.A(str(title), href=href, className="hit-link") if href else html.Span(str(title))
     meta: list[Any] = [html.Span(str(hit.get("path") or ""), className="hit-path")]
     if hit.get("type"):
         meta.append(html.Span(str(hit["type"]).upper(), className="hit-type"))
@@ -422,7 +423,7 @@ def _hit(hit: dict, heading_tag=html.H2) -> Any:
     return html.Li(
         [
             *above,
-            heading_tag(heading, className="hit-title"),
+            heading_tag(heading, className="hit-title", dir="auto"),
             html.Div(meta, className="hit-meta"),
             html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet", dir="auto"),
         ],

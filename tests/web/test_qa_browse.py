@@ -16,9 +16,10 @@ def test_right_to_left_titles_and_snippets_keep_their_direction(make_app):
     client = make_app(FakeSearch(docs)).server.test_client()
     layout = layout_for(client, "/search?q=lighthouse")
     link = find(layout, "A", className="hit-link")[0]
+    heading = [h for tag in ("H2", "H3") for h in find(layout, tag, className="hit-title")][0]
     snippet = find(layout, "P", className="hit-snippet")[0]
     assert texts(link) == "منارة الإسكندرية."
-    assert link["props"].get("dir") == "auto"
+    assert heading["props"].get("dir") == "auto"  # the block, so it is aligned too (on the link it was not)
     assert snippet["props"].get("dir") == "auto"
 
 
