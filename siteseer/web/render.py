@@ -617,7 +617,11 @@ def search_page(site: Site, query: dict[str, str]) -> Rendered:
                 parts.append(html.P(f"Only the first {page * per_page:,} results are shown: add a word to narrow "
                                     "the search.", className="relaxed-note"))
         elif page > 1 and total > 0:
-            parts.append(html.P(["There is no page ", str(asked), ". ", dcc.Link("Go to the first page", href=search_href(q, type_=type_)), "."]))
+            per_page = _int(result.get("per_page"), site.per_page) or site.per_page
+            last = min(-(-total // per_page), last_page(per_page))
+            parts.append(html.P(["There is no page ", str(asked), ": ",
+                                 dcc.Link(f"go to the last page ({last})", href=search_href(q, last, type_)),
+                                 " or ", dcc.Link("the first", href=search_href(q, type_=type_)), "."]))
         else:
             parts.append(_no_results(q, type_, result))
     return Rendered(_results_title(site, q, type_, page), [header(site, q), html.Main(parts, id="main", className="results")])

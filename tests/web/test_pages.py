@@ -549,3 +549,15 @@ def test_the_last_reachable_page_says_so(make_app):
     assert "Only the first" not in no_script(client, "/search?q=note&page=99")
     past = no_script(client, "/search?q=note&page=999")
     assert "There is no page 999: page 100 is the last one shown." in past
+
+
+def test_a_page_past_the_end_links_the_last_page(make_app):
+    """It offered the first page only: from page 9 of 5, the last is the one wanted."""
+    from tests.web.conftest import FakeSearch, _doc
+
+    docs = [_doc(f"/n/{i}.txt", f"Note {i}", f"n/{i}.txt", "text", "a note", ["note"]) for i in range(25)]
+    client = make_app(FakeSearch(docs)).server.test_client()
+    past = no_script(client, "/search?q=note&page=9")
+    assert "There is no page 9" in past
+    assert '<a href="/search?q=note&amp;page=3">go to the last page (3)</a>' in past
+    assert '<a href="/search?q=note">the first</a>' in past
