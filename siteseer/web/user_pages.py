@@ -115,6 +115,10 @@ def load_user_pages(app: Any, pages_dir: str | Path) -> list[UserPage]:
                 raise UserPageError(f"{file}: import failed: {type(exc).__name__}: {exc}") from exc
             if not hasattr(module, "layout"):
                 raise UserPageError(f"{file}: defines no layout")
+            clash = _site_id_in(module.layout)
+            if clash is not None:
+                raise UserPageError(f"{file}: id {clash!r} is siteseer's own ({', '.join(sorted(SITE_IDS))}): "
+                                    "give the page's ids a prefix of its own, like hello-name")
             path = _page_path(module, name, file)
             if path in site.user_pages:
                 raise UserPageError(f"{file}: path {path} is already used by {site.user_pages[path].module}")
@@ -150,3 +154,26 @@ def load_user_pages(app: Any, pages_dir: str | Path) -> list[UserPage]:
     del registry.GLOBAL_INLINE_SCRIPTS[before_inline:]
     app._inline_scripts.extend(new_inline)  # pylint: disable=protected-access
     return loaded
+
+
+# The ids of the page shell every page is drawn in: a page's element with one of
+# them made two (the skip link and the focus after navigation went to the wrong
+# "main"), and a callback on it fought the site's.
+SITE_IDS = frozenset({"q", "q-go", "q-suggest", "q-prefix", "url", "nav", "page", "page-url", "page-title",
+                      "title-sink", "announce", "main"})
+
+
+def _site_id_in(layout) -> str | None:
+    """The first of ``SITE_IDS`` that ``layout`` (or what it returns, called without
+    arguments) uses, else None; a layout that needs arguments is not checked."""
+    try:
+        tree = layout() if callable(layout) else layout
+    except Exception:
+        return None
+    if not hasattr(tree, "_traverse"):
+        return None
+    for component in (tree, *tree._traverse()):  # pylint: disable=protected-access
+        component_id = getattr(component, "id", None)
+        if isinstance(component_id, str) and component_id in SITE_IDS:
+            return component_id
+    return None

@@ -70,12 +70,21 @@ def test_a_page_imports_its_folders_helpers(make_app, tmp_path):
     ('from dash import html\npath = "relative"\nlayout = html.P()\n', "must be a string starting with '/'"),
     ("x = 1\n", "defines no layout"),
     ("import does_not_exist_anywhere\n", "import failed"),
+    # Two "main"s: the skip link and the focus after navigation went to the page's
+    ('from dash import html\nlayout = html.Div(html.Main("x", id="main"))\n', "id 'main' is siteseer's own"),
+    ('from dash import html, dcc\ndef layout(**q):\n    return html.Div(dcc.Input(id="q"))\n', "id 'q' is siteseer's own"),
 ])
 def test_bad_pages_are_refused(make_app, tmp_path, body, message):
     pages = tmp_path / "pages"
     write(pages, "bad.py", body)
     with pytest.raises(UserPageError, match=message):
         make_app(pages_dir=str(pages))
+
+
+def test_a_layout_that_needs_its_arguments_is_still_loaded(make_app, tmp_path):
+    pages = tmp_path / "pages"
+    write(pages, "needs.py", 'from dash import html\ndef layout(name):\n    return html.P(name, id="nd-p")\n')
+    assert "/needs" in web_paths(make_app(pages_dir=str(pages))).exact
 
 
 def test_missing_folder_and_duplicate_path(make_app, tmp_path):
