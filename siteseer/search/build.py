@@ -486,7 +486,8 @@ class Builder:
         had_words = bool(parsed.groups)
         if had_words and not clauses:  # (function words alone do not count)
             if any(len(w.encode()) > MAX_WORD_CHARS for t in parsed.positive_terms for w in _WORD_RUN.findall(t.text)):
-                raise QueryError(f"words longer than {MAX_WORD_CHARS} characters are not searched")
+                raise QueryError(f"words longer than {MAX_WORD_CHARS} bytes of UTF-8 ({MAX_WORD_CHARS} plain letters, "
+                                 f"half as many accented ones) are not searched")
             raise QueryError("the query has no letters or digits to search for")
         clauses += optional
         for t in parsed.excluded:  # not highlighted either

@@ -240,17 +240,17 @@ def _filter(name: str, value: str, negated: bool) -> Filter:
         kind = value.lower()
         kind = KIND_ALIASES.get(kind, kind)
         if kind not in KINDS:
-            raise QueryError(f"unknown type {value!r} (known: {', '.join(KINDS)})")
+            raise QueryError(f"unknown type {_shown(value)!r} (known: {', '.join(KINDS)})")
         return Filter("type", kind, negated)
     if name == "in":
         folder = value.replace("\\", "/").strip("/")
         folder = "/".join(p for p in folder.split("/") if p and p != ".")
         if not folder or ".." in folder.split("/"):
-            raise QueryError(f"in:{value} is not a folder path like in:docs/manual/")
+            raise QueryError(f"in:{_shown(value)} is not a folder path like in:docs/manual/")
         return Filter("in", folder, negated)
     if name == "intitle":
         if not _SEARCHABLE.search(value):
-            raise QueryError(f"intitle:{value} has no word to look for in titles")
+            raise QueryError(f"intitle:{_shown(value)} has no word to look for in titles")
         return Filter("intitle", value, negated)
     return Filter(name, parse_date(name, value), negated)
 
@@ -279,7 +279,7 @@ def parse_date(name: str, value: str, today: date | None = None) -> datetime:
         return min(max(parsed, MIN_DATE), MAX_DATE)
     m = _AGO.fullmatch(value)
     if m is None:
-        raise QueryError(f"{name}:{value} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY, "
+        raise QueryError(f"{name}:{_shown(value)} is not a date; use YYYY-MM-DD, YYYY-MM or YYYY, "
                          "or how long ago: 7d, 2w, 3m, 1y")
     n, unit = int(m.group(1)), m.group(2).lower()
     day = today or _today()
@@ -295,6 +295,11 @@ def parse_date(name: str, value: str, today: date | None = None) -> datetime:
             return MIN_DATE
         day = date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))  # 31 Mar - 1m: 28 Feb
     return datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+
+
+def _shown(value: str, most: int = 40) -> str:
+    """A value as an error message repeats it: cut (type= of 5,000 characters came back whole)."""
+    return value if len(value) <= most else value[:most] + "…"
 
 
 def normalize_type(value: str | None) -> str | None:

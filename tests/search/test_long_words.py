@@ -30,8 +30,10 @@ def test_hashes_are_searchable_words(hashes):
 
 
 def test_a_word_too_long_to_search_says_so(hashes):
-    with pytest.raises(QueryError, match=f"longer than {MAX_WORD_CHARS} characters"):
+    with pytest.raises(QueryError, match=f"longer than {MAX_WORD_CHARS} bytes of UTF-8"):
         hashes.search(BLOB)
+    with pytest.raises(QueryError, match="half as many accented"):  # 33 letters, 66 bytes: it said characters
+        hashes.search("ü" * 33)
     assert hashes.search(f"blob {BLOB}")["total"] == 1  # beside other words it is left out
     with pytest.raises(QueryError, match="no letters or digits"):
         hashes.search("!!! ???")

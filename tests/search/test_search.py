@@ -80,6 +80,9 @@ def test_filters(service):
     assert service.search("coffee before:0d")["total"] == 0
     with pytest.raises(QueryError, match="unknown type"):
         service.search("type:exe")
+    with pytest.raises(QueryError) as refused:  # the value cut where the message repeats it
+        service.search("lamp", type="x" * 5000)
+    assert len(str(refused.value)) < 200 and "x" * 40 + "…" in str(refused.value)
     with pytest.raises(QueryError, match="not a date"):
         service.search("after:yesterday")
 
