@@ -340,6 +340,38 @@ def test_typing_while_results_load_is_kept(live, probe):
     assert not probe.errors, probe.errors
 
 
+def test_keys_pressed_while_the_new_box_is_not_there_yet_are_kept(live, probe):
+    """Between the old box leaving the page and the new one taking the focus, keys went
+    to <body>: "debian install" Enter " grub" came out "debian install rub"."""
+    page = probe.page
+    page.goto(live.url + "/search?q=lighthouse")
+    page.wait_for_selector(HIT)
+    gate = live.search.gates["keeper"] = threading.Event()
+    try:
+        page.locator("#q").fill("keeper")
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(r"q=keeper$"))
+        page.keyboard.type(" la")  # into the old box, still there
+        # The moment the old box goes, keys as a fast typist's reach <body>.
+        page.evaluate("""() => {
+            const old = document.getElementById("q");
+            new MutationObserver((_, observer) => {
+                if (document.body.contains(old)) return;
+                observer.disconnect();
+                for (const key of ["m", "x", "Backspace", "p"]) {
+                    document.body.dispatchEvent(new KeyboardEvent("keydown", {key, bubbles: true, cancelable: true}));
+                }
+            }).observe(document.body, {childList: true, subtree: true});
+        }""")
+    finally:
+        gate.set()
+        del live.search.gates["keeper"]
+    wait_results_for(page, "keeper")
+    expect(page.locator("#q")).to_have_value("keeper lamp")
+    expect(page.locator("#q")).to_be_focused()
+    assert not probe.errors, probe.errors
+
+
 def test_enter_keeps_focus_in_the_box_links_do_not_take_it(live, probe):
     page = probe.page
     page.goto(live.url + "/")
@@ -400,6 +432,24 @@ def test_back_from_a_hit_keeps_the_place_in_the_results(live, probe):
     assert abs(page.evaluate("window.scrollY") - y) <= 2
     page.reload()
     expect(page.locator(".hit-link").nth(7)).to_be_in_viewport()
+    assert not probe.errors, probe.errors
+
+
+def test_back_between_results_pages_keeps_the_place(live, probe):
+    """Back from page 2 to page 1 of the results (a callback, not a page load) came back at the top."""
+    page = probe.page
+    page.set_viewport_size({"width": 1280, "height": 500})
+    page.goto(live.url + "/search?q=report")
+    expect(page.locator(HIT)).to_have_count(10)
+    page.locator(".hit-link").nth(8).scroll_into_view_if_needed()
+    y = page.evaluate("window.scrollY")
+    assert y > 300
+    page.get_by_role("link", name="Next ›").click()  # at once: before the position was noted as scrolled
+    page.wait_for_selector("text=Annual report 11")
+    page.go_back()
+    page.wait_for_selector("text=Annual report 01")
+    expect(page.locator(".hit-link").nth(8)).to_be_in_viewport()
+    page.wait_for_function(f"Math.abs(window.scrollY - {y}) <= 2")
     assert not probe.errors, probe.errors
 
 

@@ -51,6 +51,35 @@
     true
   );
 
+  /* Between the old box leaving the page and the new one taking the focus
+     (20-150 ms) keystrokes went to <body>, and were lost: "debian install"
+     Enter " grub" came out "debian install rub". Kept here (a character, or
+     null for Backspace) and typed into the new box by settle(). */
+  var pending = [];
+
+  document.addEventListener(
+    "keydown",
+    function (e) {
+      var h = handoff;
+      if (!h || e.ctrlKey || e.metaKey || e.altKey || e.isComposing || Date.now() - h.at > 3000) {
+        return;
+      }
+      var t = e.target;
+      if (document.body.contains(h.box) || (t && t !== document.body && t !== document.documentElement)) {
+        return; // the old box still has them, or they went where the person put the focus
+      }
+      if (e.key.length === 1) {
+        pending.push(e.key);
+      } else if (e.key === "Backspace") {
+        pending.push(null);
+      } else {
+        return;
+      }
+      e.preventDefault();
+    },
+    true
+  );
+
   /* "/" anywhere but in a field puts the caret in the search box, its words
      selected, as on GitHub, MDN and Google's results: the next search
      without reaching for the mouse. */
@@ -76,18 +105,24 @@
   function settle(h) {
     var box = document.getElementById("q");
     var active = document.activeElement;
+    var keys = pending;
+    pending = [];
     if (!box || box === h.box || (active && active !== document.body && active !== h.box)) {
       return; // the same box, or the person has moved on
     }
     var typed = lastBox && lastBox.box === h.box ? lastBox : null;
-    if (typed && typed.value !== h.value && typed.value !== box.value) {
+    var text = typed ? typed.value : h.value;
+    keys.forEach(function (key) {
+      text = key === null ? text.slice(0, -1) : text + key;
+    });
+    if (text !== h.value && text !== box.value) {
       // Through the native setter and an input event, so React (and Dash) see it.
       var setter = Object.getOwnPropertyDescriptor(window.HTMLInputElement.prototype, "value").set;
-      setter.call(box, typed.value);
+      setter.call(box, text);
       box.dispatchEvent(new Event("input", { bubbles: true }));
     }
     box.focus();
-    var same = typed && typed.value === box.value;
+    var same = typed && !keys.length && typed.value === box.value;
     var end = box.value.length;
     try {
       box.setSelectionRange(same && typed.start != null ? typed.start : end, same && typed.end != null ? typed.end : end);
@@ -98,8 +133,11 @@
 
   /* Back to the results from a hit (or a reload) builds the page anew, after
      the browser has tried to restore the scroll position on a page with
-     nothing in it yet: it came back at the top. Each history entry keeps its
-     own position (history.state), put back once the page has its results. */
+     nothing in it yet: it came back at the top. Back from one results page to
+     another is drawn by a callback, with no restoring at all. Each history
+     entry keeps its own position (history.state), noted as the page scrolls
+     (pagehide alone was lost on a reload), and put back once the page has its
+     results. */
   var restoreY = null;
   try {
     var nav = window.performance.getEntriesByType("navigation")[0];
@@ -110,13 +148,37 @@
   } catch (e) {
     /* no position to put back */
   }
-  window.addEventListener("pagehide", function () {
+
+  function noteScroll() {
     try {
+      // Only for the page this entry shows: not the old page's position written
+      // into the entry a link has just pushed.
+      var shown = document.getElementById("page-url");
+      if (shown && shown.value !== window.location.pathname + window.location.search) {
+        return;
+      }
       var state = Object.assign({}, window.history.state, { siteseerY: Math.round(window.scrollY) });
       window.history.replaceState(state, "");
     } catch (e) {
       /* a lost position is no error */
     }
+  }
+
+  var scrollTimer = null;
+  window.addEventListener(
+    "scroll",
+    function () {
+      window.clearTimeout(scrollTimer);
+      scrollTimer = window.setTimeout(noteScroll, 200); // replaceState is rate-limited
+    },
+    { passive: true }
+  );
+  window.addEventListener("pagehide", noteScroll);
+  // A link is followed in its click, before the next pause in scrolling.
+  document.addEventListener("click", noteScroll, true);
+  window.addEventListener("popstate", function (e) {
+    var y = e.state && e.state.siteseerY;
+    restoreY = typeof y === "number" ? y : 0;
   });
 
   function restoreScroll(y, frames) {
@@ -186,11 +248,13 @@
         target.searchParams.set("type", type);
       }
       var here = window.location.pathname + window.location.search;
+      noteScroll();
       handoff = null;
       // The same URL again renders no new page: nothing to hand over.
       if (box && document.activeElement === box && target.pathname + target.search !== here) {
         noteBox(box);
-        handoff = { box: box, value: box.value };
+        handoff = { box: box, value: box.value, at: Date.now() };
+        pending = [];
       }
       return target.href;
     },
