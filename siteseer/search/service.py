@@ -21,7 +21,7 @@ from siteseer.index.languages import language_ids
 from siteseer.index.schema import CJK_RUN, COMMON_WORDS, analyzers, kind_of, original, written
 
 from . import rerank, snippets, spelling
-from .build import Builder, synonym_stems
+from .build import FEW_RESULTS, Builder, synonym_stems
 from .engine import IndexHandle
 from .errors import QueryError, engine_guard
 from .moments import said_at
@@ -83,7 +83,8 @@ class SearchService:
         schema = index.schema
         relaxed = False
         try:
-            built = self._builder(schema, searcher).build(parsed, kind)
+            builder = self._builder(schema, searcher)
+            built = builder.build(parsed, kind)
             facets, total, first_hits = self._counted(searcher, schema, built)
             if built.relaxable and _few(facets):
                 # No unit has every word: the user may have added one the right
@@ -126,6 +127,8 @@ class SearchService:
             doc = doc or searcher.doc(address)
             hits.append(self._hit(doc, score, gen, built, fallback))
         suggestion = built.suggestion
+        if suggestion is None and builder.rare and (total or 0) <= FEW_RESULTS:
+            suggestion = builder.respelled(parsed)  # "debain": 3 pages, "debian" thousands
         if not total and suggestion is None:
             suggestion = self._respelled(searcher, schema, parsed, kind)
         result.update(total=total, hits=hits, facets=facets, suggestion=suggestion, relaxed=relaxed and bool(total))

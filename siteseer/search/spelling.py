@@ -51,14 +51,14 @@ def correct(searcher, word: str, field: str = "vocab") -> str | None:
     return found[0] if found else None
 
 
-def candidates(searcher, word: str, field: str = "vocab", limit: int = 5) -> list[str]:
-    """Up to ``limit`` indexed words within one edit of ``word`` (else two), the most frequent first."""
+def candidates(searcher, word: str, field: str = "vocab", limit: int = 5, two_edits: bool = True) -> list[str]:
+    """Up to ``limit`` indexed words within one edit of ``word`` (else two, if ``two_edits``), the most frequent first."""
     if len(word) < 3 or not word.isalnum():
         return []
     one = [(-df, cand) for cand in edits1(word) if (df := searcher.doc_freq(field, cand))]
     if one:
         return [cand for _, cand in sorted(one)[:limit]]  # ties by spelling, not by set order
-    if len(word) < TWO_EDITS_FROM:
+    if len(word) < TWO_EDITS_FROM or not two_edits:
         return []
     near = [(cand, df) for cand, df in searcher.terms_with_prefix(field, word[:2], limit=_MAX_SCAN)
             if df and abs(len(cand) - len(word)) <= 2]

@@ -179,7 +179,7 @@ def test_a_search_that_matches_nothing_skips_the_pass_for_hits(service, monkeypa
     calls = _counting(service, monkeypatch)
     corrected: list[str] = []
     real = spelling.candidates
-    monkeypatch.setattr(spelling, "candidates", lambda searcher, word, *a: corrected.append(word) or real(searcher, word, *a))
+    monkeypatch.setattr(spelling, "candidates", lambda searcher, word, *a, **kw: corrected.append(word) or real(searcher, word, *a, **kw))
     result = service.search("zqxjvbw ")  # no unit has it, nor anything close: searched fuzzily
     assert result["total"] == 0 and result["hits"] == []
     assert calls.count("aggregate") == 1 and "search" not in calls  # the facet pass found nothing: no second pass

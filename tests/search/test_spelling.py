@@ -103,3 +103,26 @@ def test_a_typo_is_read_as_the_spelling_found_with_the_other_words(tmp_path):
     assert service.search("git rebse")["total"] == 3
     assert service.search("rebse")["suggestion"] == "reuse"
     assert service.search("bottles rebse")["suggestion"] == "bottles reuse"
+
+
+def test_a_rare_spelling_of_a_common_word_gets_a_did_you_mean(tmp_path):
+    """"debain" is on a few pages (typed so there): they were all the answer, with no word of
+    "debian", on thousands. It is still searched as typed; the suggestion offers the other."""
+    from sx_fixtures import indexed_service
+
+    for i in range(120):
+        (tmp_path / f"guide-{i}.txt").write_text(f"Guide\n\nHow to install Debian on a server, part {i}.\n")
+    (tmp_path / "typo.txt").write_text("Typo\n\nSee the debain wiki for installing it.\n")
+    (tmp_path / "rare.txt").write_text("Rare\n\nThe servar is down.\n")
+    for i in range(2):
+        (tmp_path / f"name-{i}.txt").write_text("Name\n\nThe serber project.\n")
+    service = indexed_service(tmp_path)
+    found = service.search("debain")
+    assert found["total"] == 1 and found["suggestion"] == "debian"
+    assert service.search("install debain")["suggestion"] == "install debian"
+    assert service.search("debian")["suggestion"] is None
+    assert service.search("guide")["suggestion"] is None
+    assert service.search("servar")["suggestion"] == "server"  # 120 pages against 1: far commoner
+    assert service.search("serber")["suggestion"] is None  # 120 against 2: a word of its own, maybe
+    assert service.search("debain OR guide")["suggestion"] is None  # 121 results: not worth a word
+    assert service.search("-debain debian")["suggestion"] is None  # an excluded word is left as typed
