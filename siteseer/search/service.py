@@ -334,6 +334,8 @@ class SearchService:
         pool = memo.get(key) if len(prefix) <= 2 else None
         if pool is None:
             terms = searcher.terms_with_prefix("vocab", prefix, limit=5000)
+            if not any(c.isdigit() for c in prefix):  # "postgres" offered "postgresql49873", an id of one page
+                terms = [t for t in terms if not _DIGIT_RUN.search(t[0])]
             terms.sort(key=lambda t: (-t[1], t[0]))
             pool = terms[:MAX_COMPLETIONS]
             if len(prefix) <= 2:
@@ -351,7 +353,7 @@ class SearchService:
 # on the corpus (24,000 units); 1.5-5.8 ms at 1M units for "postgresql repl",
 # "git reb", "create tab"; "the c" (no word but the common "the" before it)
 # would have taken 104 ms there, and is not weighed.
-SUGGEST_POOL = 16
+SUGGEST_POOL = 48  # completions weighed by the words before; 16 missed "git sta" -> stash
 SUGGEST_WORK = 250_000
 PHRASE_WORK = SUGGEST_WORK // 4
 MAX_COMPLETIONS = 50  # the most a suggestion request may ask for
@@ -378,6 +380,7 @@ def _head_words(head: str) -> list[str]:
 
 
 _COMMON = frozenset(COMMON_WORDS)
+_DIGIT_RUN = re.compile(r"\d{5}")  # no word anyone completes: ids, dates, numbers (utf8, rfc2616 stay)
 _LAST_WORD = re.compile(r"[^\W_]+$")  # the letters and digits that end what is typed
 _OPEN_FILTER = re.compile(r'(?:type|in|after|before):"[^"]*$', re.IGNORECASE)  # in:"my do: a folder, not a word
 
@@ -420,13 +423,16 @@ def _by_company(searcher, schema, context: list[str], pool: list[tuple[str, int]
     if not rarest or sum(min(rarest, df) for _, df in pool) > SUGGEST_WORK:
         return None
     context_queries = [(tantivy.Occur.Must, tantivy.Query.term_query(schema, "vocab", w)) for w in context]
-    counts = {}
-    for word, _ in pool:
+    scores = {}
+    for word, df in pool:
         query = tantivy.Query.boolean_query([*context_queries,
                                              (tantivy.Occur.Must, tantivy.Query.term_query(schema, "vocab", word))])
         # A constant score: only the count matters, and BM25 costs a third more.
-        counts[word] = searcher.search(tantivy.Query.const_score_query(query, 1.0), limit=1, count=True).count
-    return sorted(counts, key=lambda w: -counts[w])  # stable: equal counts stay in frequency order
+        together = searcher.search(tantivy.Query.const_score_query(query, 1.0), limit=1, count=True).count
+        # How often with them, times how much of the word's use that is: by the count alone
+        # the commonest words won ("git re": read, reference, result; now repository, remote).
+        scores[word] = together * together / df if df else 0
+    return sorted(scores, key=lambda w: -scores[w])  # stable: equals stay in frequency order
 
 
 _FACET_AGG = {"types": {"terms": {"field": "type", "size": 20}}}

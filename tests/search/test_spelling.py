@@ -126,3 +126,4 @@ def test_a_rare_spelling_of_a_common_word_gets_a_did_you_mean(tmp_path):
     assert service.search("serber")["suggestion"] is None  # 120 against 2: a word of its own, maybe
     assert service.search("debain OR guide")["suggestion"] is None  # 121 results: not worth a word
     assert service.search("-debain debian")["suggestion"] is None  # an excluded word is left as typed
+
