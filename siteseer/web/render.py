@@ -711,21 +711,25 @@ def no_script_page(site: Site, path: str, raw_query: str = "") -> Rendered | Non
     if path not in ("/", "/search") and known_path(site, path):
         return None
     rendered = render_url(site, path, raw_query)
-    return Rendered(rendered.title, _plain_forms(rendered.children), rendered.status)
+    type_ = parse_qs(raw_query).get("type", [""])[0] if path == "/search" else ""
+    return Rendered(rendered.title, _plain_forms(rendered.children, type_), rendered.status)
 
 
-def _plain_forms(node: Any) -> Any:
-    """``node`` with each search box (``search_form``) made a ``<form>`` that submits itself."""
+def _plain_forms(node: Any, type_: str = "") -> Any:
+    """``node`` with each search box (``search_form``) made a ``<form>`` that submits itself;
+    in the type ``type_`` the results are of, as a new search from the box is with scripts."""
     if isinstance(node, (list, tuple)):
-        return [_plain_forms(child) for child in node]
+        return [_plain_forms(child, type_) for child in node]
     if not hasattr(node, "to_plotly_json"):
         return node
     if getattr(node, "role", None) == "search":
-        return html.Form([_plain_field(child) for child in node.children], action="/search", method="get",
-                         role="search", className=node.className)
+        fields = [_plain_field(child) for child in node.children]
+        if type_:
+            fields.append(dcc.Input(type="hidden", name="type", value=type_))
+        return html.Form(fields, action="/search", method="get", role="search", className=node.className)
     children = getattr(node, "children", None)
     if children is not None:
-        node.children = _plain_forms(children)
+        node.children = _plain_forms(children, type_)
     return node
 
 

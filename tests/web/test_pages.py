@@ -560,3 +560,12 @@ def test_a_page_past_the_end_links_the_last_page(make_app):
     assert "There is no page 9" in past
     assert '<a href="/search?q=note&amp;page=3">go to the last page (3)</a>' in past
     assert '<a href="/search?q=note">the first</a>' in past
+
+
+def test_a_new_search_without_scripts_stays_in_its_type(client):
+    """With scripts a new search from the PDF tab stays there; the plain form dropped the type."""
+    page = no_script(client, "/search?q=report&type=pdf")
+    form = re.search(r'<form action="/search"[^>]*>(.*?)</form>', page, re.S).group(1)
+    assert re.search(r"<input [^>]*name=\"type\" type=\"hidden\" value=\"pdf\"", form)
+    assert 'name="type"' not in re.search(r'<form action="/search"[^>]*>(.*?)</form>',
+                                          no_script(client, "/search?q=report"), re.S).group(1)
