@@ -55,6 +55,7 @@ from dash.dependencies import Output as DashOutput
 from dash.exceptions import DependencyException
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 
+from siteseer.files.resolve import PrivatePaths
 from siteseer.web.render import Rendered, Site, header, known_path, no_script_page, page_title, render_url
 from siteseer.web.setup import set_up_now
 from siteseer.web.static_html import to_html
@@ -420,6 +421,8 @@ def create_web_app(config: Any, search_service: Any, pages_must_load: bool = Tru
         per_page=config.search.per_page,
         max_query_chars=config.search.max_query_chars,
         max_url_length=config.server.max_url_length,
+        root=str(config.root),
+        private=PrivatePaths(str(config.root), config.state_dir, config.config_path),
     )
     server = flask.Flask("siteseer.web", static_folder=None)
     server.config.update(DEBUG=False, TESTING=False, PROPAGATE_EXCEPTIONS=False)

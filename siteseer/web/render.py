@@ -19,11 +19,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
-from urllib.parse import parse_qs, quote, urlencode
+from urllib.parse import parse_qs, quote, unquote, urlencode
 
 import flask
 from dash import dcc, html
 
+from siteseer.files.nearby import near_files
 from siteseer.http.dates import MONTHS
 from siteseer.http.languages import accepted_languages
 from siteseer.search.errors import QueryError
@@ -67,6 +68,8 @@ class Site:
     per_page: int = 10
     max_query_chars: int = 1000
     max_url_length: int = 8192  # as the server's: the page callback takes a URL too
+    root: str | None = None  # the served folder, for the 404 page's files of a close name
+    private: Any = None  # its PrivatePaths
     # path -> UserPage, filled by load_user_pages
     user_pages: dict[str, Any] = field(default_factory=dict)
 
@@ -642,6 +645,12 @@ def not_found_page(site: Site, path: str) -> Rendered:
         html.H1("Not found", className="nf-title"),
         html.P(["Nothing is at ", html.Code(path, id="missing-path"), "."], className="nf-path"),
     ]
+    near = near_files(site.root, path, site.private) if site.root else []
+    if near:
+        links: list[Any] = []
+        for i, href in enumerate(near):
+            links += [" or " if i else "", dcc.Link(unquote(href), href=href)]
+        parts.append(html.P(["Did you mean ", *links, "?"], className="did-you-mean nf-near"))
     if words:
         result, problem = _run_search(site, words, 1, None, NOT_FOUND_HITS)
         if (not result or not result.get("hits")) and " " in words:

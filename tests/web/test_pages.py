@@ -458,6 +458,17 @@ def test_not_found_layout(client, fake_search):
     assert not find(layout, "H2", className="hit-title")
 
 
+def test_not_found_offers_the_file_of_a_close_name_beside_it(make_app, tmp_path):
+    """/git-doc/git-stsh.html showed pages about "ssh" (the path's words, one respelled)."""
+    (tmp_path / "git-doc").mkdir()
+    (tmp_path / "git-doc" / "git-stash.html").write_text("<title>git-stash</title>")
+    client = make_app().server.test_client()
+    layout = layout_for(client, "/git-doc/git-stsh.html")
+    (near,) = find(layout, "P", className="did-you-mean nf-near")
+    assert [link["props"]["href"] for link in find(near, "Link")] == ["/git-doc/git-stash.html"]
+    assert not find(layout_for(client, "/git-doc/other.html"), "P", className="did-you-mean nf-near")
+
+
 def test_not_found_path_is_text(client):
     from urllib.parse import quote
 
