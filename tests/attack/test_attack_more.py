@@ -508,7 +508,8 @@ def test_huge_callback_targets_are_cheap(plain):
                    "/search?q=" + quote("lamp OR " * 50_000), "/search?q=lamp&page=" + "9" * 100_000,
                    "/" + "a/" * 200_000, "/search?" + "&".join(f"k{i}=v" for i in range(80_000))):
         status, took = nav(target)
-        assert status in (200, 400, 413), (target[:40], status)
+        # 204: no page drawn, for a URL longer than a request may be (a 414 as a request)
+        assert status in (200, 204, 400, 413), (target[:40], status)
         assert took < 3.0, (target[:40], took)
 
 
