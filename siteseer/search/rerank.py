@@ -34,11 +34,13 @@ from siteseer.index.languages import NO_LANGUAGE, lang_of, language_ids, unlangu
 
 WINDOW = 20  # hits weighed for duplicates (0: none)
 LANGUAGE_WINDOW = 100  # hits weighed for language: English ones came at rank 20-50 behind translations
+WIDER = 400  # the window when fewer than ENOUGH_READ of the first LANGUAGE_WINDOW are in the reader's languages
+ENOUGH_READ = 10  # a first page of them
 CROWD_WINDOW = 50  # hits weighed for crowding, at least (the language window when there is one)
 CROWD_KEEP = 3  # hits of one file at their own score
 CROWD_WEIGHT = 0.5  # each further hit of that file counts this much of the one before
 DUPLICATE_WEIGHT = 0.3
-OTHER_LANGUAGE_WEIGHT = 0.3
+OTHER_LANGUAGE_WEIGHT = 0.15  # 0.3 left the translations of a short page ("mount nfs") above the reader's
 ENGLISH = language_ids(["en"])  # the reader's languages when they say none
 # A Sphinx source copy (``_sources/library/json.rst.txt`` of ``library/json.html``)
 # or a text source beside its page (asciidoc's ``git-stash.txt`` of ``git-stash.html``).
@@ -98,8 +100,11 @@ def reranked(searcher, found: list[tuple], shown: int, accepted: frozenset[int] 
         if page is not None and searcher.doc_freq("path", page):
             score *= DUPLICATE_WEIGHT
         out.append((score, address, doc))
+    # With the rest of the window, not apart: weighed down, the Japanese, German, ... copies
+    # of one section ("mount nfs") stayed above the rest's better hits in the reader's language.
+    out += rest
     out.sort(key=lambda h: -h[0])  # stable: equals keep BM25's order
-    return out + rest
+    return out
 
 
 def by_language(searcher, found: list[tuple], accepted: frozenset[int]) -> list[tuple]:
@@ -113,6 +118,13 @@ def by_language(searcher, found: list[tuple], accepted: frozenset[int]) -> list[
                for (score, address, doc), lang in zip(found, langs)]
     weighed.sort(key=lambda h: -h[0])  # stable: equals keep BM25's order
     return weighed
+
+
+def reads_enough(searcher, hits: list[tuple], accepted: frozenset[int]) -> bool:
+    """Whether ``ENOUGH_READ`` of ``hits`` ((score, address), BM25's first) are in the reader's
+    languages or name none: else the language pass would have too few to put first."""
+    langs = searcher.fast_field_values("lang", [hit[1] for hit in hits])
+    return sum(1 for lang in langs if not lang or lang in accepted) >= ENOUGH_READ
 
 
 def crowded(searcher, found: list[tuple]) -> list[tuple]:

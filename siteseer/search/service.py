@@ -97,7 +97,9 @@ class SearchService:
             offset = (page - 1) * per_page
             ranked, window = [], 0
             if total != 0:
-                wide = rerank.LANGUAGE_WINDOW if self._has_languages(searcher, schema) else rerank.CROWD_WINDOW
+                wide, top = self._window(searcher, schema, built, total, first_hits, accepted)
+                if top is not None:
+                    first_hits = top
                 # A page that starts in the window is cut from the window reranked and, past
                 # its edge, BM25's order: as every page after it is (no hit twice, none lost).
                 window = wide if offset < wide else 0
@@ -197,6 +199,30 @@ class SearchService:
         if "kinds" not in memo:
             memo["kinds"] = list(self._facets(searcher, tantivy.Query.all_query()))
         return memo["kinds"]
+
+    def _window(self, searcher, schema, built, total: int | None, first_hits: list | None,
+                accepted: frozenset[int]) -> tuple[int, list | None]:
+        """How many of the first hits are reranked, and those hits when this had to search for them.
+
+        Where paths name languages, LANGUAGE_WINDOW; wider (``rerank.WIDER``) when few of
+        those are in the reader's languages: "debian install" had 6 English hits in its
+        first 100, the rest translations of a few pages, and its first page was Norwegian
+        after them. Decided from the first hits alone, the same for every page of a search.
+        """
+        if not self._has_languages(searcher, schema):
+            return rerank.CROWD_WINDOW, None
+        wide = rerank.LANGUAGE_WINDOW
+        if wide <= 0 or (total is not None and total <= wide):  # (0: no reranking, for measuring)
+            return wide, None
+        top = first_hits if first_hits is not None and len(first_hits) >= wide else None
+        if top is None:
+            found = searcher.search(built.query, limit=wide, count=total is None)
+            if total is None and found.count <= wide:
+                return wide, None
+            top = found.hits
+        if rerank.reads_enough(searcher, top[:wide], accepted):
+            return wide, top
+        return rerank.WIDER, None
 
     def _has_languages(self, searcher, schema) -> bool:
         """``rerank.has_languages``, once per index version."""

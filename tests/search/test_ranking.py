@@ -74,6 +74,7 @@ def test_without_reranking_a_translation_wins(ranked, monkeypatch):
     """The test above can fail: BM25 alone puts a translation first."""
     monkeypatch.setattr(rerank, "WINDOW", 0)
     monkeypatch.setattr(rerank, "LANGUAGE_WINDOW", 0)
+    monkeypatch.setattr(rerank, "WIDER", 0)
     found = [h["path"] for h in ranked.search("apt pin")["hits"]]
     assert found.index("handbook/ja-JP/apt.html") < found.index("handbook/en-US/apt.html"), found
 

@@ -52,8 +52,25 @@ def test_a_german_reader_gets_the_german_page_first(service):
 
 def test_without_the_language_pass_the_translations_come_first(service, monkeypatch):
     monkeypatch.setattr(rerank, "LANGUAGE_WINDOW", rerank.WINDOW)
+    monkeypatch.setattr(rerank, "WIDER", rerank.WINDOW)
     found = [h["path"] for p in (1, 2, 3) for h in service.search("apt sources list", page=p)["hits"]]
     assert found.index("reference/ch02.en.html") >= rerank.WINDOW, found
+
+
+def test_a_window_of_translations_is_widened(service, monkeypatch):
+    """"debian install" had 6 English hits in its first 100 and showed Norwegian pages on its
+    first page: when few of the window are in the reader's languages, a wider one is reranked."""
+    monkeypatch.setattr(rerank, "LANGUAGE_WINDOW", 10)  # 10 translations: no English page among them
+    monkeypatch.setattr(rerank, "WINDOW", 5)
+    monkeypatch.setattr(rerank, "ENOUGH_READ", 2)
+    monkeypatch.setattr(rerank, "WIDER", 10)
+    narrow = paths(service.search("apt sources list"))
+    monkeypatch.setattr(rerank, "WIDER", 40)
+    wide = paths(service.search("apt sources list"))
+    assert "reference/ch02.en.html" not in narrow[:2] and set(wide[:2]) == {"reference/ch02.en.html", "notes/mirrors.html"}
+    paged = [p for n in range(1, 12) for p in paths(service.search("apt sources list", page=n, per_page=3))]
+    assert sorted(paged) == sorted(paths(service.search("apt sources list", per_page=50)))  # every hit once
+    assert paged[:2] == wide[:2]
 
 
 def test_the_wider_window_keeps_every_hit_once_across_pages(service):
