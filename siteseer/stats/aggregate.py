@@ -157,6 +157,11 @@ class TrafficStats:
         parts.append((BUCKET, max(days_until, fine_from), until))
         return parts
 
+    def tables_since(self, since: float, until: float) -> float:
+        """Where the top lists of a range start: the start of the 10-minute bucket (or, for
+        older traffic, the day) ``since`` falls in; the cards and charts start at its minute."""
+        return min(part[1] for part in self._parts(store.PAGE, since, until))
+
     def _top_rows(self, kind: str, since: float, until: float, select: str, group: str,
                   limit: int, extra: str = "", extra_args: tuple = ()) -> list[tuple]:
         parts = self._parts(kind, since, until)

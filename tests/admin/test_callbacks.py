@@ -36,7 +36,7 @@ def test_refresh_draws_every_panel(admin):
     assert "/docs/<b>bold</b>.html" in text  # a plain string in the component tree, never markup
     assert "/missing" in json.dumps(out["t-404"]["children"]) and "https://ref.example/" in json.dumps(out["t-404"])
     assert "203.0.113.66" in json.dumps(out["t-blocked"]) and "nothing here" in json.dumps(out["t-zero"])
-    assert out["range-label"]["children"].endswith(f"server time ({time.strftime('%Z')})")  # the zone named
+    assert f"server time ({time.strftime('%Z')})" in out["range-label"]["children"]  # the zone named
 
 
 def test_past_custom_range_stops_live_refresh(admin):

@@ -289,3 +289,14 @@ def test_long_buckets_start_at_local_midnight_and_a_range_has_no_bucket_past_its
     assert days["n"] == [0, 0, 5]
     ten = stats.series(midnight, midnight + 86400, step=600)
     assert len(ten.t) == 144 and ten.t[0] == midnight and sum(ten["n"]) == 5
+
+
+def test_the_tables_say_where_they_start(tmp_path):
+    """The cards count from the range's minute, the top lists from its 10-minute bucket:
+    10 requests 3.5 minutes before "last hour" were in its tables, not on its cards."""
+    conn = store.open_db(tmp_path)
+    store.write_batch(conn, [entry(T0 + 30)])
+    stats = TrafficStats(tmp_path)
+    since = T0 + 7 * 60 + 5
+    assert stats.tables_since(since, since + 3600) == int(since // BUCKET) * BUCKET
+    assert stats.tables_since(int(since // BUCKET) * BUCKET, since + 3600) == int(since // BUCKET) * BUCKET

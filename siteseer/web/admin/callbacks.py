@@ -101,6 +101,9 @@ def register(app, stats: TrafficStats, block_store, clock=time.time, config_bloc
             bucket = f"{step // 60}-minute" if step < 3600 else (f"{step // 3600}-hour" if step < 86400 else "1-day")
             zone = time.strftime("%Z", time.localtime(until))  # "server time" alone left the reader guessing
             label = f"{when(since)} – {'now' if live else when(until)} · {bucket} buckets · server time ({zone})"
+            tables_from = stats.tables_since(since, until)
+            if tables_from < since - 59:  # the top lists count whole 10-minute periods, or days: say so
+                label += f" · tables from {when(tables_from)}"
             return [cards, *graphs, *tables, label, not live]
 
     @app.callback(Output("block-network", "value"), Input({"type": "pick-ip", "ip": ALL}, "n_clicks"),
