@@ -154,3 +154,16 @@ def site(tmp_path) -> Path:
     (root / ".env").write_text("SECRET=do-not-serve\n")
     (tmp_path / "secret.txt").write_text("outside the folder\n")
     return root
+
+
+@pytest.fixture
+def time_zone(monkeypatch):
+    """``time_zone("Asia/Kolkata")`` makes that the local time zone for the rest of the test."""
+
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()

@@ -100,16 +100,8 @@ def test_wrong_listen_arguments(tmp_path, started, args, code, text):
     assert started == []
 
 
-@pytest.fixture
-def india(monkeypatch):
-    monkeypatch.setenv("TZ", "Asia/Kolkata")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def test_stats_dates_are_local_days(india):
+def test_stats_dates_are_local_days(time_zone):
+    time_zone("Asia/Kolkata")
     # The report prints local times and the dashboard's custom range takes local days;
     # --since 2026-11-01 was midnight UTC (05:30 here), --until a date was the day's first second.
     since, until = cli._time_range("2026-11-01", "2026-11-01")

@@ -265,20 +265,12 @@ def test_a_snapshot_sees_one_state_of_the_records(tmp_path):
     assert stats.summary(T0, T0 + 60)["n"] == 7
 
 
-@pytest.fixture
-def new_york(monkeypatch):
-    monkeypatch.setenv("TZ", "America/New_York")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def test_long_buckets_start_at_local_midnight_and_a_range_has_no_bucket_past_its_end(tmp_path, new_york):
+def test_long_buckets_start_at_local_midnight_and_a_range_has_no_bucket_past_its_end(tmp_path, time_zone):
     """Day buckets aligned to UTC put a New York day's traffic at 19:00 the day before; and a past
     24-hour range of 10-minute buckets had 145, the last one past its end."""
     import datetime as dt
 
+    time_zone("America/New_York")
     noon = dt.datetime(2026, 12, 3, 12, 0).timestamp()  # local
     midnight = dt.datetime(2026, 12, 3, 0, 0).timestamp()
     conn = store.open_db(tmp_path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import threading
+from contextlib import contextmanager
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,6 +22,22 @@ HIT = "ol.hits li.hit"
 
 def query_of(url: str) -> dict[str, list[str]]:
     return parse_qs(urlsplit(url).query)
+
+
+@contextmanager
+def searching_slowly(live, page, q: str):
+    """On a results page, ``q`` typed in the box and Enter pressed; its answer held back until the block ends."""
+    page.goto(live.url + "/search?q=lighthouse")
+    page.wait_for_selector(HIT)
+    gate = live.search.gates[q] = threading.Event()
+    try:
+        page.locator("#q").fill(q)
+        page.keyboard.press("Enter")
+        page.wait_for_url(re.compile(rf"q={q}$"))
+        yield
+    finally:
+        gate.set()
+        del live.search.gates[q]
 
 
 def wait_results_for(page, q: str) -> None:
@@ -316,18 +333,9 @@ def test_typing_while_results_load_is_kept(live, probe):
     box keeps the focus and the words (it replaced the old box, and with it
     the focus and the text), and the old results show they are outdated."""
     page = probe.page
-    page.goto(live.url + "/search?q=lighthouse")
-    page.wait_for_selector(HIT)
-    gate = live.search.gates["keeper"] = threading.Event()
-    try:
-        page.locator("#q").fill("keeper")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"q=keeper$"))
+    with searching_slowly(live, page, "keeper"):
         page.keyboard.type(" lamp")
         expect(page.locator("#page > main")).to_have_css("opacity", "0.5")  # still loading
-    finally:
-        gate.set()
-        del live.search.gates["keeper"]
     wait_results_for(page, "keeper")
     expect(page.locator("#page > main")).to_have_css("opacity", "1")
     expect(page.locator("#q")).to_have_value("keeper lamp")
@@ -344,13 +352,7 @@ def test_keys_pressed_while_the_new_box_is_not_there_yet_are_kept(live, probe):
     """Between the old box leaving the page and the new one taking the focus, keys went
     to <body>: "debian install" Enter " grub" came out "debian install rub"."""
     page = probe.page
-    page.goto(live.url + "/search?q=lighthouse")
-    page.wait_for_selector(HIT)
-    gate = live.search.gates["keeper"] = threading.Event()
-    try:
-        page.locator("#q").fill("keeper")
-        page.keyboard.press("Enter")
-        page.wait_for_url(re.compile(r"q=keeper$"))
+    with searching_slowly(live, page, "keeper"):
         page.keyboard.type(" la")  # into the old box, still there
         # The moment the old box goes, keys as a fast typist's reach <body>.
         page.evaluate("""() => {
@@ -363,9 +365,6 @@ def test_keys_pressed_while_the_new_box_is_not_there_yet_are_kept(live, probe):
                 }
             }).observe(document.body, {childList: true, subtree: true});
         }""")
-    finally:
-        gate.set()
-        del live.search.gates["keeper"]
     wait_results_for(page, "keeper")
     expect(page.locator("#q")).to_have_value("keeper lamp")
     expect(page.locator("#q")).to_be_focused()
