@@ -44,8 +44,8 @@ READ_METHODS = "GET, HEAD"
 # Dash's bundles carry a fingerprint in their URL, so their compressed form
 # can be cached by URL.
 _IMMUTABLE_PREFIXES = ("/_dash-component-suites/", "/_siteseer/", "/admin/_dash-component-suites/")
-_COMPRESS_INLINE_BYTES = 64 << 10
-RECORDED_HEADER_CHARS = 512  # of User-Agent and Referer in the access log and traffic records  # larger bodies are compressed in a thread
+_COMPRESS_INLINE_BYTES = 64 << 10  # larger bodies are compressed in a thread
+RECORDED_HEADER_CHARS = 512  # of User-Agent and Referer in the access log and traffic records
 
 
 def _bundle_key(path: str, body: bytes) -> tuple[str, int]:

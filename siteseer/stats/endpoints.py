@@ -79,12 +79,16 @@ class Metrics:
 
 def render_traffic(lines: list[str], totals: dict[str, float]) -> None:
     statuses = sorted((k.split(":", 1)[1], v) for k, v in totals.items() if k.startswith("status:"))
-    _metric(lines, "siteseer_http_requests_total", "counter", "Requests answered, by status (all workers; not the dashboard's own, health checks or scrapes, unless refused or failed).",
+    _metric(lines, "siteseer_http_requests_total", "counter",
+            "Requests answered, by status (all workers; not the dashboard's own, health checks or scrapes, "
+            "unless refused or failed).",
             [(f'{{status="{s}"}}', v) for s, v in statuses] or [("", 0)])
-    _metric(lines, "siteseer_http_response_bytes_total", "counter", "Response body bytes handed to the HTTP server (a download cut short counts whole).",
+    _metric(lines, "siteseer_http_response_bytes_total", "counter",
+            "Response body bytes handed to the HTTP server (a download cut short counts whole).",
             [("", totals.get("bytes", 0))])
     name = "siteseer_http_request_duration_seconds"
-    lines += [f"# HELP {name} Time from a request to its answer handed to the HTTP server (not the transfer of a large body).", f"# TYPE {name} histogram"]
+    lines += [f"# HELP {name} Time from a request to its answer handed to the HTTP server "
+              "(not the transfer of a large body).", f"# TYPE {name} histogram"]
     cumulative = 0
     for i, bound in enumerate(store.LATENCY_BOUNDS_MS):
         cumulative += totals.get(f"h{i}", 0)
