@@ -159,6 +159,7 @@ def _needle(stem: str, written: str | None = None) -> str:
 
 
 MEMO_LIMIT = 20000
+OTHER_FIRST_LETTER = 0.25  # how much a correction counts that changes the word's first letter
 # A word on at most RARE_WORD_DF units, with one a single edit away on RESPELL_RATIO
 # times as many, gets a "did you mean" when the search finds at most FEW_RESULTS
 # (it is still searched as typed).
@@ -309,11 +310,16 @@ class Builder:
         found = self.memo[key] if key in self.memo else self._remember(key, spelling.candidates(self.searcher, folded))
         own = _WORDS.analyze(folded)  # a rare word's own stem is in the index: no context for itself
         context = [t for t in self.context if t != folded and t not in own]
-        if len(found) < 2 or not context:
+        if len(found) < 2:
             return found[0] if found else None
         key = ("correct in", folded, *context)
         if key not in self.memo:
-            self._remember(key, max(found, key=lambda cand: self._found_with(cand, context)))  # first of equals
+            def weight(cand: str) -> float:
+                count = self._found_with(cand, context) if context else self.searcher.doc_freq("vocab", cand)
+                # A word's first letter is seldom the mistyped one: "git rbase" is "rebase",
+                # though "base" is found with "git" twice as often.
+                return count if cand[:1] == folded[:1] else count * OTHER_FIRST_LETTER
+            self._remember(key, max(found, key=weight))  # first of equals
         return self.memo[key]
 
     def respelled(self, parsed: ParsedQuery) -> str | None:

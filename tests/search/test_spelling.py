@@ -127,3 +127,18 @@ def test_a_rare_spelling_of_a_common_word_gets_a_did_you_mean(tmp_path):
     assert service.search("debain OR guide")["suggestion"] is None  # 121 results: not worth a word
     assert service.search("-debain debian")["suggestion"] is None  # an excluded word is left as typed
 
+
+
+def test_a_correction_keeps_the_first_letter_when_it_can(tmp_path):
+    """"git rbase" became "git base": one edit from both, and "base" is found with "git"
+    twice as often as "rebase". A word's first letter is seldom the one mistyped."""
+    from sx_fixtures import indexed_service
+
+    for i in range(6):
+        (tmp_path / f"base-{i}.txt").write_text(f"Base\n\nWith git, the merge base of two commits, note {i}.\n")
+    for i in range(3):
+        (tmp_path / f"rebase-{i}.txt").write_text(f"Rebase\n\nWith git you rebase a branch, note {i}.\n")
+    service = indexed_service(tmp_path)
+    assert service.search("git rbase")["suggestion"] == "git rebase"
+    assert service.search("git rbase")["total"] == 3
+    assert service.search("git ebase")["suggestion"] == "git base"  # a first letter missing: still found
