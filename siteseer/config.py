@@ -212,6 +212,12 @@ def load_config(root: str | Path, config_file: str | Path | None = None, env: di
     config = _build(data, source=str(path) if path else "(defaults)")
     config.root = root_path
     config.config_path = path.resolve() if path else None
+    if os.path.realpath(config.state_dir) == os.path.realpath(config.root):
+        # Checked once the folder is known (in _check it was the current directory's).
+        # The file server hides a state folder inside DIR, not DIR itself: the traffic
+        # records and catalog would be served to anyone, and the index would index itself.
+        raise ConfigError("index.state_dir", f"must not be the served folder itself ({config.index.state_dir!r}); "
+                                             "the default is .siteseer inside it")
 
     if env.get(ENV_ADMIN_PASSWORD_HASH):
         config.admin.password_hash = env[ENV_ADMIN_PASSWORD_HASH]
@@ -472,11 +478,6 @@ def _check(config: Config) -> None:
     _positive("index.max_unit_chars", config.index.max_unit_chars)
     _positive("index.max_file_bytes", config.index.max_file_bytes)
     _positive("index.extract_timeout", config.index.extract_timeout)
-    if os.path.realpath(config.state_dir) == os.path.realpath(config.root):
-        # The file server hides a state folder inside DIR, not DIR itself: the traffic
-        # records and catalog would be served to anyone, and the index would index itself.
-        raise ConfigError("index.state_dir", f"must not be the served folder itself ({config.index.state_dir!r}); "
-                                             "the default is .siteseer inside it")
     if config.index.workers < 0:
         raise ConfigError("index.workers", "must be 0 (one per core) or more")
     _positive("search.per_page", config.search.per_page)

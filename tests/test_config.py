@@ -144,3 +144,17 @@ def test_a_good_admin_password_hash_loads(tmp_path):
     config = load_config(tmp_path, env={"SITESEER_ADMIN_PASSWORD_HASH": good})
     assert verify_password("a long passphrase", config.admin.password_hash)
 
+
+
+def test_an_absolute_state_dir_that_is_the_folder_is_refused_wherever_serve_starts(tmp_path, monkeypatch):
+    """Compared with the current directory, not the folder: from elsewhere the folder itself was
+    taken (and its state.db served), and a state folder named like the current directory refused."""
+    site = tmp_path / "site"
+    site.mkdir()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "c.toml").write_text(f'[index]\nstate_dir = "{site}"\n')
+    with pytest.raises(ConfigError) as err:
+        load_config(site, tmp_path / "c.toml")
+    assert err.value.key == "index.state_dir"
+    (tmp_path / "d.toml").write_text(f'[index]\nstate_dir = "{tmp_path}"\n')
+    assert load_config(site, tmp_path / "d.toml").state_dir == tmp_path  # the current directory, not the folder
