@@ -352,7 +352,7 @@ class SiteseerApp:
             "blocked": request.state.get("blocked"),
         }
         self.accesslog.write(entry)
-        if s.recorder is not None and counted(request.path, status):
+        if s.recorder is not None and counted(request.method, request.path, status):
             s.recorder.record(entry)
 
 

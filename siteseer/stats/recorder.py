@@ -35,17 +35,19 @@ log = logging.getLogger("siteseer.stats")
 CEDE_EVERY = 64  # entries counted between two hand-backs of the GIL
 
 
-def counted(path: str, status: int) -> bool:
+def counted(method: str, path: str, status: int) -> bool:
     """Whether a request is site traffic to record: not the dashboard's own, a health
     check or a metrics scrape, unless it failed or was refused.
 
     Counted, an open dashboard tab (18 refreshes a minute of 200-580 ms, and a
     1.3 MB bundle each login) and a monitor's probes were most of a quiet site's
-    requests, bytes and p99. Failed logins and refused clients still count.
+    requests, bytes and p99. Failed logins (a POST's 401) and refused clients
+    still count; the login form itself (a GET's 401) does not.
     """
-    if status >= 400:
+    own = path.startswith("/admin/") or path in ("/admin", "/healthz", "/metrics")
+    if not own:
         return True
-    return not (path.startswith("/admin/") or path in ("/admin", "/healthz", "/metrics"))
+    return status >= 400 and not (status == 401 and method in ("GET", "HEAD"))
 
 
 def _ceding(entries: list, every: int = CEDE_EVERY):

@@ -425,9 +425,10 @@ def test_the_dashboards_own_traffic_and_health_checks_are_not_recorded(app, monk
     assert ask(app, "GET", "/docs/guide.html").status == 200
     assert ask(app, "GET", "/admin").status == 404  # no admin password here: a failure, counted
     assert [(e["path"], e["status"]) for e in recorded] == [("/docs/guide.html", 200), ("/admin", 404)]
-    assert not counted("/admin/_dash-update-component", 200) and not counted("/metrics", 200)
-    assert counted("/admin/login", 401) and counted("/admin", 403) and counted("/metrics", 403)
-    assert counted("/administrator.html", 200) and counted("/_dash-update-component", 200)  # the site's
+    assert not counted("POST", "/admin/_dash-update-component", 200) and not counted("GET", "/metrics", 200)
+    assert counted("POST", "/admin/login", 401) and counted("GET", "/admin", 403) and counted("GET", "/metrics", 403)
+    assert not counted("GET", "/admin", 401)  # the login form shown, no failure
+    assert counted("GET", "/administrator.html", 200) and counted("POST", "/_dash-update-component", 200)  # the site's
 
 
 def test_another_sites_broken_images_do_not_get_its_visitors_blocked(app, monkeypatch):
