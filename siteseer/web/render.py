@@ -527,11 +527,14 @@ def _message(text: str, *, kind: str = "error") -> Any:
     return html.P(text, className=f"message {kind}", role="alert", id="search-message")
 
 
-def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int) -> tuple[dict | None, Any]:
-    """The search result, or None and a message component."""
+def _run_search(site: Site, q: str, page: int, type_: str | None, per_page: int,
+                noted: bool = True) -> tuple[dict | None, Any]:
+    """The search result, or None and a message component; ``noted``: recorded as a search
+    someone made (not the 404 page's own, from the words of a missing path)."""
     try:
         result = site.search.search(q, page=page, per_page=per_page, type=type_, languages=_readers_languages())
-        _note_search(q, result, page)
+        if noted:
+            _note_search(q, result, page)
         return result, None
     except Exception as exc:
         if _is_query_error(exc):
@@ -652,12 +655,12 @@ def not_found_page(site: Site, path: str) -> Rendered:
             links += [" or " if i else "", dcc.Link(unquote(href), href=href)]
         parts.append(html.P(["Did you mean ", *links, "?"], className="did-you-mean nf-near"))
     if words:
-        result, problem = _run_search(site, words, 1, None, NOT_FOUND_HITS)
+        result, problem = _run_search(site, words, 1, None, NOT_FOUND_HITS, noted=False)
         if (not result or not result.get("hits")) and " " in words:
             # A mistyped path rarely has all its words in one document:
             # offer pages with any of them rather than nothing.
             any_words = " OR ".join(words.split())
-            fallback, _ = _run_search(site, any_words, 1, None, NOT_FOUND_HITS)
+            fallback, _ = _run_search(site, any_words, 1, None, NOT_FOUND_HITS, noted=False)
             if fallback and fallback.get("hits"):
                 result, words = fallback, any_words
         if result and result.get("hits"):

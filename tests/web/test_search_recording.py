@@ -26,3 +26,11 @@ def test_no_search_noted_for_the_home_page(client):
     request = Request("GET", "/_dash-layout")
     client.get("/_dash-layout", headers={"Referer": "http://localhost/"}, environ_base={"siteseer.request": request})
     assert "search" not in request.state
+
+
+def test_the_not_found_pages_own_search_is_not_a_search_someone_made(client, fake_search):
+    """The words of a missing path ("html git doc git stsh") were in the dashboard's top searches."""
+    request = Request("GET", "/docs/instal-guide.htm")
+    client.get("/docs/instal-guide.htm", environ_base={"siteseer.request": request})
+    assert ("search", ("docs instal guide", 1, 5, None)) in fake_search.calls  # it did search
+    assert "search" not in request.state
