@@ -37,6 +37,7 @@ from .process import pool_worker_init
 from .scan import Scope, scan
 from .schema import SCHEMA_VERSION, index_exists, open_index
 
+_DAY_NS = 86_400 * 10**9  # a UTC day, as the dates of hits and after:/before: count them
 log = logging.getLogger("siteseer.index")
 
 Progress = Callable[[int, int], None]
@@ -247,8 +248,12 @@ class Indexer:
             if row is not None and not retry and row.size == size and row.mtime_ns == mtime_ns:
                 summary.unchanged += 1
                 continue
-            # Same size and a hash on record: the worker hashes before extracting.
-            old_hash = row.hash if row is not None and not retry and row.size == size else None
+            # Same size and a hash on record: the worker hashes before extracting, and the same
+            # bytes are not extracted again. Only within a day: the index keeps each unit's date
+            # (shown, and what after:/before: filter on), and a file given an older date (rsync -a,
+            # touch -d) kept its old one, so it is extracted again with the new.
+            same_day = row is not None and row.mtime_ns // _DAY_NS == mtime_ns // _DAY_NS
+            old_hash = row.hash if row is not None and not retry and row.size == size and same_day else None
             todo.append((rel, size, mtime_ns, old_hash))
         if todo or deleted:
             self.catalog.set_indexing(True)

@@ -64,6 +64,22 @@ def test_rescan_touches_only_what_changed(folder):
     assert rows["d2/f2.txt"].mtime_ns == st.st_mtime_ns + 5_000_000_000 and rows["d2/f2.txt"].units == 2
 
 
+def test_a_file_given_another_day_is_indexed_with_it(folder):
+    """Same bytes, an older date (rsync -a, touch -d): the results kept showing, and
+    after:/before: kept filtering on, the date it had when first indexed."""
+    from siteseer.search.service import SearchService
+
+    config = make_config(folder)
+    index(config)
+    old = 1_700_000_000 * 10**9  # 2023-11-14
+    os.utime(folder / "d2/f2.txt", ns=(old, old))
+    summary = index(config)
+    assert summary.indexed == 1 and summary.unchanged == 13
+    service = SearchService(config)
+    found = [h for h in service.search("d2 before:2024-01-01", per_page=50)["hits"] if h["path"] == "d2/f2.txt"]
+    assert found and all(h["modified"].startswith("2023-11-14") for h in found)
+
+
 def test_a_fixed_file_leaves_the_skipped_list(folder):
     config = make_config(folder)
     index(config)
