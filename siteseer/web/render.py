@@ -25,6 +25,7 @@ import flask
 from dash import dcc, html
 
 from siteseer.files.nearby import near_files
+from siteseer.index.languages import lang_of
 from siteseer.http.dates import MONTHS
 from siteseer.http.languages import accepted_languages
 from siteseer.search.errors import QueryError
@@ -398,6 +399,9 @@ def _term(words: str) -> str:
     return quote(words, safe="").replace("-", "%2D")
 
 
+_RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur", "yi", "ps", "sd", "ug", "dv"})
+
+
 def _hit(hit: dict, heading_tag=html.H2) -> Any:
     title = hit.get("title") or hit.get("path") or hit.get("url") or "Untitled"
     href = safe_href(hit.get("url"))
@@ -407,6 +411,9 @@ def _hit(hit: dict, heading_tag=html.H2) -> Any:
     # dir="auto": a title or snippet in Arabic or Hebrew reads right to left,
     # its punctuation at its own end, in a page that is left to right. On the
     # heading, not the link in it: an inline element's direction did not align it.
+    # A page whose path names a right-to-left language is that, whatever its first
+    # letter: "B.4.2. نظم الملفات" began with a Latin B, and was drawn left to right.
+    direction = "rtl" if (lang_of(str(hit.get("path") or "")) or "")[:2] in _RIGHT_TO_LEFT else "auto"
     heading = html.A(str(title), href=href, className="hit-link") if href else html.Span(str(title))
     meta: list[Any] = [html.Span(str(hit.get("path") or ""), className="hit-path")]
     if hit.get("type"):
@@ -420,13 +427,13 @@ def _hit(hit: dict, heading_tag=html.H2) -> Any:
     snippet = hit.get("snippet") or {}
     # A section's page, above its heading as a search engine shows the site: "NAME" alone says little.
     page_title = hit.get("page_title")
-    above = [html.Div(str(page_title), className="hit-page", dir="auto")] if page_title else []
+    above = [html.Div(str(page_title), className="hit-page", dir=direction)] if page_title else []
     return html.Li(
         [
             *above,
-            heading_tag(heading, className="hit-title", dir="auto"),
+            heading_tag(heading, className="hit-title", dir=direction),
             html.Div(meta, className="hit-meta"),
-            html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet", dir="auto"),
+            html.P(highlighted(snippet.get("text", ""), snippet.get("highlights")), className="hit-snippet", dir=direction),
         ],
         className="hit",
     )

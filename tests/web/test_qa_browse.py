@@ -19,8 +19,20 @@ def test_right_to_left_titles_and_snippets_keep_their_direction(make_app):
     heading = [h for tag in ("H2", "H3") for h in find(layout, tag, className="hit-title")][0]
     snippet = find(layout, "P", className="hit-snippet")[0]
     assert texts(link) == "منارة الإسكندرية."
-    assert heading["props"].get("dir") == "auto"  # the block, so it is aligned too (on the link it was not)
-    assert snippet["props"].get("dir") == "auto"
+    # On the block, so it is aligned too (on the link it was not); "ar/" in the path says right to left.
+    assert heading["props"].get("dir") == "rtl"
+    assert snippet["props"].get("dir") == "rtl"
+
+
+def test_a_page_in_a_right_to_left_language_is_drawn_so_whatever_its_first_letter(make_app):
+    """"B.4.2. نظم الملفات" began with a Latin B: dir=auto drew it left to right."""
+    docs = [{"url": "/ar-MA/fs.html", "title": "B.4.2. نظم الملفات", "path": "ar-MA/fs.html", "type": "html",
+             "text": "B.4.2 " + ARABIC + " lighthouse", "words": ["lighthouse"]}]
+    client = make_app(FakeSearch(docs)).server.test_client()
+    layout = layout_for(client, "/search?q=lighthouse")
+    heading = [h for tag in ("H2", "H3") for h in find(layout, tag, className="hit-title")][0]
+    assert heading["props"].get("dir") == "rtl"
+    assert find(layout, "P", className="hit-snippet")[0]["props"].get("dir") == "rtl"
 
 
 class Refusing(FakeSearch):
