@@ -75,6 +75,11 @@ def test_utf8_with_a_stray_byte_stays_utf8(text, stray):
     assert decoded.startswith(text * 3) and decoded.endswith("\ufffd end")
 
 
+def test_a_short_utf8_note_with_a_stray_byte_stays_utf8():
+    assert decode("café crème ".encode() + b"\xff fin") == "café crème \ufffd fin"  # was "cafÃ© crÃ¨me ÿ fin"
+    assert decode("Résumé".encode("cp1252")) == "Résumé"  # two accents, no valid sequence: still cp1252
+
+
 @pytest.mark.parametrize("text", WESTERN)
 def test_legacy_text_with_one_utf8_looking_pair_stays_cp1252(text):
     """"Ã©" is valid UTF-8 (é): a cp1252 text with one such pair among its accents is still cp1252."""

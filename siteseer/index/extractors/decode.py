@@ -104,7 +104,8 @@ def decode(data: bytes, declared: str | None = None) -> str:
 # Valid UTF-8 characters beyond ASCII per invalid byte sequence from which a file is
 # UTF-8 with a stray byte or two (a cp1252 "’" pasted in, a truncated last character):
 # a legacy-charset text has almost no valid sequences, as "é" alone (0xE9) is not one.
-_UTF8_PER_ERROR = 4
+# 4 made a short UTF-8 note cp1252 for one stray byte ("café crème \xff" was "cafÃ© crÃ¨me").
+_UTF8_PER_ERROR = 2
 
 
 def _mostly_utf8(data: bytes) -> str | None:
