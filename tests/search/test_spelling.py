@@ -89,16 +89,20 @@ def test_correct_matches_the_slow_reference(words, word):
     assert spelling.correct(Vocabulary(words), word) == reference(words, word)
 
 
+def _notes(tmp_path, *groups):
+    """A service over ``(name, how many, sentence)`` groups of small notes, indexed now."""
+    from sx_fixtures import indexed_service
+
+    for name, count, sentence in groups:
+        for i in range(count):
+            (tmp_path / f"{name}-{i}.txt").write_text(f"{name.title()}\n\n{sentence}, note {i}.\n")
+    return indexed_service(tmp_path)
+
+
 def test_a_typo_is_read_as_the_spelling_found_with_the_other_words(tmp_path):
     """"git rebse" became "git reuse": "reuse" is in more pages than "rebase", but not in
     those about git. Alone, the commonest spelling still wins."""
-    from sx_fixtures import indexed_service
-
-    for i in range(6):
-        (tmp_path / f"reuse-{i}.txt").write_text(f"Reuse\n\nWe reuse the old bottles, note {i}.\n")
-    for i in range(3):
-        (tmp_path / f"git-{i}.txt").write_text(f"Git\n\nWith git you rebase a branch, note {i}.\n")
-    service = indexed_service(tmp_path)
+    service = _notes(tmp_path, ("reuse", 6, "We reuse the old bottles"), ("git", 3, "With git you rebase a branch"))
     assert service.search("git rebse")["suggestion"] == "git rebase"
     assert service.search("git rebse")["total"] == 3
     assert service.search("rebse")["suggestion"] == "reuse"
@@ -128,17 +132,11 @@ def test_a_rare_spelling_of_a_common_word_gets_a_did_you_mean(tmp_path):
     assert service.search("-debain debian")["suggestion"] is None  # an excluded word is left as typed
 
 
-
 def test_a_correction_keeps_the_first_letter_when_it_can(tmp_path):
     """"git rbase" became "git base": one edit from both, and "base" is found with "git"
     twice as often as "rebase". A word's first letter is seldom the one mistyped."""
-    from sx_fixtures import indexed_service
-
-    for i in range(6):
-        (tmp_path / f"base-{i}.txt").write_text(f"Base\n\nWith git, the merge base of two commits, note {i}.\n")
-    for i in range(3):
-        (tmp_path / f"rebase-{i}.txt").write_text(f"Rebase\n\nWith git you rebase a branch, note {i}.\n")
-    service = indexed_service(tmp_path)
+    service = _notes(tmp_path, ("base", 6, "With git, the merge base of two commits"),
+                     ("rebase", 3, "With git you rebase a branch"))
     assert service.search("git rbase")["suggestion"] == "git rebase"
     assert service.search("git rbase")["total"] == 3
     assert service.search("git ebase")["suggestion"] == "git base"  # a first letter missing: still found
