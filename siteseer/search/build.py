@@ -350,6 +350,9 @@ class Builder:
             key, spelling.candidates(self.searcher, folded, two_edits=False))
         if not any(fits(word) for word in found):  # before correction weighs them by the other words
             return None
+        # Words one edit away are all ``candidates`` would give: correction need not probe again.
+        if ("correct", folded) not in self.memo:
+            self._remember(("correct", folded), found)
         fixed = self.correction(folded)
         return fixed if fixed is not None and fits(fixed) else None
 
