@@ -97,7 +97,7 @@ class SearchService:
             offset = (page - 1) * per_page
             ranked, window = [], 0
             if total != 0:
-                wide, top = self._window(searcher, schema, built, total, first_hits, accepted)
+                wide, top, total = self._window(searcher, schema, built, total, first_hits, accepted)
                 if top is not None:
                     first_hits = top
                 # A page that starts in the window is cut from the window reranked and, past
@@ -201,8 +201,9 @@ class SearchService:
         return memo["kinds"]
 
     def _window(self, searcher, schema, built, total: int | None, first_hits: list | None,
-                accepted: frozenset[int]) -> tuple[int, list | None]:
-        """How many of the first hits are reranked, and those hits when this had to search for them.
+                accepted: frozenset[int]) -> tuple[int, list | None, int | None]:
+        """How many of the first hits are reranked, those hits when this had to search
+        for them, and ``total``, counted on the way when it was None.
 
         Where paths name languages, LANGUAGE_WINDOW; wider (``rerank.WIDER``) when few of
         those are in the reader's languages: "debian install" had 6 English hits in its
@@ -210,19 +211,20 @@ class SearchService:
         after them. Decided from the first hits alone, the same for every page of a search.
         """
         if not self._has_languages(searcher, schema):
-            return rerank.CROWD_WINDOW, None
+            return rerank.CROWD_WINDOW, None, total
         wide = rerank.LANGUAGE_WINDOW
         if wide <= 0 or (total is not None and total <= wide):  # (0: no reranking, for measuring)
-            return wide, None
+            return wide, None, total
         top = first_hits if first_hits is not None and len(first_hits) >= wide else None
         if top is None:
             found = searcher.search(built.query, limit=wide, count=total is None)
-            if total is None and found.count <= wide:
-                return wide, None
+            total = found.count if total is None else total
+            if total <= wide:
+                return wide, None, total
             top = found.hits
         if rerank.reads_enough(searcher, top[:wide], accepted):
-            return wide, top
-        return rerank.WIDER, None
+            return wide, top, total
+        return rerank.WIDER, None, total
 
     def _has_languages(self, searcher, schema) -> bool:
         """``rerank.has_languages``, once per index version."""

@@ -111,3 +111,14 @@ def test_the_terminals_languages():
     assert locale_languages({"LANG": "de_DE.UTF-8"}) == ("de",)
     assert locale_languages({"LANGUAGE": "pt_BR:pt:en", "LANG": "de_DE.UTF-8"}) == ("pt", "en")
     assert locale_languages({"LANG": "C.UTF-8"}) == locale_languages({"LC_ALL": "POSIX"}) == ()
+
+
+def test_the_total_is_counted_when_the_facets_do_not_tell_it(service, monkeypatch):
+    # A type left out: the facets count every type, so the total comes from the
+    # search that found the window (it was dropped: the page said "0 results" above its hits).
+    monkeypatch.setattr(rerank, "LANGUAGE_WINDOW", 10)
+    monkeypatch.setattr(rerank, "ENOUGH_READ", 0)  # the first window is enough: no wider search
+    for q in ("apt sources list -type:pdf", "apt sources list type:html type:text"):
+        result = service.search(q)
+        assert result["total"] == len(LANGS) + 2, (q, result["total"])
+        assert len(result["hits"]) == 10
