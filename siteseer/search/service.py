@@ -209,6 +209,9 @@ class SearchService:
         those are in the reader's languages: "debian install" had 6 English hits in its
         first 100, the rest translations of a few pages, and its first page was Norwegian
         after them. Decided from the first hits alone, the same for every page of a search.
+        Searched for, the first hits are the wider window's at once: at 1M units a second
+        search for them took a prefix query's p99 from ~23 to ~28 ms, while asking tantivy
+        for 400 hits instead of 100 costs next to nothing.
         """
         if not self._has_languages(searcher, schema):
             return rerank.CROWD_WINDOW, None, total
@@ -217,14 +220,14 @@ class SearchService:
             return wide, None, total
         top = first_hits if first_hits is not None and len(first_hits) >= wide else None
         if top is None:
-            found = searcher.search(built.query, limit=wide, count=total is None)
+            found = searcher.search(built.query, limit=rerank.WIDER, count=total is None)
             total = found.count if total is None else total
             if total <= wide:
                 return wide, None, total
             top = found.hits
         if rerank.reads_enough(searcher, top[:wide], accepted):
             return wide, top, total
-        return rerank.WIDER, None, total
+        return rerank.WIDER, top, total  # the caller searches again if they are too few
 
     def _has_languages(self, searcher, schema) -> bool:
         """``rerank.has_languages``, once per index version."""
