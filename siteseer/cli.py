@@ -80,10 +80,11 @@ def serve(directory, host, port, workers, pages_dir, no_index, tls_cert, tls_key
             config.server.pages_dir = str(Path(pages_dir).resolve())
         if no_index:
             config.index.enabled = False
+        # Absolute, links kept: certbot renews by pointing live/*.pem at new files.
         if tls_cert is not None:
-            config.server.tls_cert = str(Path(tls_cert).resolve())
+            config.server.tls_cert = os.path.abspath(tls_cert)
         if tls_key is not None:
-            config.server.tls_key = str(Path(tls_key).resolve())
+            config.server.tls_key = os.path.abspath(tls_key)
         return config
 
     def reread() -> Config:

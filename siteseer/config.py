@@ -287,7 +287,9 @@ def check_tls(config: Config) -> None:
         path = base / Path(getattr(s, key)).expanduser()
         if not path.is_file():
             raise ConfigError(f"server.{key}", f"{path} {'is not a regular file' if path.exists() else 'does not exist'}")
-        setattr(s, key, str(path.resolve()))
+        # Not resolved: certbot renews by pointing its live/*.pem links at new files, and
+        # SIGHUP must read them through the links again.
+        setattr(s, key, os.path.abspath(path))
     problem = tls_pair_problem(s.tls_cert, s.tls_key)
     if problem is not None:
         raise ConfigError(*problem)

@@ -237,6 +237,37 @@ def test_workers_read_checked_copies(tls):
     assert not copies.folder.exists()
 
 
+def test_a_renewal_that_moves_certbots_links_is_read_through_them(tls, tmp_path, monkeypatch):
+    """certbot keeps live/fullchain.pem -> ../archive/fullchain1.pem and renews by writing
+    fullchain2.pem and moving the link: the paths must keep the links (resolved, SIGHUP
+    read the old archive file again, and the site served an expired certificate)."""
+    cert, key, _ = tls
+    archive, live = tmp_path / "archive", tmp_path / "live"
+    archive.mkdir(), live.mkdir()
+    os.replace(cert, archive / "fullchain1.pem"), os.replace(key, archive / "privkey1.pem")
+    (live / "fullchain.pem").symlink_to("../archive/fullchain1.pem")
+    (live / "privkey.pem").symlink_to("../archive/privkey1.pem")
+    started = []
+    monkeypatch.setattr("siteseer.server.run.serve", lambda config, reread=None: started.append(config))
+    result = CliRunner().invoke(cli.main, ["serve", str(tmp_path), "--no-index", "--tls-cert", str(live / "fullchain.pem"),
+                                           "--tls-key", str(live / "privkey.pem")])
+    assert result.exit_code == 0, result.output
+    config = started[0]
+    assert (config.server.tls_cert, config.server.tls_key) == (str(live / "fullchain.pem"), str(live / "privkey.pem"))
+    copies = CertificateCopies(config.server.tls_cert, config.server.tls_key)
+    try:
+        leaf = trustme.CA().issue_cert("127.0.0.1")
+        (archive / "fullchain2.pem").write_bytes(b"".join(blob.bytes() for blob in leaf.cert_chain_pems))
+        leaf.private_key_pem.write_to_path(str(archive / "privkey2.pem"))
+        for name, target in (("fullchain.pem", "fullchain2.pem"), ("privkey.pem", "privkey2.pem")):
+            (live / (name + ".new")).symlink_to(f"../archive/{target}")
+            os.replace(live / (name + ".new"), live / name)
+        assert copies.refresh() is None
+        assert serial_of(copies.cert_copy) == serial_of(archive / "fullchain2.pem")
+    finally:
+        copies.remove()
+
+
 def test_sighup_serves_a_renewed_certificate_and_keeps_the_old_one_when_the_new_is_broken(serve, site, tls):
     server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
     first = served_serial(server.port)
