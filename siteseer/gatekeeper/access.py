@@ -162,6 +162,24 @@ def client_ip(peer: str, headers: Mapping[str, str], trusted: NetworkSet,
     return str(parse_ip(hops[0])) if hops and parse_ip(hops[0]) else peer
 
 
+def forwarded_https(headers: Mapping[str, str], header: str = "x-forwarded-for") -> bool:
+    """Whether the proxy says the client came over https, in the header family it writes:
+    ``X-Forwarded-Proto`` beside ``X-Forwarded-For``, else ``proto=`` in the nearest
+    ``Forwarded`` element. Only the proxy's own (the caller checks the peer is trusted):
+    a proxy that writes ``Forwarded`` passes a client's ``X-Forwarded-Proto`` on as it came.
+    """
+    if header != "forwarded":
+        return headers.get("x-forwarded-proto") == "https"
+    value = headers.get("forwarded")
+    if not value:
+        return False
+    for pair in value.rsplit(",", 1)[-1].split(";"):
+        name, _, part = pair.partition("=")
+        if name.strip().lower() == "proto":
+            return part.strip().strip('"').lower() == "https"
+    return False
+
+
 class AccessList:
     """The block and allow lists every worker applies, kept fresh without restart.
 

@@ -22,7 +22,7 @@ from dash.fingerprint import check_fingerprint
 from siteseer.config import ENV_CONFIG_JSON, Config
 from siteseer.files.compress import compress_response
 from siteseer.files.static import FileServer
-from siteseer.gatekeeper.access import AccessList, client_ip, peer_address
+from siteseer.gatekeeper.access import AccessList, client_ip, forwarded_https, peer_address
 from siteseer.gatekeeper.accesslog import AccessLog
 from siteseer.gatekeeper.errors import error_response, wants_json
 from siteseer.gatekeeper.headers import BASE_HEADERS, FILES_CSP, app_csp
@@ -190,7 +190,7 @@ class SiteseerApp:
         # the client address changed: a proxy that sends no X-Forwarded-For (or the
         # admin on the proxy's own machine) left the scheme "http", so the login
         # was refused as cross-origin and the cookie was not Secure.
-        if request.headers.get("x-forwarded-proto") == "https" and request.peer_ip in s.access.trusted:
+        if forwarded_https(request.headers, s.access.proxy_header) and request.peer_ip in s.access.trusted:
             request.scheme = "https"
         refusal = s.access.refusal(request.client_ip)
         if refusal is not None:

@@ -2,7 +2,8 @@ import ipaddress
 
 from hypothesis import given, strategies as st
 
-from siteseer.gatekeeper.access import AccessList, NetworkSet, client_ip, parse_ip, parse_network, peer_address
+from siteseer.gatekeeper.access import (AccessList, NetworkSet, client_ip, forwarded_https, parse_ip, parse_network,
+                                       peer_address)
 
 
 def test_parse_ip_forms():
@@ -94,6 +95,17 @@ def test_client_ip_reads_every_forwarding_line():
     assert client_ip("10.0.0.1", lines, trusted, "forwarded") == "198.51.100.4"
     cookies = RequestHeaders(Lines({"cookie": ["a=1", "siteseer_admin=x"]}))
     assert cookies.get("cookie") == "a=1; siteseer_admin=x"
+
+
+def test_the_scheme_is_read_from_the_header_family_the_proxy_writes():
+    assert forwarded_https({"x-forwarded-proto": "https"})
+    assert not forwarded_https({"x-forwarded-proto": "http"}) and not forwarded_https({})
+    # A proxy writing Forwarded says proto= there; a client's X-Forwarded-Proto passes it as it came.
+    assert forwarded_https({"forwarded": "for=203.0.113.5;host=example.org;proto=https"}, "forwarded")
+    assert forwarded_https({"forwarded": 'for=1.2.3.4;proto=http, for=203.0.113.5;Proto="HTTPS"'}, "forwarded")
+    assert not forwarded_https({"forwarded": "for=1.2.3.4;proto=https, for=203.0.113.5;proto=http"}, "forwarded")
+    assert not forwarded_https({"forwarded": "for=203.0.113.5", "x-forwarded-proto": "https"}, "forwarded")
+    assert not forwarded_https({"x-forwarded-proto": "https"}, "forwarded")
 
 
 def test_access_list_block_and_allow():

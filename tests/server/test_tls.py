@@ -306,6 +306,17 @@ def test_hsts_is_not_sent_over_http_unless_a_trusted_proxy_says_https(serve, sit
         assert proxied.headers.get("strict-transport-security") == "max-age=31536000"
 
 
+def test_a_proxy_writing_forwarded_says_https_there(serve, site):
+    config = HSTS + '[access]\ntrusted_proxies = ["127.0.0.1"]\nproxy_header = "Forwarded"\n'
+    server = serve(site, config=config, args=("--no-index",))
+    with server.client() as c:
+        said = c.get("/docs/guide.html", headers={"forwarded": "for=203.0.113.5;proto=https"})
+        assert said.headers.get("strict-transport-security") == "max-age=31536000"
+        passed_on = c.get("/docs/guide.html", headers={"forwarded": "for=203.0.113.5;proto=http",
+                                                        "x-forwarded-proto": "https"})
+        assert "strict-transport-security" not in passed_on.headers
+
+
 def test_hsts_is_off_unless_asked_for(serve, site, tls):
     server = serve(site, args=("--no-index", *https_args(tls)), ca=tls[2])
     with server.client() as c:
