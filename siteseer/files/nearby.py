@@ -4,7 +4,7 @@ A mistyped file name (``git-stsh.html``) shares its folder with the file
 meant (``git-stash.html``), as Apache's mod_speling assumes; the search for
 the path's words found pages about "ssh". Only names the file server would
 serve are offered: no dotfiles, nothing of siteseer's own, nothing through a
-link that leaves the folder.
+link that leaves the folder, no name a request cannot spell (not UTF-8, a newline).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import os
 import stat
 from urllib.parse import quote
 
-from siteseer.files.resolve import PrivatePaths, lookup, real_root, url_segments
+from siteseer.files.resolve import PrivatePaths, answered_by_server, lookup, reachable_name, real_root, url_segments
 
 MAX_ENTRIES = 5000  # a bigger folder is not read for a 404
 CUTOFF = 0.8  # difflib's ratio: "git-stsh.html" / "git-stash.html" is 0.96, "notes.txt" / "nodes.txt" 0.89
@@ -36,7 +36,9 @@ def near_files(root: str, url_path: str, private: PrivatePaths | None = None, mo
             for i, entry in enumerate(entries):
                 if i >= MAX_ENTRIES:
                     return []
-                if not entry.name.startswith(".") and entry.name != name:
+                # The exact name too when the URL ended in "/": "/notes.txt/" meant the file.
+                if (not entry.name.startswith(".") and reachable_name(entry.name)
+                        and (entry.name != name or url_path.endswith("/"))):
                     names.append(entry.name)
     except OSError:
         return []
@@ -44,6 +46,8 @@ def near_files(root: str, url_path: str, private: PrivatePaths | None = None, mo
     for close in difflib.get_close_matches(name, names, n=most * 2, cutoff=CUTOFF):
         real = lookup(root_real, [*folder, close], False)  # as the file server would: links checked
         if real is None or not stat.S_ISREG(real[1].st_mode) or (private is not None and real[0] in private):
+            continue
+        if answered_by_server("/".join([*folder, close])):  # /healthz as a file: the core answers it
             continue
         out.append(quote("/" + "/".join([*folder, close]), safe="/"))
         if len(out) >= most:

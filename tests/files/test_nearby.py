@@ -39,3 +39,19 @@ def test_only_what_the_file_server_serves_is_offered(tmp_path):
     assert near_files(str(root), "/../site/nodes.txt") == []  # a path the server refuses
     assert near_files(str(root), "/no/such/folder/x.html") == []
     assert near_files(str(root), "/notes.txt/x") == []  # a file is no folder
+
+
+def test_names_no_request_can_spell_are_not_offered(tmp_path):
+    root = tmp_path / "site"
+    root.mkdir()
+    for name in (b"bad\xffname.html", b"new\nline.html", b"back\\slash.html", b"badname.htm"):
+        (root / name.decode("utf-8", "surrogateescape")).write_text("x")
+    # Quoting the name that is not UTF-8 raised, and the 404 page was an error page.
+    assert near_files(str(root), "/badname.html") == ["/badname.htm"]
+    assert near_files(str(root), "/newline.html") == [] and near_files(str(root), "/backslash.html") == []
+
+
+def test_a_file_asked_for_as_a_folder_is_offered(tmp_path):
+    root = _site(tmp_path)
+    assert near_files(str(root), "/notes.txt/") == ["/notes.txt"]
+    assert near_files(str(root), "/git-doc/git-stash.html/")[:1] == ["/git-doc/git-stash.html"]
