@@ -659,7 +659,8 @@ def not_found_page(site: Site, path: str) -> Rendered:
     if near:
         links: list[Any] = []
         for i, href in enumerate(near):
-            links += [" or " if i else "", dcc.Link(unquote(href), href=href)]
+            # A page load, not Dash's own navigation: that showed its "Not found" for the file.
+            links += [" or " if i else "", html.A(unquote(href), href=href)]
         parts.append(html.P(["Did you mean ", *links, "?"], className="did-you-mean nf-near"))
     if words:
         result, problem = _run_search(site, words, 1, None, NOT_FOUND_HITS, noted=False)
