@@ -424,6 +424,8 @@ class Builder:
         completed = len(alternatives) > 1
         synonyms = self._synonyms_of(alternatives)
         written = folded  # the word as typed, for its needle; not once respelled
+        # A number is no typo: "2023" on no page is not "2024" (nor "2013", one edit away).
+        fix_typos = fix_typos and not any(c.isdigit() for c in folded)
         if fix_typos and not term.negated and all(self.df(t) == 0 for t in alternatives + synonyms):
             fixed = self.correction(folded)
             if fixed is not None:
@@ -629,6 +631,20 @@ class Builder:
         if not self.phrases or not self.marks:
             return None
         return _should([Query.term_query(self.schema, "body", s) for s in dict.fromkeys(self.marks)])
+
+    def as_typed(self, parsed: ParsedQuery) -> str | None:
+        """The query with its corrected words quoted, so that it searches them as typed
+        (a quoted word is never corrected): the results page's "search instead for". None
+        when nothing was corrected or a corrected word cannot be quoted."""
+        if not self.corrections:
+            return None
+        text = parsed.text
+        for (start, end), _ in sorted(self.corrections, reverse=True):
+            word = text[start:end]
+            if '"' in word or word.endswith("*"):
+                return None
+            text = text[:start] + f'"{word}"' + text[end:]
+        return text
 
     def suggestion(self, parsed: ParsedQuery) -> str | None:
         if not self.corrections and not self.respellings:

@@ -24,7 +24,9 @@ def format_results(result: dict, color: bool | None = None) -> str:
     lines: list[str] = []
     total = result.get("total", 0)
     first = (result.get("page", 1) - 1) * result.get("per_page", 10)
-    if result.get("suggestion"):
+    if result.get("corrected") and total:  # as the results page says it
+        lines.append(f"Showing results for: {result['corrected']}")
+    elif result.get("suggestion"):
         lines.append(f"Did you mean: {result['suggestion']}")
     if not total:
         lines.append(f"No results for {result.get('query', '')!r}.")

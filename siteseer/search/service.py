@@ -74,7 +74,8 @@ class SearchService:
                 return {**cached, "took_ms": _ms(started), "index": self.handle.status()}
         result = {
             "query": q, "total": 0, "took_ms": 0.0, "page": page, "per_page": per_page,
-            "hits": [], "facets": {}, "suggestion": None, "relaxed": False, "index": self.handle.status(),
+            "hits": [], "facets": {}, "suggestion": None, "corrected": None, "as_typed": None, "relaxed": False,
+            "index": self.handle.status(),
         }
         if index is None:
             result["took_ms"] = _ms(started)
@@ -128,12 +129,19 @@ class SearchService:
         for score, address, doc in found_hits:
             doc = doc or searcher.doc(address)
             hits.append(self._hit(doc, score, gen, built, fallback))
-        suggestion = built.suggestion
-        if suggestion is None and builder.rare and (total or 0) <= FEW_RESULTS:
-            suggestion = builder.respelled(parsed)  # "debain": 3 pages, "debian" thousands
+        # Words no unit has were respelled as the query was built: the hits are for
+        # built.suggestion, which is no "did you mean" (it was searched), but "showing
+        # results for"; with no hits, nothing to show for it either.
+        corrected = built.suggestion if total else None
+        as_typed = builder.as_typed(parsed) if corrected else None
+        suggestion = None
+        if corrected is None and builder.rare and (total or 0) <= FEW_RESULTS:
+            # "debain": 3 pages, "debian" thousands; but "pyhton kubernetes" is no better as "python kubernetes"
+            suggestion = self._if_found(searcher, schema, builder.respelled(parsed), kind, more_than=total or 0)
         if not total and suggestion is None:
             suggestion = self._respelled(searcher, schema, parsed, kind)
-        result.update(total=total, hits=hits, facets=facets, suggestion=suggestion, relaxed=relaxed and bool(total))
+        result.update(total=total, hits=hits, facets=facets, suggestion=suggestion, corrected=corrected,
+                      as_typed=as_typed, relaxed=relaxed and bool(total))
         result["took_ms"] = _ms(started)
         if cache is not None:
             if len(cache) >= keep:  # oldest first; the memo is new after each commit
@@ -291,13 +299,18 @@ class SearchService:
         builder.set_context(parsed)
         text = spelling.respell(searcher, parsed.text, parsed.positive_terms, _VOCAB.analyze, _WORDS.analyze,
                                 builder.correction)
+        return self._if_found(searcher, schema, text, kind)
+
+    def _if_found(self, searcher, schema, text: str | None, kind: str | None, more_than: int = 0) -> str | None:
+        """``text``, a "did you mean", if searched it finds more than ``more_than`` units: one that
+        finds nothing (or no more than the search itself) is no help."""
         if text is None:
             return None
         try:
             built = self._builder(schema, searcher).build(parse(text, self.config.search.max_query_chars), kind)
         except QueryError:  # longer than allowed, say: no suggestion is worth an error
             return None
-        return text if searcher.search(built.query, limit=1, count=True).count else None
+        return text if searcher.search(built.query, limit=1, count=True).count > more_than else None
 
     @staticmethod
     def _facets(searcher, query) -> dict[str, int]:

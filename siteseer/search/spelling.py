@@ -89,7 +89,7 @@ def respell(searcher, text: str, terms: Iterable, fold: Callable[[str], list[str
         start, end = term.span
         for m in _WORD.finditer(text, start, end):
             folded = fold(m.group())
-            if len(folded) != 1:
+            if len(folded) != 1 or any(c.isdigit() for c in folded[0]):  # a number is no typo
                 continue
             if searcher.doc_freq("vocab", folded[0]):
                 continue  # a word as written somewhere: "lens" is no typo of the commoner "less"

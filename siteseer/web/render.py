@@ -492,6 +492,18 @@ def _did_you_mean(suggestion: Any, type_: str | None) -> Any:
     )
 
 
+def _showing_results_for(result: dict, type_: str | None) -> Any:
+    """Words no page has were respelled to find these: say so, and offer the words as typed."""
+    corrected = result.get("corrected")
+    if not corrected or not isinstance(corrected, str):
+        return None
+    parts: list[Any] = ["Showing results for ", html.Strong(corrected), "."]
+    as_typed = result.get("as_typed")
+    if as_typed and isinstance(as_typed, str):
+        parts += [" Search instead for ", dcc.Link(as_typed, href=search_href(as_typed, type_=type_), className="as-typed"), "."]
+    return html.P(parts, className="did-you-mean corrected")
+
+
 def _no_results(q: str, type_: str | None, result: dict) -> Any:
     tips: list[Any] = [
         html.Li("Check the spelling of the words."),
@@ -611,7 +623,7 @@ def search_page(site: Site, query: dict[str, str]) -> Rendered:
         if facets is not None:
             parts.append(facets)
         if hits:
-            dym = _did_you_mean(result.get("suggestion"), type_)
+            dym = _showing_results_for(result, type_) or _did_you_mean(result.get("suggestion"), type_)
             if dym is not None:
                 parts.append(dym)
             if result.get("relaxed"):

@@ -29,6 +29,8 @@ def test_format_results_plain_and_bold():
     assert "hot coffee here" in plain and "still running" in plain and "\033" not in plain
     assert f"hot {BOLD}coffee{RESET} here" in format_results(result, color=True)
     assert "No results" in format_results({"query": "x", "total": 0, "hits": []}, color=False)
+    respelled = format_results({**result, "suggestion": None, "corrected": "coffee"}, color=False)
+    assert "Showing results for: coffee" in respelled and "Did you mean" not in respelled
 
 
 def test_format_results_says_when_one_word_was_left_out():

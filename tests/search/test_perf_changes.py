@@ -110,7 +110,7 @@ def test_prefix_and_spelling_memo_is_used_and_reset_on_reload(service):
     memo = service.handle.memo()
     assert ("prefix", "glaci") in memo and ("correct", "coffe") in memo
     assert paths(service.search("glaci")) == ["media/lecture.srt"]
-    assert service.search("coffe ")["suggestion"] == "coffee"
+    assert service.search("coffe ")["corrected"] == "coffee"
     service.handle._stamp = None  # as if a commit happened
     service.handle.refresh(force=True)
     assert service.handle.memo() == {}

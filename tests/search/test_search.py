@@ -17,7 +17,8 @@ def test_fixture_indexed_everything_but_the_broken_files(site):
 
 def test_result_shape(service):
     r = service.search("installer")
-    assert set(r) == {"query", "total", "took_ms", "page", "per_page", "hits", "facets", "suggestion", "relaxed", "index"}
+    assert set(r) == {"query", "total", "took_ms", "page", "per_page", "hits", "facets", "suggestion", "corrected",
+                      "as_typed", "relaxed", "index"}
     assert r["query"] == "installer" and r["page"] == 1 and r["per_page"] == 10
     assert r["index"] == {"documents": 14, "indexing": False}  # files, not units
     hit = r["hits"][0]
@@ -105,13 +106,29 @@ def test_folding(service):
     assert paths(service.search("CAFÉ")) == ["notes/espresso.txt", "broken/latin1.txt"]
 
 
-def test_typo_gives_results_and_a_suggestion_from_the_vocabulary(service):
+def test_a_typo_is_searched_respelled_and_says_so(service):
+    # The hits are for the respelled query: "showing results for", not a "did you mean"
+    # (which searched again gave the same page), and the words as typed, quoted.
     r = service.search("magma erupton")
-    assert r["suggestion"] == "magma eruption"
+    assert (r["corrected"], r["as_typed"], r["suggestion"]) == ("magma eruption", 'magma "erupton"', None)
     assert paths(r) == ["media/talk.vtt"]
-    assert service.search("eruption")["suggestion"] is None
+    assert service.search('magma "erupton"')["total"] == 0
+    assert service.search("eruption")["corrected"] is None
     r = service.search("giraffee")
-    assert r["suggestion"] == "giraffe" and paths(r) == ["reports/zebra.pdf"]
+    assert r["corrected"] == "giraffe" and paths(r) == ["reports/zebra.pdf"]
+
+
+def test_a_number_is_never_respelled(service):
+    # "2023" on no page was searched as "2024" and offered as "did you mean 2024?".
+    for q in ("2023", "magma 2023", "giraffe 10x"):
+        r = service.search(q)
+        assert (r["total"], r["corrected"], r["suggestion"]) == (0, None, None), (q, r)
+
+
+def test_a_correction_that_finds_nothing_is_not_offered(service):
+    # "lampp qqqqqq" offered "lamp qqqqqq", which finds nothing either.
+    r = service.search("giraffee qqqqqqq")
+    assert (r["total"], r["corrected"], r["suggestion"]) == (0, None, None)
 
 
 def test_paging(service):

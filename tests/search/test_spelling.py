@@ -103,10 +103,10 @@ def test_a_typo_is_read_as_the_spelling_found_with_the_other_words(tmp_path):
     """"git rebse" became "git reuse": "reuse" is in more pages than "rebase", but not in
     those about git. Alone, the commonest spelling still wins."""
     service = _notes(tmp_path, ("reuse", 6, "We reuse the old bottles"), ("git", 3, "With git you rebase a branch"))
-    assert service.search("git rebse")["suggestion"] == "git rebase"
+    assert service.search("git rebse")["corrected"] == "git rebase"
     assert service.search("git rebse")["total"] == 3
-    assert service.search("rebse")["suggestion"] == "reuse"
-    assert service.search("bottles rebse")["suggestion"] == "bottles reuse"
+    assert service.search("rebse")["corrected"] == "reuse"
+    assert service.search("bottles rebse")["corrected"] == "bottles reuse"
 
 
 def test_a_rare_spelling_of_a_common_word_gets_a_did_you_mean(tmp_path):
@@ -130,6 +130,9 @@ def test_a_rare_spelling_of_a_common_word_gets_a_did_you_mean(tmp_path):
     assert service.search("serber")["suggestion"] is None  # 120 against 2: a word of its own, maybe
     assert service.search("debain OR guide")["suggestion"] is None  # 121 results: not worth a word
     assert service.search("-debain debian")["suggestion"] is None  # an excluded word is left as typed
+    # Respelled, it must find more: "pyhton kubernetes" offered "python kubernetes", on no page.
+    assert service.search("debain wiki")["total"] == 1
+    assert service.search("debain wiki")["suggestion"] is None
 
 
 def test_a_correction_keeps_the_first_letter_when_it_can(tmp_path):
@@ -137,6 +140,6 @@ def test_a_correction_keeps_the_first_letter_when_it_can(tmp_path):
     twice as often as "rebase". A word's first letter is seldom the one mistyped."""
     service = _notes(tmp_path, ("base", 6, "With git, the merge base of two commits"),
                      ("rebase", 3, "With git you rebase a branch"))
-    assert service.search("git rbase")["suggestion"] == "git rebase"
+    assert service.search("git rbase")["corrected"] == "git rebase"
     assert service.search("git rbase")["total"] == 3
-    assert service.search("git ebase")["suggestion"] == "git base"  # a first letter missing: still found
+    assert service.search("git ebase")["corrected"] == "git base"  # a first letter missing: still found

@@ -52,6 +52,9 @@ DOCS: list[dict] = [
 ]
 
 
+CORRECTIONS = {"keepr": "keeper"}
+
+
 class FakeSearch:
     """The SearchService contract over a list, recording every call."""
 
@@ -81,7 +84,8 @@ class FakeSearch:
             raise QueryError(f"Unbalanced parenthesis in {q}")
         if q == "explode":
             raise RuntimeError("index is broken")
-        terms = [t for t in q.lower().split() if t]
+        typed = [t for t in q.lower().split() if t]
+        terms = [CORRECTIONS.get(t, t) for t in typed]  # as the service respells words no page has
         matched = [d for d in self.docs if any(t in d["words"] for t in terms) and not self.outdated]
         facets: dict[str, int] = {}
         for d in matched:
@@ -105,9 +109,12 @@ class FakeSearch:
                     hit[key] = d[key]
             hits.append(hit)
         suggestion = "lighthouse" if "lighthose" in terms else None
+        corrected = " ".join(terms) if terms != typed and matched else None
         return {
             "query": q, "total": len(matched), "took_ms": 2.5, "page": page, "per_page": per_page,
             "hits": hits, "facets": facets, "suggestion": suggestion, "relaxed": "allbutone" in terms,
+            "corrected": corrected,
+            "as_typed": " ".join(f'"{t}"' if t in CORRECTIONS else t for t in typed) if corrected else None,
             "index": self.status(),
         }
 

@@ -387,6 +387,15 @@ def test_bad_page_numbers_are_clamped(client, fake_search, page):
     assert 1 <= asked <= 1000
 
 
+def test_respelled_results_say_so_and_offer_the_words_as_typed(client):
+    # The hits are for "keeper": a "did you mean keeper?" led to the same page again.
+    layout = layout_for(client, "/search?q=harbour+keepr")
+    (note,) = find(layout, "P", className="did-you-mean corrected")
+    assert texts(note) == 'Showing results for harbour keeper. Search instead for harbour "keepr".'
+    assert links(note) == {'harbour "keepr"': "/search?q=harbour+%22keepr%22"}
+    assert find(layout, "Ol", className="hits")
+
+
 def test_no_results_page_helps(client):
     layout = layout_for(client, "/search?q=lighthose")
     box = find(layout, "Div", id="no-results")[0]
