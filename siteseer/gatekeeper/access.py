@@ -284,3 +284,8 @@ class AccessList:
     def denied(self, ip: str) -> bool:
         """True when ``ip`` must get a 403."""
         return self.refusal(ip) is not None
+
+    @property
+    def config_block(self) -> tuple[str, ...]:
+        """The config file's ``[access] block`` as last read: what is enforced, edits included."""
+        return tuple(self._static_block)

@@ -63,11 +63,11 @@ def make_config(tmp_path: Path, password: str | None = PASSWORD) -> Config:
     return cfg
 
 
-def build_admin(tmp_path: Path, config_blocks: tuple[str, ...] = ()) -> Admin:
+def build_admin(tmp_path: Path, config_blocks: tuple[str, ...] = (), access=None) -> Admin:
     cfg = make_config(tmp_path)
     cfg.access.block = list(config_blocks)
     blocks = BlockStore(cfg.state_dir)
-    app = create_admin_app(cfg, SimpleServices(blocks))
+    app = create_admin_app(cfg, SimpleServices(blocks, access=access))
     app.wsgi_app = with_client_ip(app.wsgi_app)
     return Admin(app, cfg, blocks)
 

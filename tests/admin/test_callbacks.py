@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from admin_helpers import callback_body, dependencies, post_callback
@@ -106,6 +107,30 @@ def test_the_config_files_blocks_are_listed_and_lifted_only_there(tmp_path):
     assert "blocked by the config file" in message and "was not blocked" not in message
     out = post_callback(client, _block_body(dep, "unblock-button", "192.0.2.7"), token).get_json()
     assert "192.0.2.7 was not blocked" in json.dumps(out["response"]["block-message"])
+
+
+def test_the_config_files_blocks_are_listed_as_the_worker_enforces_them(tmp_path):
+    """An address taken out of the file (which applies within seconds, with no signal) was
+    still listed, and Unblock said to remove it there and reload."""
+    from admin_helpers import build_admin
+
+    from siteseer.gatekeeper.access import AccessList
+
+    conf = tmp_path / "siteseer.toml"
+    conf.write_text('[access]\nblock = ["127.0.0.2"]\n')
+    access = AccessList(["127.0.0.2"], [], [], config_path=conf)
+    admin = build_admin(tmp_path, config_blocks=("127.0.0.2",), access=access)
+    client = admin.client()
+    admin.login(client)
+    dep = _dep(admin, client, "..block-list")
+    token = admin.csrf(client)
+    conf.write_text('[access]\nblock = ["127.0.0.3"]\n')
+    os.utime(conf, ns=(time.time_ns() + 10**9,) * 2)
+    access.refresh(force=True)
+    out = post_callback(client, _block_body(dep, "unblock-button", "127.0.0.2"), token).get_json()
+    listed = json.dumps(out["response"]["block-list"])
+    assert "127.0.0.3" in listed and "127.0.0.2" not in listed
+    assert "127.0.0.2 was not blocked" in json.dumps(out["response"]["block-message"])
 
 
 def test_permanent_block(admin):

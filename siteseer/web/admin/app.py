@@ -45,12 +45,14 @@ class AdminServices(Protocol):
 
     block_store: Any   # siteseer.stats.blocks.BlockStore
     recorder: Any      # siteseer.stats.recorder.TrafficRecorder | None
+    access: Any        # siteseer.gatekeeper.access.AccessList | None: the lists the worker enforces
 
 
 @dataclass
 class SimpleServices:
     block_store: Any
     recorder: Any = None
+    access: Any = None
 
 
 def client_ip() -> str:
@@ -195,7 +197,14 @@ def create_admin_app(config, services: AdminServices) -> flask.Flask:
     server.register_error_handler(FileNotFoundError, _bundle_missing)
 
     app.layout = serve_layout
-    callbacks.register(app, stats, services.block_store, config_blocks=tuple(config.access.block))
+    access = getattr(services, "access", None)
+
+    def config_blocks() -> tuple[str, ...]:
+        # As the worker enforces them: the file's edits apply within seconds, with no
+        # signal, and the list showed the blocks the worker started with.
+        return access.config_block if access is not None else tuple(config.access.block)
+
+    callbacks.register(app, stats, services.block_store, config_blocks=config_blocks)
     # A logged-in admin's malformed callback body ({}, null, an unknown output,
     # inputs not the callback's) was a 500 and a traceback, as on the public
     # pages before the same check: a 400 now.

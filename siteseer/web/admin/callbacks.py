@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from dash import ALL, Input, Output, State, ctx, html
@@ -43,8 +44,9 @@ def resolve_range(preset: str | None, start: str | None, end: str | None, now: f
     return time_range(preset if preset in ("hour", "day", "week", "month") else "day", now)
 
 
-def register(app, stats: TrafficStats, block_store, clock=time.time, config_blocks: tuple[str, ...] = ()) -> None:
-    """``config_blocks``: the config file's ``access.block``, listed with the dashboard's own
+def register(app, stats: TrafficStats, block_store, clock=time.time,
+             config_blocks: Callable[[], tuple[str, ...]] = tuple) -> None:
+    """``config_blocks()``: the config file's ``access.block`` now, listed with the dashboard's own
     blocks (it said "No addresses are blocked" while they were refused) but lifted only there."""
     @app.callback(Output("custom-box", "style"), Input("range", "value"))
     def show_custom(preset):
@@ -133,7 +135,7 @@ def register(app, stats: TrafficStats, block_store, clock=time.time, config_bloc
         network = network if isinstance(network, str) else ""
         reason = reason if isinstance(reason, str) else ""
         if trigger == "block-button" and clicked and not _offered(minutes):
-            return _block_list(block_store, config_blocks), "Not done: choose a duration from the list."
+            return _block_list(block_store, config_blocks()), "Not done: choose a duration from the list."
         try:
             if trigger == "block-button" and clicked:
                 if not (reason or "").strip():
@@ -146,12 +148,12 @@ def register(app, stats: TrafficStats, block_store, clock=time.time, config_bloc
                     until = "until removed" if b.expires is None else f"until {when(b.expires)}"
                     message = f"Blocked {b.network} {until}."
             elif trigger == "unblock-button" and clicked:
-                message = _unblock_message(block_store, network or "", config_blocks)
+                message = _unblock_message(block_store, network or "", config_blocks())
             elif isinstance(trigger, dict) and trigger.get("type") == "unblock" and clicked:
-                message = _unblock_message(block_store, str(trigger.get("network")), config_blocks)
+                message = _unblock_message(block_store, str(trigger.get("network")), config_blocks())
         except ValueError as exc:
             message = f"Not done: {exc}"
-        return _block_list(block_store, config_blocks), message
+        return _block_list(block_store, config_blocks()), message
 
 
 def _offered(minutes) -> bool:
@@ -179,8 +181,8 @@ def _unblock_message(block_store, network: str, config_blocks: tuple[str, ...] =
     if block_store.remove(network):
         return f"Unblocked {network}."
     if _normalized(network) in {_normalized(b) for b in config_blocks}:
-        return (f"{network} is blocked by the config file ([access] block): remove it there, "
-                "then reload (SIGHUP) or restart.")
+        return (f"{network} is blocked by the config file ([access] block): remove it there "
+                "(the change applies within seconds).")
     return f"{network} was not blocked."
 
 
