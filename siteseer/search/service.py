@@ -355,15 +355,18 @@ class SearchService:
         if searcher is None:
             return []
         limit = max(0, min(limit, MAX_COMPLETIONS))
-        pool = self._completions(searcher, folded[0])[: max(limit, SUGGEST_POOL)]
+        # Not the word as typed: "lamp OR" offered "lamp or", the operator made a word.
+        pool = [(word, df) for word, df in self._completions(searcher, folded[0]) if word != folded[0]]
+        pool = pool[: max(limit, SUGGEST_POOL)]
         words = [word for word, _ in pool]
         schema = self.handle.index().schema
         joined = _VOCAB.analyze(last[: tail.start()])  # "pg" of "pg_du": the word this one is joined to
         if joined and last[tail.start() - 1] in _JOINERS:
-            words = _by_neighbour(searcher, schema, joined[-1], pool) or words
+            ranked = _by_neighbour(searcher, schema, joined[-1], pool)
+            words = words if ranked is None else ranked
         elif context:
             words = _by_company(searcher, schema, context, pool) or words
-        return [lead + word for word in words[:limit]]
+        return [lead + _as_typed(tail.group(), folded[0], word) for word in words[:limit]]
 
     def _completions(self, searcher, prefix: str) -> list[tuple[str, int]]:
         """The commonest indexed words starting with ``prefix``, with their document frequencies.
@@ -433,11 +436,21 @@ _OPEN_FILTER = re.compile(r'(?:type|in|after|before):"[^"]*$', re.IGNORECASE)  #
 _JOINERS = frozenset("_.-")
 
 
+def _as_typed(typed: str, folded: str, word: str) -> str:
+    """The completion ``word`` (of the vocabulary: folded) starting with the letters as
+    typed when they differ from their folded form by more than case: "über" offered
+    "ubersetzung", "españ" "espanol"."""
+    if typed.lower() == folded or not word.startswith(folded):
+        return word
+    return typed + word[len(folded):]
+
+
 def _by_neighbour(searcher, schema, before: str, pool: list[tuple[str, int]]) -> list[str] | None:
-    """The ``pool``'s words by how many units have each right after ``before`` (a phrase):
-    "pg_du" offers "pg_dump" first, where the units with "pg" and "during" were more.
-    Ties keep frequency order; None when counting would cost more than ``PHRASE_WORK``
-    (a phrase reads positions too: 5-9 ms on the corpus for "pg_du", "apt-g")."""
+    """The ``pool``'s words that some unit has right after ``before`` (a phrase), the most
+    such units first: "pg_du" offers "pg_dump" first, where the units with "pg" and
+    "during" were more, and "pg_dum" not "pg_dummy", joined so on no page. Ties keep
+    frequency order; None when counting would cost more than ``PHRASE_WORK`` (a
+    phrase reads positions too: 5-9 ms on the corpus for "pg_du", "apt-g")."""
     stems = _WORDS.analyze(before)
     rarest = searcher.doc_freq("vocab", before)
     if len(stems) != 1 or not rarest or sum(min(rarest, df) for _, df in pool) > PHRASE_WORK:
@@ -450,7 +463,7 @@ def _by_neighbour(searcher, schema, before: str, pool: list[tuple[str, int]]) ->
             continue
         query = tantivy.Query.phrase_query(schema, "body", [stems[0], after[0]])
         counts[word] = searcher.search(tantivy.Query.const_score_query(query, 1.0), limit=1, count=True).count
-    return sorted(counts, key=lambda w: -counts[w])
+    return sorted((w for w in counts if counts[w]), key=lambda w: -counts[w])
 
 
 def _by_company(searcher, schema, context: list[str], pool: list[tuple[str, int]]) -> list[str] | None:
