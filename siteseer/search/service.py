@@ -23,7 +23,7 @@ from siteseer.index.schema import CJK_RUN, COMMON_WORDS, analyzers, kind_of, ori
 from . import rerank, snippets, spelling
 from .build import FEW_RESULTS, Builder, synonym_stems
 from .engine import IndexHandle
-from .errors import QueryError, engine_guard
+from .errors import EngineError, QueryError, engine_guard
 from .moments import said_at
 from .query import SITE_FILTER, clean, normalize_type, parse
 
@@ -116,8 +116,8 @@ class SearchService:
                     total = found.count if total is None else total
         except QueryError:  # the builder's own (a ValueError too): its message as it is
             raise
-        except ValueError as exc:  # tantivy refusing a value the parser let through
-            raise QueryError(f"this query cannot be searched ({exc})") from None
+        except ValueError as exc:  # tantivy refusing a value the parser let through, or a damaged index
+            raise _engine_or_query_error(exc) from None
         found_hits = [(score, address, None) for score, address in ranked]
         if window and found_hits:
             head = rerank.reranked(searcher, found_hits[:window], offset + per_page, accepted)
@@ -126,9 +126,12 @@ class SearchService:
         # Made on first need, then kept: most searches never need it.
         fallback = functools.cache(lambda: snippets.generator(searcher, built.fallback, schema))
         hits = []
-        for score, address, doc in found_hits:
-            doc = doc or searcher.doc(address)
-            hits.append(self._hit(doc, score, gen, built, fallback))
+        try:
+            for score, address, doc in found_hits:
+                doc = doc or searcher.doc(address)
+                hits.append(self._hit(doc, score, gen, built, fallback))
+        except ValueError as exc:  # a damaged store file: not the query's fault
+            raise EngineError(f"the index cannot be read: {exc}") from None
         # Words no unit has were respelled as the query was built: the hits are for
         # built.suggestion, which is no "did you mean" (it was searched), but "showing
         # results for"; with no hits, nothing to show for it either.
@@ -554,6 +557,19 @@ def _total_from_facets(facets: dict[str, int], built) -> int | None:
     if isinstance(built.type_filter, str):  # the query is the facet query AND type:<that one>
         return facets.get(built.type_filter, 0)
     return None
+
+
+# tantivy's words for files it cannot read (its errors are all ValueErrors to Python):
+# a damaged index answered every query 400 "this query cannot be searched", logging nothing.
+_INDEX_DAMAGE = re.compile(r"io ?error|corrupt|failed to open|does not exist|unsupported dictionary", re.IGNORECASE)
+
+
+def _engine_or_query_error(exc: ValueError) -> Exception:
+    """``exc`` from tantivy as the server's fault (``EngineError``, a 500 and a log line)
+    when it names a file of the index it could not read, else as the query's (400)."""
+    if _INDEX_DAMAGE.search(str(exc)):
+        return EngineError(f"the index cannot be read: {exc}")
+    return QueryError(f"this query cannot be searched ({exc})")
 
 
 def _ms(started: float) -> float:

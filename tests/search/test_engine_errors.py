@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 import tantivy
 
@@ -45,3 +47,30 @@ def test_search_and_suggest_raise_engine_error_on_a_panic(service, monkeypatch):
     monkeypatch.setattr(service.handle, "searcher", lambda: PanickingSearcher())
     with pytest.raises(EngineError):
         service.suggest("zeb")
+
+
+def test_a_damaged_index_is_the_servers_fault_not_the_querys(tmp_path):
+    """Random bytes in a term dictionary: every query was a 400 "this query cannot be
+    searched (An IO error occurred: 'Unsupported dictionary type ...')", and nothing was logged."""
+    from sx_fixtures import indexed_service
+
+    site = tmp_path / "site"
+    site.mkdir()
+    for i in range(30):
+        (site / f"note-{i}.txt").write_text(f"Note {i}\n\nThe harbour lamp, note number {i}, and its keeper.\n")
+    service = indexed_service(site)
+    assert service.search("harbour")["total"] == 30
+    noise = random.Random(7)
+    for term_file in (service.config.state_dir / "index").glob("*.term"):
+        data = term_file.read_bytes()
+        term_file.write_bytes(data[:100] + noise.randbytes(len(data) - 600) + data[-500:])  # its footer whole
+    with pytest.raises(EngineError, match="the index cannot be read"):
+        SearchService(service.config).search("harbour")
+
+
+def test_only_tantivys_words_for_unreadable_files_make_an_engine_error():
+    from siteseer.search.service import _engine_or_query_error
+
+    assert isinstance(_engine_or_query_error(ValueError("An IO error occurred: 'Data corrupted'")), EngineError)
+    assert isinstance(_engine_or_query_error(ValueError("Failed to open file for read: 'x.store'")), EngineError)
+    assert isinstance(_engine_or_query_error(ValueError("Expected a u64, got 'x'")), QueryError)
