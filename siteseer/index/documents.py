@@ -12,7 +12,7 @@ import hashlib
 import posixpath
 import struct
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -187,6 +187,26 @@ def unit_grams(fields: dict[str, Any]) -> str:
     return " ".join(filter(None, map(common_grams, body_values(fields))))
 
 
+# The modification times the index holds: tantivy's dates are nanoseconds in an i64
+# (1677-09-21 to 2262-04-11), as are the catalog's (SQLite's INTEGER); Python's datetimes
+# count microseconds. tmpfs, XFS and btrfs take any year (``touch -d @253402300800``:
+# year 10000), ext4 up to 2446.
+MIN_MTIME_NS = -(2**63 // 1000) * 1000
+MAX_MTIME_NS = (2**63 - 1) // 1000 * 1000
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def clamped_mtime_ns(mtime_ns: int) -> int:
+    """``mtime_ns`` within the range the index and the catalog hold: a date past it failed
+    the whole sync (tantivy's ValueError, SQLite's OverflowError), on every retry."""
+    return min(max(mtime_ns, MIN_MTIME_NS), MAX_MTIME_NS)
+
+
+def file_date(mtime_ns: int) -> datetime:
+    """A file's modification time as the ``mtime`` date field takes it (UTC, to the microsecond)."""
+    return _EPOCH + timedelta(microseconds=clamped_mtime_ns(mtime_ns) // 1000)
+
+
 def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Document:
     doc = tantivy.Document()
     for name in ("id", "path", "url", "type", "title", "headings"):
@@ -218,7 +238,7 @@ def to_document(fields: dict[str, Any], size: int, mtime_ns: int) -> tantivy.Doc
     doc.add_unsigned("lang", int(fields.get("lang", 0)))  # every unit: a missing value reads as None
     doc.add_unsigned("kind", kind_id(fields["type"]))
     doc.add_unsigned("file", file_key(fields["path"]))
-    doc.add_date("mtime", datetime.fromtimestamp(mtime_ns / 1e9, tz=timezone.utc))
+    doc.add_date("mtime", file_date(mtime_ns))
     if "page" in fields:
         doc.add_unsigned("page", int(fields["page"]))
     if "t" in fields:

@@ -336,10 +336,11 @@ class Indexer:
                 pending_rows.append(row)
                 summary.unchanged += 1
             else:
+                result, documents = _documents(result, size, mtime_ns)
                 if not fresh:
                     writer.delete_documents_by_term("path", result.rel)  # replaying is idempotent
-                for fields in result.units:
-                    writer.add_document(to_document(fields, size, mtime_ns))
+                for document in documents:
+                    writer.add_document(document)
                 pending_units += len(result.units)
                 summary.units += len(result.units)
                 summary.indexed += 1
@@ -398,6 +399,18 @@ class Indexer:
             return self.index.searcher().num_docs
         except Exception:
             return 0
+
+
+def _documents(result: FileResult, size: int, mtime_ns: int) -> tuple[FileResult, list[Any]]:
+    """The index documents of one file's units, all or none; when one cannot be made, the
+    file is an error of its own (tried again on the next sync), as in extraction: made
+    here, outside the extraction processes' guard, a failure stopped the whole sync, and
+    every retry of it, forever."""
+    try:
+        return result, [to_document(fields, size, mtime_ns) for fields in result.units]
+    except Exception as exc:
+        reason = f"cannot be indexed: {type(exc).__name__}: {exc}"[:500]
+        return FileResult(result.rel, "error", hash=result.hash, reason=reason), []
 
 
 def _failed(rel: str, exc: BaseException, timeout: float) -> FileResult:

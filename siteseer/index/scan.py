@@ -21,6 +21,8 @@ from typing import Callable, Iterable
 
 from siteseer.files.resolve import PrivatePaths, answered_by_server, reachable_name, real_root, resolve_real
 
+from .documents import clamped_mtime_ns
+
 KindFor = Callable[[Path], "str | None"]
 
 
@@ -124,4 +126,4 @@ def _stat(path: Path) -> tuple[int, int] | None:
         st = path.stat()
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, clamped_mtime_ns(st.st_mtime_ns)  # year 10000 on tmpfs: the catalog and index hold the nearest

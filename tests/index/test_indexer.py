@@ -258,6 +258,61 @@ def test_a_file_whose_fields_cannot_be_made_fails_alone(tmp_path: Path, monkeypa
     assert "UnicodeEncodeError" in results[0].reason
 
 
+def test_a_file_dated_past_what_the_index_holds_is_indexed_at_the_nearest_date(tmp_path: Path):
+    """tmpfs takes year 10000 (``touch -d @253402300800``), ext4 2446: tantivy's dates end in
+    2262, SQLite's integers there too, and the sync failed on every retry, indexing nothing."""
+    from siteseer.search.service import SearchService
+
+    root = tmp_path / "site"
+    write(root, "future.txt", "Future\n\nfutureword")
+    write(root, "ancient.txt", "Ancient\n\nancientword")
+    write(root, "today.txt", "Today\n\ntodayword")
+    os.utime(root / "future.txt", ns=(0, 253_402_300_800 * 10**9))  # whatever the file system keeps of it
+    os.utime(root / "ancient.txt", ns=(0, -62_135_596_801 * 10**9))  # before year 1
+    config = make_config(root)
+    with Indexer(config, extract=extract, kind_for=kind_for) as ix:
+        assert ix.sync("").indexed == 3
+        assert ix.sync("").unchanged == 3  # the nearest date on record: not extracted again
+    assert indexed_paths(config) == {"future.txt": 1, "ancient.txt": 1, "today.txt": 1}
+    service = SearchService(config)
+    assert [h["modified"][:4] for h in service.search("futureword")["hits"]] == ["2262"]
+    assert [h["modified"][:4] for h in service.search("ancientword")["hits"]] in (["1677"], ["1901"])  # ext4: 1901
+
+
+def test_a_files_date_is_the_nearest_the_index_holds():
+    from datetime import datetime, timezone
+
+    from siteseer.index.documents import file_date
+
+    assert file_date(1_700_000_000_123_456_789) == datetime(2023, 11, 14, 22, 13, 20, 123456, tzinfo=timezone.utc)
+    assert file_date(253_402_300_800 * 10**9) == datetime(2262, 4, 11, 23, 47, 16, 854775, tzinfo=timezone.utc)
+    assert file_date(-62_135_596_801 * 10**9) == datetime(1677, 9, 21, 0, 12, 43, 145225, tzinfo=timezone.utc)
+
+
+def test_a_file_whose_documents_cannot_be_made_is_an_error_and_costs_only_itself(folder, monkeypatch):
+    """The writer makes the documents, outside the extraction processes' guard: one
+    failure there stopped the sync, and every retry of it."""
+    import siteseer.index.indexer as indexer
+
+    real = indexer.to_document
+
+    def to_document(fields, size, mtime_ns):
+        if fields["path"] == "d0/f3.txt" and fields["id"].endswith("#1"):  # its second unit: none of it goes in
+            raise ValueError("no document today")
+        return real(fields, size, mtime_ns)
+
+    monkeypatch.setattr(indexer, "to_document", to_document)
+    config = make_config(folder)
+    summary = index(config)
+    assert summary.skipped["cannot be indexed: ValueError: no document today"] == ["d0/f3.txt"]
+    expected = {f"d{i % 3}/f{i}.txt": 2 for i in range(12) if i != 3}
+    assert indexed_paths(config) == expected
+    assert catalog(config).get("d0/f3.txt").status == "error"
+    monkeypatch.setattr(indexer, "to_document", real)
+    assert index(config).indexed == 1  # an error is tried again
+    assert indexed_paths(config) == {**expected, "d0/f3.txt": 2}
+
+
 def test_a_file_whose_extraction_hangs_is_skipped_and_costs_only_itself(tmp_path: Path):
     root = tmp_path / "site"
     for i in range(6):  # one batch with the stuck file among them
