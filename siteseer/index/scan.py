@@ -9,7 +9,9 @@ shown in snippets); symlinked files are, when the file server would serve
 what they point to (inside the folder, no dot-folder on the way). Names
 that are not UTF-8 (old archives, other systems' encodings) are skipped:
 neither the catalog nor the index can hold them, and no URL names them; so
-are files under the paths the server answers itself (``api/``, ``admin/``...).
+are the paths the server answers itself (``healthz``, files under ``api/``,
+``admin/``...), but not a folder named as one of its pages: ``search/inner.html``
+is the file server's.
 """
 
 from __future__ import annotations
@@ -36,12 +38,17 @@ class Scope:
         self.private = PrivatePaths(str(root), state_dir, config_path)
 
     def excluded(self, rel: str) -> bool:
+        """Whether ``rel`` and all below it stay out, be it a file or a folder (the watcher's
+        events do not say which); a file not excluded here may still be one the server
+        answers itself (``answered_by_server``)."""
         if not rel.isascii():
             try:
                 rel.encode("utf-8")
             except UnicodeEncodeError:  # undecodable bytes, kept as surrogates by os.fsdecode
                 return True
-        if not reachable_name(rel) or answered_by_server(rel):  # no request reaches it: a result would lead nowhere
+        # No request reaches it, nor anything in it: a result would lead nowhere. Not
+        # answered_by_server(rel): /healthz is the server's, /healthz/x.html the folder's.
+        if not reachable_name(rel) or answered_by_server(rel + "/"):
             return True
         parts = rel.split("/")
         if any(p.startswith(".") for p in parts):
@@ -65,7 +72,8 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "",
         return found
     if start.is_file():
         st = _stat(start)
-        if st and kind_for(start) is not None and (not start.is_symlink() or _linked(root, under, scope, links)):
+        if (st and not answered_by_server(under) and kind_for(start) is not None
+                and (not start.is_symlink() or _linked(root, under, scope, links))):
             found[under] = st
         return found
     stack = [(start, under)]
@@ -83,7 +91,7 @@ def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "",
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((Path(entry.path), rel))
                     continue
-                if not entry.is_file():  # dangling symlink, socket, ...
+                if not entry.is_file() or answered_by_server(rel):  # dangling symlink, socket, ...; /healthz
                     continue
                 if entry.is_symlink() and not _linked(root, rel, scope, links):
                     continue

@@ -75,6 +75,23 @@ def test_scan_indexes_only_what_the_file_server_would_serve_through_a_symlink(tm
     assert sorted(scan(site, scope, kind_for, under="link-in.txt")) == ["link-in.txt"]
 
 
+def test_scan_takes_folders_named_as_the_servers_own_pages(tmp_path: Path):
+    """Only /search, /healthz and /metrics themselves are the server's: the files in folders
+    of those names are served, and were left out of every full scan (the watcher indexed
+    them, the next start removed them)."""
+    for rel in ["search/inner.html", "healthz/status.txt", "metrics/sub/m.md", "docs/search", "metrics.txt",
+                "api/r.txt", "admin/r.txt", "_siteseer/r.txt"]:
+        write(tmp_path, rel, "x")
+    write(tmp_path / "elsewhere", "healthz", "x")
+    scope = Scope(tmp_path, tmp_path / ".siteseer")
+    served = ["healthz/status.txt", "metrics.txt", "metrics/sub/m.md", "search/inner.html"]
+    assert sorted(scan(tmp_path, scope, lambda p: "text")) == ["docs/search", "elsewhere/healthz", *served]
+    for under in ("search", "healthz", "metrics/sub", "search/inner.html"):  # as the watcher asks
+        assert sorted(scan(tmp_path, scope, kind_for, under=under)) == [r for r in served if r.startswith(under)]
+    assert [rel for rel in ("search", "healthz", "metrics", "api", "admin", "api/x") if scope.excluded(rel)] == [
+        "api", "admin", "api/x"]
+
+
 def test_catalog_apply_under_and_meta(tmp_path: Path):
     cat = Catalog(tmp_path / "catalog.db")
     rows = [FileRow(p, 1, 2, "h", "text", "ok", None, 1, 0.0) for p in ["a/x.txt", "a/y.txt", "a_b.txt", "ab/z.txt"]]

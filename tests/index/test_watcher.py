@@ -152,6 +152,21 @@ def test_folder_replaced_by_another_is_indexed_afresh(tmp_path: Path, state_insi
     assert not thread.is_alive()
 
 
+def test_a_folder_named_as_a_servers_page_is_followed(watched, tmp_path: Path):
+    """A folder moved in as ``healthz/`` is one event, for the folder, and it was dropped as
+    the server's own path: only /healthz itself is, the folder's files are served."""
+    root, service = watched
+    write(tmp_path / "incoming", "healthz/status.txt", "Status\n\nstatusword")
+    (tmp_path / "incoming" / "healthz").rename(root / "healthz")
+    write(root, "search/inner.txt", "Inner\n\ninnerword")
+    write(root, "metrics", "Metrics\n\nmetricsword")  # /metrics is the server's: not this file
+    wait_until(lambda: found(service, "statusword") == ["healthz/status.txt"]
+               and found(service, "innerword") == ["search/inner.txt"], DEADLINE)
+    write(root, "after.txt", "After\n\nafterword")  # the watcher has seen the rest by the time it sees this
+    wait_until(lambda: found(service, "afterword"), DEADLINE)
+    assert found(service, "metricsword") == []
+
+
 @pytest.mark.parametrize("new_folder", ["archive", ".trash"])
 def test_a_folder_moved_into_a_new_folder_is_still_followed(watched, new_folder):
     """watchdog 7 lost the moved folder's watch (``mkdir archive && mv proj archive/``):

@@ -49,3 +49,18 @@ def test_the_core_answers_these_paths_and_the_indexer_leaves_them_out(site):
     scope = Scope(site, site / ".siteseer")
     indexed = set(scan(site, scope, lambda p: "text"))
     assert indexed == set(SERVED)
+
+
+def test_files_in_folders_named_as_the_cores_pages_are_served_and_indexed(tmp_path: Path):
+    """Only the paths themselves are the core's: /search/inner.html is the folder's file."""
+    served = ["search/inner.html", "healthz/r.txt", "metrics/sub/r.txt"]
+    for rel in served:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(MARK)
+    app = SiteseerApp(load_config(tmp_path))
+    app.accesslog.stream = io.StringIO()
+    try:
+        assert {rel: answer(app, rel) for rel in served} == {rel: (200, MARK) for rel in served}
+    finally:
+        app.services.close()
+    assert set(scan(tmp_path, Scope(tmp_path, tmp_path / ".siteseer"), lambda p: "text")) == set(served)
