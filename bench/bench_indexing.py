@@ -113,7 +113,7 @@ def child_raw(root: Path, out: Path) -> dict:
     config, scope, kind_for = _scope(root, out)
     started = time.perf_counter()
     found = scan(config.root, scope, kind_for, "")
-    todo = [(rel, size, mtime, None) for rel, (size, mtime) in sorted(found.items())]
+    todo = [(rel, st.size, st.mtime_ns, None) for rel, st in sorted(found.items())]
     batches = _batches(todo, lambda rel: kind_for(config.root / rel) in NAME_ONLY_KINDS)
     units = chars = 0
     cfg = config.index

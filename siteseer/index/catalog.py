@@ -26,10 +26,16 @@ CREATE TABLE IF NOT EXISTS files (
     status TEXT NOT NULL,          -- ok | skipped | error
     error TEXT,
     units INTEGER NOT NULL DEFAULT 0,
-    indexed_at REAL NOT NULL
+    indexed_at REAL NOT NULL,
+    ino INTEGER,
+    ctime_ns INTEGER
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
 """
+# Columns added since the first catalogs, each with its type: a catalog made before is
+# given them (NULL in its rows) rather than dropped with the index it describes.
+_ADDED_COLUMNS = {"ino": "INTEGER", "ctime_ns": "INTEGER"}
+_COLUMNS = "path, size, mtime_ns, hash, kind, status, error, units, indexed_at, ino, ctime_ns"
 
 
 @dataclass(slots=True)
@@ -43,6 +49,11 @@ class FileRow:
     error: str | None = None
     units: int = 0
     indexed_at: float = 0.0
+    # Which file the path named, and when its inode last changed: a file moved onto another
+    # of the same size and date (unpacked from one archive) changes these alone. None: not
+    # yet recorded (a catalog from before they were).
+    ino: int | None = None
+    ctime_ns: int | None = None
 
 
 class Catalog:
@@ -59,23 +70,25 @@ class Catalog:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(_SCHEMA)
+            self._add_missing_columns()
             self.db.commit()
+
+    def _add_missing_columns(self) -> None:
+        have = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
+        for name, kind in _ADDED_COLUMNS.items():
+            if name not in have:
+                self.db.execute(f"ALTER TABLE files ADD COLUMN {name} {kind}")
 
     def close(self) -> None:
         self.db.close()
 
     # -- files ---------------------------------------------------------------
     def files(self) -> dict[str, FileRow]:
-        rows = self.db.execute(
-            "SELECT path, size, mtime_ns, hash, kind, status, error, units, indexed_at FROM files"
-        )
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM files")
         return {r[0]: FileRow(*r) for r in rows}
 
     def get(self, path: str) -> FileRow | None:
-        r = self.db.execute(
-            "SELECT path, size, mtime_ns, hash, kind, status, error, units, indexed_at FROM files WHERE path=?",
-            (path,),
-        ).fetchone()
+        r = self.db.execute(f"SELECT {_COLUMNS} FROM files WHERE path=?", (path,)).fetchone()
         return FileRow(*r) if r else None
 
     def under(self, prefix: str) -> dict[str, FileRow]:
@@ -89,8 +102,7 @@ class Catalog:
             return self.files()
         prefix = prefix.rstrip("/")
         rows = self.db.execute(
-            "SELECT path, size, mtime_ns, hash, kind, status, error, units, indexed_at FROM files"
-            " WHERE path = ? OR (path >= ? AND path < ?)",
+            f"SELECT {_COLUMNS} FROM files WHERE path = ? OR (path >= ? AND path < ?)",
             (prefix, prefix + "/", prefix + "0"),
         )
         return {r[0]: FileRow(*r) for r in rows}
@@ -99,8 +111,9 @@ class Catalog:
         """Record one committed batch atomically."""
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?)",
-                [(r.path, r.size, r.mtime_ns, r.hash, r.kind, r.status, r.error, r.units, r.indexed_at) for r in upserts],
+                f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(r.path, r.size, r.mtime_ns, r.hash, r.kind, r.status, r.error, r.units, r.indexed_at, r.ino,
+                  r.ctime_ns) for r in upserts],
             )
             self.db.executemany("DELETE FROM files WHERE path=?", [(p,) for p in deletes])
             if meta:

@@ -34,7 +34,7 @@ from .catalog import Catalog, FileRow
 from .extractors.base import EXTRACTOR_VERSIONS
 from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
 from .process import pool_worker_init
-from .scan import Scope, scan
+from .scan import FileStat, Scope, scan
 from .schema import SCHEMA_VERSION, index_exists, open_index
 
 _DAY_NS = 86_400 * 10**9  # a UTC day, as the dates of hits and after:/before: count them
@@ -226,7 +226,7 @@ class Indexer:
         summary = IndexSummary()
         unders = [under] if isinstance(under, str) else _outermost(under)
         unders += self._links_to(unders)
-        on_disk: dict[str, tuple[int, int]] = {}
+        on_disk: dict[str, FileStat] = {}
         known: dict[str, FileRow] = {}
         for u in unders:
             for link in [link for link in self.links if _at_or_below(link, u)]:
@@ -241,15 +241,18 @@ class Indexer:
             on_disk.setdefault(rel, st)
         summary.files = len(on_disk)
         todo: list[tuple[str, int, int, str | None]] = []
-        for rel, (size, mtime_ns) in sorted(on_disk.items()):
+        for rel, (size, mtime_ns, ino, ctime_ns) in sorted(on_disk.items()):
             row = known.get(rel)
             # An "error" (unreadable, say) is tried again: a chmod fixes it without touching mtime.
             retry = rel in forced or (row is not None and row.status == "error")
-            if row is not None and not retry and row.size == size and row.mtime_ns == mtime_ns:
+            if (row is not None and not retry and row.size == size and row.mtime_ns == mtime_ns
+                    and row.ino == ino and row.ctime_ns == ctime_ns):
                 summary.unchanged += 1
                 continue
             # Same size and a hash on record: the worker hashes before extracting, and the same
-            # bytes are not extracted again. Only within a day: the index keeps each unit's date
+            # bytes are not extracted again. So another inode or ctime alone (a file moved onto
+            # one of the same size and date, a chmod, a row from before they were recorded) costs
+            # a read, not an extraction. Only within a day: the index keeps each unit's date
             # (shown, and what after:/before: filter on), and a file given an older date (rsync -a,
             # touch -d) kept its old one, so it is extracted again with the new.
             same_day = row is not None and row.mtime_ns // _DAY_NS == mtime_ns // _DAY_NS
@@ -258,7 +261,7 @@ class Indexer:
         if todo or deleted:
             self.catalog.set_indexing(True)
             try:
-                self._run(todo, deleted, summary, progress)
+                self._run(todo, on_disk, deleted, summary, progress)
             finally:
                 self.catalog.set_indexing(False)
         for path, status, reason in self.catalog.problems():
@@ -275,13 +278,13 @@ class Indexer:
         return [link for link, target in self.links.items()
                 if any(_at_or_below(target, u) for u in unders) and not any(_at_or_below(link, u) for u in unders)]
 
-    def _subtitles_beside(self, videos: Iterable[str]) -> dict[str, tuple[int, int]]:
-        """``{rel: (size, mtime_ns)}`` of the subtitle files named after any of ``videos``.
+    def _subtitles_beside(self, videos: Iterable[str]) -> dict[str, FileStat]:
+        """``{rel: FileStat}`` of the subtitle files named after any of ``videos``.
 
         "talk.mp4" has "talk.srt" and "talk.en.vtt": the names the subtitle
         extractor looks for a video by.
         """
-        found: dict[str, tuple[int, int]] = {}
+        found: dict[str, FileStat] = {}
         for rel in videos:
             if self.kind_for(self.root / rel) != "video":
                 continue
@@ -297,9 +300,8 @@ class Indexer:
                     found.update(scan(self.root, self.scope, self.kind_for, sub))
         return found
 
-    def _run(self, todo: list[tuple[str, int, int, str | None]], deleted: list[str],
+    def _run(self, todo: list[tuple[str, int, int, str | None]], stats: dict[str, FileStat], deleted: list[str],
              summary: IndexSummary, progress: Progress | None) -> None:
-        stats = {rel: (size, mtime) for rel, size, mtime, _ in todo}
         writer = self.writer
         pending_rows: list[FileRow] = []
         pending_deletes: list[str] = []
@@ -326,10 +328,10 @@ class Indexer:
 
         done = 0
         for result in self._extract_all(todo):
-            size, mtime_ns = stats[result.rel]
+            size, mtime_ns, ino, ctime_ns = stats[result.rel]
             now = time.time()
             if result.status == "same":
-                row = FileRow(result.rel, size, mtime_ns, result.hash, None, "ok", None, 0, now)
+                row = FileRow(result.rel, size, mtime_ns, result.hash, None, "ok", None, 0, now, ino, ctime_ns)
                 old = self.catalog.get(result.rel)
                 if old is not None:  # keep its kind and unit count, only the stat changed
                     row.kind, row.status, row.error, row.units = old.kind, old.status, old.error, old.units
@@ -346,7 +348,7 @@ class Indexer:
                 summary.indexed += 1
                 status = result.status if result.status != "ok" else "ok"
                 pending_rows.append(FileRow(result.rel, size, mtime_ns, result.hash, result.kind,
-                                            status, result.reason, len(result.units), now))
+                                            status, result.reason, len(result.units), now, ino, ctime_ns))
             done += 1
             if progress is not None:
                 progress(done, len(todo))

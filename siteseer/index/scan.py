@@ -19,13 +19,22 @@ from __future__ import annotations
 import os
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, NamedTuple
 
 from siteseer.files.resolve import PrivatePaths, answered_by_server, reachable_name, real_root, resolve_real
 
 from .documents import clamped_mtime_ns
 
 KindFor = Callable[[Path], "str | None"]
+
+
+class FileStat(NamedTuple):
+    """What tells the indexer that a file may have changed since it was indexed."""
+
+    size: int
+    mtime_ns: int
+    ino: int
+    ctime_ns: int
 
 
 class Scope:
@@ -63,10 +72,10 @@ class Scope:
 
 
 def scan(root: Path, scope: Scope, kind_for: KindFor, under: str = "",
-         links: dict[str, str] | None = None) -> dict[str, tuple[int, int]]:
-    """``{rel: (size, mtime_ns)}`` of indexable files at or below ``under``; the symlinked
+         links: dict[str, str] | None = None) -> dict[str, FileStat]:
+    """``{rel: FileStat}`` of indexable files at or below ``under``; the symlinked
     ones found also go into ``links`` (if given) as ``{rel: the rel of the file it names}``."""
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, FileStat] = {}
     start = root / under if under else root
     if under and (scope.excluded(under) or _through_folder_link(root, under)):
         return found
@@ -129,9 +138,10 @@ def _linked(root: Path, rel: str, scope: Scope, links: dict[str, str] | None) ->
     return True
 
 
-def _stat(path: Path) -> tuple[int, int] | None:
+def _stat(path: Path) -> FileStat | None:
     try:
         st = path.stat()
     except OSError:
         return None
-    return st.st_size, clamped_mtime_ns(st.st_mtime_ns)  # year 10000 on tmpfs: the catalog and index hold the nearest
+    # Year 10000 on tmpfs: the catalog and the index hold the nearest date they can.
+    return FileStat(st.st_size, clamped_mtime_ns(st.st_mtime_ns), st.st_ino, clamped_mtime_ns(st.st_ctime_ns))

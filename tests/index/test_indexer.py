@@ -80,6 +80,56 @@ def test_a_file_given_another_day_is_indexed_with_it(folder):
     assert found and all(h["modified"].startswith("2023-11-14") for h in found)
 
 
+def test_a_file_moved_onto_another_of_the_same_size_and_date_is_indexed_again(tmp_path: Path):
+    """Files unpacked from one archive share a date: after ``mv one.txt two.txt``, two.txt's
+    old words were still found and one's never, through every restart and full sync."""
+    from siteseer.search.service import SearchService
+
+    root = tmp_path / "site"
+    write(root, "one.txt", "One\n\nswapalpha")
+    write(root, "two.txt", "Two\n\nswapbravo")
+    day = 1_704_067_200 * 10**9  # 2024-01-01
+    for rel in ("one.txt", "two.txt"):
+        os.utime(root / rel, ns=(day, day))
+    config = make_config(root)
+    index(config)
+    (root / "one.txt").rename(root / "two.txt")
+    summary = index(config)
+    assert (summary.indexed, summary.deleted) == (1, 1)
+    service = SearchService(config)
+    assert [h["path"] for h in service.search("swapalpha")["hits"]] == ["two.txt"]
+    assert service.search("swapbravo")["hits"] == []
+
+
+def index_reading(config):
+    """A run of the indexer: its summary, and how many files it sent to be hashed or extracted."""
+    read: list[int] = []
+    summary = run_index(config, progress=lambda done, total: read.append(done), extract=extract, kind_for=kind_for)
+    return summary, len(read)
+
+
+def test_a_restart_with_nothing_changed_reads_no_file(folder):
+    config = make_config(folder)
+    index(config)
+    assert index_reading(config)[1] == 0
+
+
+def test_a_catalog_from_before_inodes_were_recorded_is_kept_and_each_file_read_once(folder):
+    """Its rows say nothing of inodes: each file is hashed once (a file moved onto another
+    before the upgrade is extracted then), none extracted again for it."""
+    config = make_config(folder)
+    index(config)
+    cat = catalog(config)
+    for column in ("ino", "ctime_ns"):
+        cat.db.execute(f"ALTER TABLE files DROP COLUMN {column}")
+    cat.db.commit()
+    cat.close()
+    summary, read = index_reading(config)
+    assert (summary.indexed, summary.unchanged, read) == (0, 14, 14)
+    assert catalog(config).get("bad.txt").error == "broken on purpose"  # its rows kept as they were
+    assert index_reading(config)[1] == 0
+
+
 def test_a_fixed_file_leaves_the_skipped_list(folder):
     config = make_config(folder)
     index(config)

@@ -17,8 +17,7 @@ def test_scan_skips_dotfiles_state_dir_excludes_and_unknown_kinds(tmp_path: Path
     scope = Scope(tmp_path, tmp_path / ".siteseer", ["drafts", "*.tmp.txt"])
     found = scan(tmp_path, scope, kind_for)
     assert sorted(found) == ["a.txt", "deep/drafts/h.txt", "docs/b.md"]
-    size, mtime_ns = found["a.txt"]
-    assert size == 1 and mtime_ns > 0
+    assert found["a.txt"].size == 1 and found["a.txt"].mtime_ns > 0
 
 
 def test_scan_state_dir_with_custom_name_and_subtree(tmp_path: Path):
