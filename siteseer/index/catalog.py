@@ -131,6 +131,14 @@ class Catalog:
             self._set_meta(meta)
         return marked
 
+    def outdate_paths(self, paths: Iterable[str], meta: dict[str, str]) -> int:
+        """``outdate`` for the files at ``paths``."""
+        with self.db:
+            marked = self.db.executemany("UPDATE files SET mtime_ns = -1, hash = NULL WHERE path = ?",
+                                         [(p,) for p in paths]).rowcount
+            self._set_meta(meta)
+        return marked
+
     def count_ok(self) -> int:
         return self.db.execute("SELECT count(*) FROM files WHERE status='ok'").fetchone()[0]
 

@@ -35,8 +35,10 @@ from .extractors.base import EXTRACTOR_VERSIONS
 from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
 from .process import pool_worker_init
 from .scan import FileStat, Scope, scan
-from .schema import SCHEMA_VERSION, index_exists, open_index
+from .schema import SCHEMA_VERSION, index_exists, nfc, open_index
 
+# In the catalog's meta once every ``dir`` facet in the index is composed (``documents.dir_facet``).
+DIR_FACETS = "nfc"
 _DAY_NS = 86_400 * 10**9  # a UTC day, as the dates of hits and after:/before: count them
 log = logging.getLogger("siteseer.index")
 
@@ -134,6 +136,7 @@ class Indexer:
                                 "(a server indexes its folder itself)") from None
             raise
         self._outdate_extracted()  # holding the writer's lock: no other indexer writes the catalog now
+        self._outdate_decomposed_folders()
         # An empty index holds nothing to delete: a first build skips the
         # delete-by-path of every file (each one costs a term lookup per segment).
         try:
@@ -180,6 +183,18 @@ class Indexer:
             marked = self.catalog.outdate(changed, {"extractors": json.dumps(EXTRACTOR_VERSIONS, sort_keys=True)})
             if marked:  # says why a start after an upgrade indexes files that did not change
                 log.info("%d files (%s) are extracted again: this version reads them better", marked, ", ".join(changed))
+
+    def _outdate_decomposed_folders(self) -> None:
+        """Have the files in folders named in decomposed form extracted again, once: their
+        ``dir`` facet was the name as on disk, which ``in:`` (composed) never matched. Only
+        theirs changed: raising ``SCHEMA_VERSION`` would empty the index until it is built
+        again, and every kind's extractor version would extract every file again."""
+        if self.catalog.meta().get("dir_facets") == DIR_FACETS:
+            return
+        decomposed = [rel for rel in self.catalog.files() if nfc(folder := posixpath.dirname(rel)) != folder]
+        marked = self.catalog.outdate_paths(decomposed, {"dir_facets": DIR_FACETS})
+        if marked:
+            log.info("%d files in folders named in decomposed Unicode are indexed again, for in:", marked)
 
     def close(self) -> None:
         if self.pool is not None:

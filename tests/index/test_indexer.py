@@ -1,7 +1,9 @@
 """The indexer with a stand-in extractor: incremental, idempotent, forgiving."""
 
 import os
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from ix_helpers import extract, indexed_paths, kind_for, make_config, write
@@ -128,6 +130,54 @@ def test_a_catalog_from_before_inodes_were_recorded_is_kept_and_each_file_read_o
     assert (summary.indexed, summary.unchanged, read) == (0, 14, 14)
     assert catalog(config).get("bad.txt").error == "broken on purpose"  # its rows kept as they were
     assert index_reading(config)[1] == 0
+
+
+DECOMPOSED = unicodedata.normalize("NFD", "café")  # as macOS writes a folder's name
+
+
+@pytest.fixture
+def decomposed_folder(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    write(root, f"{DECOMPOSED}/menu.txt", "Menu\n\nmenuword")
+    write(root, "other/menu.txt", "Menu\n\nmenuword")
+    return root
+
+
+def found_in_cafe(config) -> dict[str, list[tuple[str, str]]]:
+    """The hits of ``in:café`` typed composed and decomposed: (path, url) of each."""
+    from siteseer.search.service import SearchService
+
+    service = SearchService(config)
+    return {typed: [(h["path"], h["url"]) for h in service.search(f"menuword in:{typed}")["hits"]]
+            for typed in ("café", DECOMPOSED)}
+
+
+def test_a_folder_named_in_decomposed_form_is_found_by_in(decomposed_folder):
+    """Queries are composed (NFC); the folder facet was the name as on disk."""
+    config = make_config(decomposed_folder)
+    index(config)
+    as_named = [(f"{DECOMPOSED}/menu.txt", "/" + quote(f"{DECOMPOSED}/menu.txt"))]  # served at its own name
+    assert found_in_cafe(config) == {"café": as_named, DECOMPOSED: as_named}
+
+
+def test_an_index_made_with_decomposed_folders_has_their_files_indexed_again(decomposed_folder, monkeypatch):
+    import tantivy
+
+    from siteseer.index import documents
+
+    config = make_config(decomposed_folder)
+    monkeypatch.setattr(documents, "dir_facet", lambda folder: tantivy.Facet.from_string("/" + folder))
+    index(config)  # as before: the folder's name as on disk
+    cat = catalog(config)
+    cat.db.execute("DELETE FROM meta WHERE key = 'dir_facets'")
+    cat.db.commit()
+    cat.close()
+    assert found_in_cafe(config)["café"] == []
+    monkeypatch.undo()
+    summary = index(config)
+    assert (summary.indexed, summary.unchanged) == (1, 1)  # that file alone
+    assert [path for path, _ in found_in_cafe(config)["café"]] == [f"{DECOMPOSED}/menu.txt"]
+    assert index(config).indexed == 0  # once
 
 
 def test_a_fixed_file_leaves_the_skipped_list(folder):
