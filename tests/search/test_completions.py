@@ -43,3 +43,18 @@ def test_a_joined_word_is_completed_only_as_some_page_joins_it(tmp_path):
     service = indexed_service(tmp_path)
     assert service.suggest("pg_dum") == ["pg_dump"]
     assert set(service.suggest("dum")) == {"dummy", "dumb", "dump"}  # alone, every word
+
+
+def test_a_joined_word_being_typed_finds_its_completions(tmp_path):
+    """"pg_dum" found nothing (a phrase of "pg" and "dum") while the box offered "pg_dump"."""
+    from sx_fixtures import indexed_service, paths
+
+    (tmp_path / "dump.txt").write_text("Backup\n\nRun pg_dump nightly.\n")
+    (tmp_path / "all.txt").write_text("Cluster\n\nRun pg_dumpall for roles.\n")
+    (tmp_path / "apart.txt").write_text("Apart\n\nThe pg tools, and a dump truck.\n")
+    service = indexed_service(tmp_path)
+    assert sorted(paths(service.search("pg_dum"))) == ["all.txt", "dump.txt"]
+    assert paths(service.search("pg_dump ")) == ["dump.txt"]  # typed to its end
+    assert sorted(paths(service.search("pg_dump*"))) == ["all.txt", "dump.txt"]
+    assert service.search("pg_dum ")["total"] == 0
+    assert "pg_dump" in service.search("pg_dum")["hits"][0]["snippet"]["text"]
