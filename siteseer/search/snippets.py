@@ -141,6 +141,9 @@ def _window(body: str, words: list[str], low: str | None = None) -> int:
     if not places:
         return 0
     first = _first_with_all(places, len(needles))
+    if first is None:  # a common word's first places only were looked at: look around the rarest's
+        places = _places_around_rarest(low, needles, places) or places
+        first = _first_with_all(places, len(needles))
     if first is None:  # no stretch has them all: the one with the most
         first = _densest(places, SNIPPET_CHARS - AIM_TAIL, len(needles))[0]
     return max(0, first - WINDOW // 3)
@@ -169,6 +172,35 @@ def _places(low: str, needles: list[str]) -> list[tuple[int, int]]:
                 n += 1
     places.sort()
     return places
+
+
+def _places_around_rarest(low: str, needles: list[str], places: list[tuple[int, int]]) -> list[tuple[int, int]] | None:
+    """``places`` again, where a needle's were cut at ``PLACES_PER_NEEDLE``: each other needle
+    looked for only near the places of the one found least. "alpha uniqueendword": a page
+    with alpha 200 times and the two side by side at its end showed alpha, never the rare
+    word (the first 40 alphas were all that was looked at). None when none was cut."""
+    counts = [0] * len(needles)
+    for _, which in places:
+        counts[which] += 1
+    if max(counts) < PLACES_PER_NEEDLE or not min(counts):
+        return None
+    rarest = counts.index(min(counts))
+    anchors = [pos for pos, which in places if which == rarest]
+    reach = SNIPPET_CHARS
+    near = set((pos, rarest) for pos in anchors)
+    for which, needle in enumerate(needles):
+        if which == rarest:
+            continue
+        for anchor in anchors:
+            lo, hi = max(0, anchor - reach), anchor + reach
+            for spelling in _spellings(needle):
+                pos = low.find(spelling, lo, hi)
+                while pos >= 0:
+                    before = low[pos - 1] if pos else " "
+                    if not before.isalnum() or (not before.isascii() and CJK_RUN.match(before)):
+                        near.add((pos, which))
+                    pos = low.find(spelling, pos + 1, hi)
+    return sorted(near)
 
 
 def _first_with_all(places: list[tuple[int, int]], count: int) -> int | None:

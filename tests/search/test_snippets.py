@@ -273,3 +273,13 @@ def test_a_word_with_accents_or_sharp_s_is_highlighted_where_it_is(tmp_path):
     for q, marked in [("Papiergröße", ["Papiergröße"]), ("massnahmen", ["Maßnahmen"]), ("Größe", ["Größe"]),
                       ("erklart", ["erklärt"]), ('"weitere Maßnahmen"', ["weitere Maßnahmen"])]:
         assert _marked(service.search(q)["hits"][0]["snippet"]) == marked, q
+
+
+def test_a_rare_word_beside_a_common_one_far_down_is_shown(tmp_path):
+    """A page with "alpha" 200 times and "uniqueendword" at its end showed six alphas and
+    never the rare word: only the first 40 places of each word were looked at."""
+    from sx_fixtures import indexed_service
+
+    (tmp_path / "long.txt").write_text("Long\n\n" + "alpha beta gamma delta epsilon " * 200 + "uniqueendword\n")
+    snip = indexed_service(tmp_path).search("alpha uniqueendword")["hits"][0]["snippet"]
+    assert "uniqueendword" in _marked(snip) and "alpha" in _marked(snip)
