@@ -136,8 +136,13 @@ class IndexHandle:
         return index.searcher() if index is not None else None
 
     def status(self) -> dict:
+        """The catalog's counts; ``"unreadable": True`` while no index could be opened though
+        one is there (searches find nothing: the page says why rather than "no results")."""
         self.refresh()
-        return dict(self._status)
+        status = dict(self._status)
+        if self._index is None and self._failure is not None and not status.get("outdated"):
+            status["unreadable"] = True
+        return status
 
 
 def _identity(path) -> tuple[int, int] | None:

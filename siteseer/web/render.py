@@ -320,6 +320,9 @@ OUTDATED = ("The search index was made by an older version of siteseer and is no
             "it is rebuilt when the server indexes the folder (siteseer index DIR, or siteseer serve without --no-index).")
 
 
+UNREADABLE = "The search index cannot be read right now; the log says why. Files are still served."
+
+
 def index_note(status: dict | None) -> Any:
     status = status or {}
     documents = status.get("documents", 0)
@@ -328,6 +331,8 @@ def index_note(status: dict | None) -> Any:
         text = f"Indexing… {_plural(documents, 'document')} so far"
     elif status.get("outdated"):
         text = OUTDATED
+    elif status.get("unreadable"):
+        text = UNREADABLE
     return html.P(text, className="index-note", role="status")
 
 
@@ -520,6 +525,8 @@ def _no_results(q: str, type_: str | None, result: dict) -> Any:
         tips.append(html.Li("The folder is still being indexed; more documents will appear soon."))
     elif index.get("outdated"):
         tips.append(html.Li(OUTDATED))
+    elif index.get("unreadable"):
+        tips.append(html.Li(UNREADABLE))
     return html.Div(
         [
             html.P(["No results for ", html.Strong(q), "."], className="no-results-title"),

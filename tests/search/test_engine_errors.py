@@ -74,3 +74,19 @@ def test_only_tantivys_words_for_unreadable_files_make_an_engine_error():
     assert isinstance(_engine_or_query_error(ValueError("An IO error occurred: 'Data corrupted'")), EngineError)
     assert isinstance(_engine_or_query_error(ValueError("Failed to open file for read: 'x.store'")), EngineError)
     assert isinstance(_engine_or_query_error(ValueError("Expected a u64, got 'x'")), QueryError)
+
+
+def test_an_index_that_cannot_be_opened_is_said_so_not_searched_as_empty(tmp_path):
+    """A truncated segment: every search answered "0 results" and the status N documents."""
+    from sx_fixtures import indexed_service
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "note.txt").write_text("Note\n\nThe harbour lamp.\n")
+    service = indexed_service(site)
+    assert "unreadable" not in service.status()
+    for store in (service.config.state_dir / "index").glob("*.store"):
+        store.write_bytes(b"")
+    fresh = SearchService(service.config)
+    result = fresh.search("harbour")
+    assert result["total"] == 0 and result["index"].get("unreadable") is True
