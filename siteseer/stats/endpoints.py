@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import os
 import sqlite3
 from pathlib import Path
@@ -92,11 +93,11 @@ def render_traffic(lines: list[str], totals: dict[str, float]) -> None:
     cumulative = 0
     for i, bound in enumerate(store.LATENCY_BOUNDS_MS):
         cumulative += totals.get(f"h{i}", 0)
-        lines.append(f'{name}_bucket{{le="{bound / 1000:g}"}} {cumulative:g}')
+        lines.append(f'{name}_bucket{{le="{bound / 1000:g}"}} {sample_value(cumulative)}')
     cumulative += totals.get(f"h{len(store.LATENCY_BOUNDS_MS)}", 0)
-    lines.append(f'{name}_bucket{{le="+Inf"}} {cumulative:g}')
-    lines.append(f"{name}_sum {totals.get('dur_sum', 0) / 1000:g}")
-    lines.append(f"{name}_count {cumulative:g}")
+    lines.append(f'{name}_bucket{{le="+Inf"}} {sample_value(cumulative)}')
+    lines.append(f"{name}_sum {sample_value(totals.get('dur_sum', 0) / 1000)}")
+    lines.append(f"{name}_count {sample_value(cumulative)}")
 
 
 def render_index(lines: list[str], state_dir: Path, search=None) -> None:
@@ -145,7 +146,23 @@ def _catalog_meta(path: Path) -> dict | None:
 
 def _metric(lines: list[str], name: str, kind: str, help_text: str, samples) -> None:
     lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-    lines += [f"{name}{labels} {value:g}" for labels, value in samples]
+    lines += [f"{name}{labels} {sample_value(value)}" for labels, value in samples]
+
+
+def sample_value(value: float) -> str:
+    """A sample's value in Prometheus text: whole numbers exactly, other floats as ``repr``.
+
+    Not ``:g``: its 6 significant digits printed 1,234,567 requests as
+    ``1.23457e+06``, so a counter stood still for hundreds of requests and
+    ``rate()`` showed steps.
+    """
+    if isinstance(value, int):  # bool too: 0 or 1
+        return str(int(value))
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return str(int(value)) if value.is_integer() else repr(value)
 
 
 def _network(text: str):

@@ -8,7 +8,7 @@ import time
 from siteseer.server.messages import Request
 from siteseer.stats import store
 from siteseer.stats.auth import SESSION_COOKIE, SessionSigner, hash_password
-from siteseer.stats.endpoints import Metrics, healthz
+from siteseer.stats.endpoints import Metrics, healthz, render_traffic
 from siteseer.stats.throttle import LoggedOut
 from synth import entry
 
@@ -87,3 +87,22 @@ def test_metrics_closed_to_a_logged_out_session(config):
     metrics = Metrics(config)
     LoggedOut(config.state_dir).add(csrf, time.time() + signer.max_age)  # what "Log out" does
     assert run(metrics(req("/metrics", ip="203.0.113.1", headers={"cookie": f"{SESSION_COOKIE}={value}"}))).status == 403
+
+
+def test_metrics_print_large_counters_exactly():
+    # ":g" printed 1,234,567 as 1.23457e+06: the counter stood still for hundreds of requests.
+    lines: list[str] = []
+    render_traffic(lines, {"status:200": 1234567.0, "bytes": 98765432109, "h0": 1234567, "dur_sum": 1234567.5})
+    text = "\n".join(lines)
+    assert 'siteseer_http_requests_total{status="200"} 1234567\n' in text
+    assert "siteseer_http_response_bytes_total 98765432109\n" in text
+    assert "siteseer_http_request_duration_seconds_count 1234567" in text
+    assert "siteseer_http_request_duration_seconds_sum 1234.5675\n" in text
+    assert "e+" not in text
+
+
+def test_sample_values_in_prometheus_text():
+    from siteseer.stats.endpoints import sample_value
+
+    assert [sample_value(v) for v in (0, True, 7.0, 0.1, 1e22, float("inf"), float("nan"))] == \
+        ["0", "1", "7", "0.1", "10000000000000000000000", "+Inf", "NaN"]
