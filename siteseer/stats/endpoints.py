@@ -9,6 +9,7 @@ whole server, not one worker) plus the index state; it is open only to
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import logging
 import math
@@ -57,6 +58,15 @@ class Metrics:
         return session is not None and session.csrf not in self.logged_out
 
     async def __call__(self, request: Request) -> Response:
+        # In a thread (the worker's WSGI pool, as the search API uses its own): the
+        # answer reads traffic.db and state.db (either may be locked for seconds), the
+        # index folder, and the search status, whose lock the search thread holds while
+        # it reloads the index. On the event loop each stopped every request of the worker.
+        executor = getattr(self.services, "executor", None)
+        return await asyncio.get_running_loop().run_in_executor(executor, self.answer, request)
+
+    def answer(self, request: Request) -> Response:
+        """The answer to ``request``: blocking work, never run on the event loop."""
         if not self.allowed(request):
             return Response.text("Forbidden: /metrics is open to admin.metrics_allow networks only.\n", 403)
         return Response(200, [("content-type", PROMETHEUS_TYPE), ("cache-control", "no-store")],

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 from siteseer.server.messages import Request
 from siteseer.stats import store
@@ -106,3 +109,22 @@ def test_sample_values_in_prometheus_text():
 
     assert [sample_value(v) for v in (0, True, 7.0, 0.1, 1e22, float("inf"), float("nan"))] == \
         ["0", "1", "7", "0.1", "10000000000000000000000", "+Inf", "NaN"]
+
+
+def test_metrics_answers_off_the_event_loop(config):
+    # The search status waits for the index reload's lock, and the databases can be locked:
+    # on the loop, a scrape stopped every request of the worker meanwhile.
+    asked_on = []
+
+    class Search:
+        def status(self):
+            asked_on.append(threading.get_ident())
+            return {"documents": 3, "indexing": False}
+
+    async def scrape(metrics):
+        return threading.get_ident(), await metrics(req("/metrics"))
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        loop_thread, response = run(scrape(Metrics(config, SimpleNamespace(executor=pool, search=Search()))))
+    assert response.status == 200 and b"siteseer_index_documents 3\n" in response.body
+    assert asked_on and loop_thread not in asked_on
