@@ -187,7 +187,10 @@ class AccessList:
     and the dynamic ``BlockStore`` the admin dashboard and the rate limiter
     write to. ``refresh()`` is cheap and called at most once per
     ``interval`` seconds from the request path, so a change reaches every
-    worker within ``interval`` (+ one request).
+    worker within ``interval`` (+ one request). It runs on the event loop, so
+    the store is read through its ``reader()`` (no lock shared with its
+    writers, a short busy timeout); a read that fails keeps the last list and
+    is tried again at the next refresh.
     """
 
     def __init__(self, block: Iterable[str], allow: Iterable[str], trusted: Iterable[str],
@@ -195,13 +198,16 @@ class AccessList:
                  proxy_header: str = "x-forwarded-for"):
         self.config_path = config_path
         self.proxy_header = proxy_header.lower()
-        self.block_store = block_store
+        reader = getattr(block_store, "reader", None)
+        self.block_store = reader() if reader is not None else block_store
         self.interval = interval
         self._static_block = list(block)
         self.allow = NetworkSet(allow)
         self.trusted = NetworkSet(trusted)
         self.blocked = NetworkSet(self._static_block)
         self.auto_blocked = NetworkSet()
+        self._admin_blocks: list[str] = []  # the store's, as last read
+        self._auto_blocks: list[str] = []
         self._next_check = 0.0
         # Unknown, so the first refresh reads the file: a worker started (or
         # respawned) after an edit must not keep the lists it was started with.
@@ -226,16 +232,29 @@ class AccessList:
             changed = self._reload_config(announce=self._config_mtime is not None) or changed
             self._config_mtime = mtime
         if self.block_store is not None:
-            try:
-                version = self.block_store.version()
-            except Exception as exc:  # a locked or broken DB must not stop serving
-                log.warning("blocklist store unreadable: %s", exc)
-                version = self._store_version
-            if version != self._store_version:
-                self._store_version = version
-                changed = True
+            changed = self._read_store(force) or changed
         if changed or force:
             self._rebuild()
+
+    def _read_store(self, force: bool) -> bool:
+        """Take the store's blocks when its version moved (True); on failure keep the last ones.
+
+        The version is only taken with the list: a version read whose list then failed
+        was taken as seen, and that change was never loaded.
+        """
+        try:
+            version = self.block_store.version()
+            if version == self._store_version and not force:
+                return False
+            admin: list[str] = []
+            auto: list[str] = []
+            for block in self.block_store.active():
+                (auto if getattr(block, "source", "admin") == "auto" else admin).append(block.network)
+        except Exception as exc:  # a locked or broken DB must not stop serving
+            log.warning("blocklist store unreadable, keeping the last list: %s", exc)
+            return False
+        self._store_version, self._admin_blocks, self._auto_blocks = version, admin, auto
+        return True
 
     def _reload_config(self, announce: bool = True) -> bool:
         try:
@@ -258,17 +277,8 @@ class AccessList:
         return True
 
     def _rebuild(self) -> None:
-        admin: list[str] = []
-        auto: list[str] = []
-        if self.block_store is not None:
-            try:
-                for block in self.block_store.active():
-                    (auto if getattr(block, "source", "admin") == "auto" else admin).append(block.network)
-            except Exception as exc:
-                log.warning("blocklist store unreadable, keeping the last list: %s", exc)
-                return
-        self.blocked = NetworkSet([*self._static_block, *admin])
-        self.auto_blocked = NetworkSet(auto)
+        self.blocked = NetworkSet([*self._static_block, *self._admin_blocks])
+        self.auto_blocked = NetworkSet(self._auto_blocks)
 
     def refusal(self, ip: str) -> str | None:
         """Why ``ip`` gets a 403 ("blocklist", "auto" or "allowlist"), or None."""

@@ -115,6 +115,8 @@ class Services:
     def close(self) -> None:
         if self.recorder is not None:
             self.recorder.close()
+        if self.ratelimiter is not None:
+            self.ratelimiter.close()
         self.files.open_files.close()
         self.search_api.close()
         self.executor.shutdown(wait=False, cancel_futures=True)

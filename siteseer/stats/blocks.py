@@ -8,12 +8,18 @@ number changes, so a block takes effect everywhere within two seconds.
 ``version()`` must also change when a block *expires*, which involves no
 write at all: it combines a counter bumped by every add/remove with the
 number of blocks whose expiry time has passed.
+
+The workers' event loops read through a ``BlockReader`` (``BlockStore.reader``):
+a connection of its own with a short busy timeout and no lock shared with the
+writers, which can wait seconds for ``state.db``'s write lock while holding
+theirs. A read that fails keeps the last list; the loop never waits on SQLite.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +30,7 @@ log = logging.getLogger("siteseer.blocks")
 
 MAX_REASON_CHARS = 500
 SOURCES = ("admin", "auto", "config")
+READER_BUSY_TIMEOUT = 0.05  # seconds the event loop may wait for a read of state.db
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks (
@@ -110,21 +117,68 @@ class BlockStore:
 
     def active(self, now: float | None = None) -> list[Block]:
         """Blocks in force at ``now``, newest first."""
-        now = time.time() if now is None else now
         with self._db.lock:
-            rows = self._db.get().execute(
-                "SELECT network, reason, created, expires, source FROM blocks "
-                "WHERE expires IS NULL OR expires>? ORDER BY created DESC", (now,)).fetchall()
-        return [Block(*row) for row in rows]
+            return _active(self._db.get(), time.time() if now is None else now)
 
     def version(self, now: float | None = None) -> int:
         """A number that changes whenever ``active()`` would answer differently."""
-        now = time.time() if now is None else now
         with self._db.lock:
-            conn = self._db.get()
-            counter = conn.execute("SELECT value FROM counters WHERE name='blocks'").fetchone()[0]
-            expired = conn.execute("SELECT COUNT(*) FROM blocks WHERE expires<=?", (now,)).fetchone()[0]
-        return (counter << 32) + expired
+            return _version(self._db.get(), time.time() if now is None else now)
+
+    def reader(self, busy_timeout: float = READER_BUSY_TIMEOUT) -> "BlockReader":
+        """A ``BlockReader`` of this store, for the event loop (the tables made first)."""
+        with self._db.lock:
+            self._db.get()  # creates the schema: the reader only reads
+        return BlockReader(self.path, busy_timeout)
 
     def close(self) -> None:
         self._db.close()
+
+
+class BlockReader:
+    """``version()`` and ``active()`` for one thread (the event loop) that must not wait.
+
+    Its own connection, no lock: ``BlockStore``'s is held by a writer (the admin's
+    threads, the automatic blocks' thread) for as long as it waits for
+    ``state.db``'s write lock, up to its 5 s busy timeout. Readers in WAL mode do not
+    wait for writers, so the short busy timeout only bounds the rare waits (another
+    process opening or checkpointing the file). Raises ``sqlite3.Error`` on failure:
+    the caller keeps what it had.
+    """
+
+    def __init__(self, path: Path, busy_timeout: float = READER_BUSY_TIMEOUT):
+        self.path = Path(path)
+        self.busy_timeout = busy_timeout
+        self._conn: sqlite3.Connection | None = None
+
+    def _get(self) -> sqlite3.Connection:
+        if self._conn is None:
+            # Not db.connect: its journal_mode pragma may wait for a lock; the writers set WAL.
+            conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout, isolation_level=None,
+                                   check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")
+            self._conn = conn
+        return self._conn
+
+    def active(self, now: float | None = None) -> list[Block]:
+        return _active(self._get(), time.time() if now is None else now)
+
+    def version(self, now: float | None = None) -> int:
+        return _version(self._get(), time.time() if now is None else now)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+def _active(conn: sqlite3.Connection, now: float) -> list[Block]:
+    rows = conn.execute("SELECT network, reason, created, expires, source FROM blocks "
+                        "WHERE expires IS NULL OR expires>? ORDER BY created DESC", (now,)).fetchall()
+    return [Block(*row) for row in rows]
+
+
+def _version(conn: sqlite3.Connection, now: float) -> int:
+    counter = conn.execute("SELECT value FROM counters WHERE name='blocks'").fetchone()[0]
+    expired = conn.execute("SELECT COUNT(*) FROM blocks WHERE expires<=?", (now,)).fetchone()[0]
+    return (counter << 32) + expired

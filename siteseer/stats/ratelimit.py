@@ -17,6 +17,10 @@ Automatic blocks (``ratelimit.auto_block_minutes`` > 0) go to the shared
 * a client refused ``burst`` times within a minute (it ignores 429s);
 * a client with more than ``max_404_per_minute`` 404s in a minute (a scanner).
 
+The limiter decides on the event loop; the block is written by a
+``BlockWriter`` in a thread of its own (retried until written), so a locked
+``state.db`` never holds the worker's requests.
+
 The machine itself (a loopback address) is never blocked automatically, as
 fail2ban leaves it out by default: it is the administrator's own load test
 (who would then be refused even the dashboard that lifts blocks), or a
@@ -33,6 +37,7 @@ from collections import OrderedDict
 from typing import Callable
 
 from siteseer.gatekeeper.access import parse_ip
+from siteseer.stats.blockwriter import BlockWriter
 from siteseer.stats.throttle import throttle_key
 
 log = logging.getLogger("siteseer.ratelimit")
@@ -55,19 +60,24 @@ class _Client:
 
 class RateLimiter:
     def __init__(self, config, block_store=None, max_clients: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, writer=None):
         rl = config.ratelimit
         self.rate = float(rl.rate)
         self.burst = float(rl.burst)
         self.auto_block_minutes = float(rl.auto_block_minutes)
         self.max_404 = int(rl.max_404_per_minute)
-        self.block_store = block_store
+        # What writes the automatic blocks: anything with submit(network, reason, minutes).
+        self.writer = writer if writer is not None else BlockWriter(block_store) if block_store is not None else None
         self.max_clients = max_clients
         self.clock = clock
         # A client idle this long has a full bucket again: forgetting it changes nothing.
         self.idle_after = max(self.burst / self.rate, WINDOW)
         self._clients: OrderedDict[str, _Client] = OrderedDict()
         self.auto_blocks = 0
+
+    def close(self) -> None:
+        if self.writer is not None and hasattr(self.writer, "close"):
+            self.writer.close()
 
     def __len__(self) -> int:
         return len(self._clients)
@@ -125,9 +135,10 @@ class RateLimiter:
             self._auto_block(ip, client, now, f"scanning: more than {self.max_404} 404s within a minute")
 
     def _auto_block(self, ip: str, client: _Client, now: float, reason: str) -> None:
-        if now < client.blocked_until or self.block_store is None or self.auto_block_minutes <= 0:
+        if now < client.blocked_until or self.writer is None or self.auto_block_minutes <= 0:
             return
-        # Once per block: the blocklist refuses the client from here on.
+        # Once per block: the blocklist refuses the client from here on (the writer
+        # retries until it is written).
         client.blocked_until = now + self.auto_block_minutes * 60
         client.refused = client.missing = 0
         if _is_loopback(ip):
@@ -135,12 +146,10 @@ class RateLimiter:
                         "forwards every visitor, list it in access.trusted_proxies", ip, reason)
             return
         network = _key(ip)  # an IPv6 client's whole /64
-        try:
-            self.block_store.add(network, reason, minutes=self.auto_block_minutes, source="auto")
+        if self.writer.submit(network, reason, self.auto_block_minutes):
             self.auto_blocks += 1
-            log.warning("automatic block of %s for %g minutes: %s", network, self.auto_block_minutes, reason)
-        except Exception as exc:  # a bad address or a locked DB must not break the request
-            log.warning("could not block %s automatically: %s", ip, exc)
+        else:
+            client.blocked_until = 0.0  # not queued: the client's next offence asks again
 
 
 def _key(ip: str) -> str:

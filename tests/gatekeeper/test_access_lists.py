@@ -1,4 +1,5 @@
 import ipaddress
+import sqlite3
 
 from hypothesis import given, strategies as st
 
@@ -196,3 +197,16 @@ def test_access_list_started_after_an_edit_reads_the_file(tmp_path):
     config.write_text('[access]\nblock = ["192.0.2.9"]\n')  # edited after the server loaded block = []
     acl = AccessList(block=[], allow=[], trusted=[], config_path=config, interval=3600)
     assert acl.refusal("192.0.2.9") == "blocklist"
+
+
+def test_a_block_list_read_that_failed_is_read_again():
+    # The version was taken as seen before the list was read: when that read failed
+    # (state.db locked), the change was never loaded.
+    store = FakeStore()
+    acl = AccessList(block=["192.0.2.1"], allow=[], trusted=[], block_store=store, interval=0)
+    store.add("203.0.113.0/24")
+    working = store.active
+    store.active = lambda: (_ for _ in ()).throw(sqlite3.OperationalError("database is locked"))
+    assert not acl.denied("203.0.113.5") and acl.denied("192.0.2.1")  # the last lists kept
+    store.active = working
+    assert acl.denied("203.0.113.5")

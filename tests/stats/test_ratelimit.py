@@ -8,20 +8,23 @@ from siteseer.config import Config
 from siteseer.stats.ratelimit import RateLimiter
 
 
-class FakeBlocks:
+class FakeWriter:
+    """Takes the limiter's blocks as its BlockWriter would (tests/stats/test_blockwriter.py), at once."""
+
     def __init__(self):
         self.added = []
 
-    def add(self, network, reason, minutes=None, source="admin"):
-        self.added.append((network, reason, minutes, source))
+    def submit(self, network, reason, minutes):
+        self.added.append((network, reason, minutes))
+        return True
 
 
 def limiter(rate=10.0, burst=5, auto=10.0, max_404=3, **kw):
     cfg = Config()
     cfg.ratelimit.rate, cfg.ratelimit.burst = rate, burst
     cfg.ratelimit.auto_block_minutes, cfg.ratelimit.max_404_per_minute = auto, max_404
-    blocks = FakeBlocks()
-    return RateLimiter(cfg, blocks, **kw), blocks
+    blocks = FakeWriter()
+    return RateLimiter(cfg, writer=blocks, **kw), blocks
 
 
 def test_burst_then_refill():
@@ -82,7 +85,7 @@ def test_ignoring_429_gets_an_auto_block():
     rl, blocks = limiter(rate=1, burst=5, auto=10)
     for _ in range(5 + 5):  # the burst, then `burst` refusals within a minute
         rl.check("192.0.2.9", now=0.0)
-    assert blocks.added == [("192.0.2.9", blocks.added[0][1], 10.0, "auto")]
+    assert blocks.added == [("192.0.2.9", blocks.added[0][1], 10.0)]
     for _ in range(20):
         rl.check("192.0.2.9", now=1.0)
     assert len(blocks.added) == 1  # once per block, not per request
@@ -113,15 +116,12 @@ def test_auto_block_off_when_minutes_is_zero():
     assert blocks.added == []
 
 
-def test_block_store_failure_does_not_raise():
+def test_a_block_the_writer_could_not_queue_is_tried_again():
     rl, blocks = limiter(max_404=1)
-
-    def broken(*args, **kwargs):
-        raise OSError("disk full")
-
-    blocks.add = broken
-    for _ in range(5):
-        rl.note_status("192.0.2.8", 404, now=0.0)  # no exception into the request
+    blocks.submit = lambda *args: blocks.added.append(args) and False  # the queue is full
+    for _ in range(4):
+        rl.note_status("192.0.2.8", 404, now=0.0)
+    assert len(blocks.added) == 2 and rl.auto_blocks == 0  # not marked blocked: the next offence asks again
 
 
 def test_this_machine_is_never_blocked_automatically_but_still_limited():
