@@ -10,12 +10,23 @@ headers it wrote, and hands granian ``/proc/self/fd/N``, which opens that
 same inode whatever happened to the path since.
 
 A descriptor is kept while its file stays unchanged (LRU, ``max_open``; a
-sweep every ``sweep_every`` seconds lets go of files deleted or replaced, so
-their disk space is freed) and closed no sooner than ``grace`` seconds after
-it was last handed out: granian opens it within moments, and closing it
-earlier could let the number be reused by another file before granian opened
-it. Opening with ``O_NOFOLLOW`` also closes the window in which a file could
-be swapped for a symlink out of the folder after ``resolve`` checked it.
+sweep every ``sweep_every`` seconds, run by the worker's 1 s timer through
+``tick``, lets go of files deleted or replaced, so their disk space is freed)
+and closed no sooner than ``grace`` seconds after it was last handed out:
+closing it earlier could let the number be reused by another file (or a
+socket, or a database) before granian opened it. granian opens the path as
+sending starts (its response's ``File::open``, before the status line goes
+out), so milliseconds after the handler returns; 10 s leaves a wide margin.
+
+The descriptors kept and retired (let go of, waiting out their grace) are
+capped together at ``max_descriptors``: with no cap, requests for many
+different large files kept one more open each (a 60 s grace then: thousands),
+until small-file reads and SQLite failed with EMFILE. At the cap, with every
+retired one still within its grace, the path itself is handed out, as when
+out of descriptors (only then may a file replaced mid-request go out mixed).
+
+Opening with ``O_NOFOLLOW`` also closes the window in which a file could be
+swapped for a symlink out of the folder after ``resolve`` checked it.
 """
 
 from __future__ import annotations
@@ -24,6 +35,7 @@ import errno
 import os
 import time
 from collections import OrderedDict, deque
+from typing import Callable
 
 __all__ = ["OpenFiles"]
 
@@ -45,12 +57,15 @@ def _version(st: os.stat_result) -> tuple:
 
 
 class OpenFiles:
-    def __init__(self, max_open: int = 128, grace: float = 60.0, sweep_every: float = 10.0,
-                 enabled: bool | None = None):
+    def __init__(self, max_open: int = 128, grace: float = 10.0, sweep_every: float = 10.0,
+                 enabled: bool | None = None, max_descriptors: int = 384,
+                 clock: Callable[[], float] = time.monotonic):
         self.max_open = max_open
+        self.max_descriptors = max(max_descriptors, max_open + 1)  # room to retire one
         self.grace = grace
         self.sweep_every = sweep_every
-        self._next_sweep = time.monotonic() + sweep_every
+        self.clock = clock
+        self._next_sweep = clock() + sweep_every
         self.enabled = os.path.isdir(_PROC_FD) if enabled is None else enabled
         self._open: OrderedDict[str, _Handle] = OrderedDict()
         self._retired: deque[tuple[float, int]] = deque()  # (close after, fd), oldest first
@@ -64,17 +79,17 @@ class OpenFiles:
         """
         if not self.enabled:
             return real
-        now = time.monotonic()
+        now = self.clock()
         self._close_retired(now)
-        if now >= self._next_sweep:
-            self._sweep(now)
         key = _version(st)
         handle = self._open.get(real)
+        if handle is not None and handle.key == key:
+            handle.last_used = now
+            self._open.move_to_end(real)
+            return handle.path
+        if self.open_count >= self.max_descriptors:
+            return real  # every retired one is still within its grace: none to spare
         if handle is not None:
-            if handle.key == key:
-                handle.last_used = now
-                self._open.move_to_end(real)
-                return handle.path
             self._retire(self._open.pop(real), now)
         try:
             fd = os.open(real, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
@@ -99,7 +114,17 @@ class OpenFiles:
         """Stop keeping ``real`` open (it was deleted or changed)."""
         handle = self._open.pop(real, None)
         if handle is not None:
-            self._retire(handle, time.monotonic())
+            self._retire(handle, self.clock())
+
+    def tick(self) -> None:
+        """Close what has waited out its grace, and sweep when due: the worker's 1 s timer
+        calls this, so a deleted file's space is freed while only small files are asked for."""
+        if not self.enabled:
+            return
+        now = self.clock()
+        self._close_retired(now)
+        if now >= self._next_sweep:
+            self._sweep(now)
 
     def close(self) -> None:
         """Close every descriptor now (the worker is stopping)."""

@@ -143,11 +143,15 @@ class SiteseerApp:
 
     # --- RSGI entry points -------------------------------------------------
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        def flush_log() -> None:
+        def every_second() -> None:
+            # Rescheduled first: an error in one chore must not end the timer for good.
+            self._flush_handle = loop.call_later(1.0, every_second)
             self.accesslog.flush()
-            self._flush_handle = loop.call_later(1.0, flush_log)
+            # Here, not only when a large file is asked for: a deleted file's descriptor
+            # (and disk space) is let go of while only small files are.
+            self.services.files.open_files.tick()
 
-        self._flush_handle = loop.call_later(1.0, flush_log)
+        self._flush_handle = loop.call_later(1.0, every_second)
 
     def __rsgi_del__(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._flush_handle is not None:

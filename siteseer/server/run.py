@@ -96,11 +96,34 @@ def build_server(config: Config, workers: int, reread: Callable[[], Config] | No
     return server
 
 
+def raise_open_files_limit() -> tuple[int, int] | None:
+    """Raise the soft limit of open descriptors to the hard one; the (soft, hard) now in force.
+
+    The soft limit is often 1,024, and a worker needs many: one per connection,
+    up to ``OpenFiles.max_descriptors`` (384) for the large files granian sends, and
+    SQLite's and the index's. Past it, small files answered 404 and SQLite could not
+    open. The hard limit is what the administrator allows; the indexer and granian's
+    workers, started after this, inherit it. None where there is no such limit (Windows).
+    """
+    try:
+        import resource
+    except ImportError:
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != hard:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (ValueError, OSError) as exc:  # an unlimited hard limit the kernel will not take as soft
+            log.debug("open files limit kept at %s: %s", soft, exc)
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
 def serve(config: Config, reread: Callable[[], Config] | None = None) -> None:
     """Serve until interrupted: index in the background, answer at once. SIGHUP
     restarts the workers on ``reread()``'s configuration, when given."""
     # As the workers log (app.create_app): this process logs certificate reloads.
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
+    raise_open_files_limit()
     indexer = None
     if config.index.enabled:
         from siteseer.index.process import IndexerSupervisor

@@ -99,14 +99,51 @@ def test_open_descriptors_are_bounded(tmp_path):
     files.close()
 
 
-def test_sweep_lets_go_of_deleted_files(video, tmp_path):
-    files = OpenFiles(sweep_every=0, grace=3600)
+def held_deleted_files() -> list[str]:
+    """What this process's descriptors hold that was deleted (its disk space not yet freed)."""
+    held = []
+    for name in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{name}")
+        except OSError:
+            continue  # the listing's own descriptor, closed by now
+        if target.endswith(" (deleted)"):
+            held.append(target)
+    return held
+
+
+def test_the_timer_lets_go_of_deleted_files_without_requests(video):
+    # The sweep ran only inside path_for: while only small files were asked for,
+    # a deleted large file's descriptor, and its disk space, were held.
+    now = [100.0]
+    files = OpenFiles(sweep_every=10, grace=5, clock=lambda: now[0])
     files.path_for(video, os.stat(video))
     os.remove(video)
-    other = tmp_path / "other.bin"
-    other.write_bytes(b"x")
-    files.path_for(str(other), os.stat(other))
-    assert list(files._open) == [str(other)]
+    now[0] += 10
+    files.tick()  # the sweep: retired, within its grace still
+    assert not files._open and files.open_count == 1 and any("talk.mp4" in t for t in held_deleted_files())
+    now[0] += 5
+    files.tick()
+    assert files.open_count == 0 and not any("talk.mp4" in t for t in held_deleted_files())
+
+
+def test_descriptors_kept_and_retired_are_capped(tmp_path):
+    # Each request for another large file kept one more descriptor for 60 s, with no cap:
+    # past RLIMIT_NOFILE small files answered 404 and SQLite failed.
+    now = [100.0]
+    files = OpenFiles(max_open=2, max_descriptors=5, grace=10, clock=lambda: now[0])
+    paths = []
+    for i in range(8):
+        p = tmp_path / f"f{i}.bin"
+        p.write_bytes(b"x" * i)
+        paths.append((str(p), files.path_for(str(p), os.stat(p))))
+    assert all(given.startswith("/proc/self/fd/") for _, given in paths[:5])
+    assert [given for _, given in paths[5:]] == [real for real, _ in paths[5:]]  # none to spare: the path
+    assert files.open_count == 5 and len(files._open) == 2
+    now[0] += 10  # the retired ones have waited out their grace
+    files.tick()
+    assert files.open_count == 2
+    assert files.path_for(paths[6][0], os.stat(paths[6][0])).startswith("/proc/self/fd/")
     files.close()
 
 
