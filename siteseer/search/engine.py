@@ -117,6 +117,13 @@ class IndexHandle:
                 indexing = indexing_now(meta)
                 version = meta.get("schema_version")
         except Exception:
+            # Closed, not only dropped: a catalog that cannot be read (damaged, mid-rebuild)
+            # left one more connection and descriptor open at every refresh, twice a second.
+            if self._catalog is not None:
+                try:
+                    self._catalog.close()
+                except Exception:
+                    pass
             self._catalog = None
         status = {"documents": documents, "indexing": indexing}
         if version is not None and version != SCHEMA_VERSION:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import tantivy
@@ -76,3 +77,16 @@ def test_the_status_follows_a_catalog_swapped_or_rebuilt(tmp_path):
     assert handle.status()["documents"] == 0
     catalog(tmp_path / "state", 2)
     assert handle.status()["documents"] == 2
+
+
+def test_an_unreadable_catalog_leaves_no_connection_open(tmp_path):
+    # Each failed read dropped its connection without closing it: one more descriptor
+    # at every refresh (twice a second in a worker) until the process ran out.
+    (tmp_path / "catalog.db").write_bytes(os.urandom(8192))
+    handle = IndexHandle(tmp_path / "index", tmp_path / "catalog.db", check_interval=0)
+    handle.refresh(force=True)
+    before = len(os.listdir("/proc/self/fd"))
+    for _ in range(50):
+        handle.refresh(force=True)
+    assert handle.status() == {"documents": 0, "indexing": False}
+    assert len(os.listdir("/proc/self/fd")) <= before
