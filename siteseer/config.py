@@ -222,9 +222,7 @@ def load_config(root: str | Path, config_file: str | Path | None = None, env: di
     if env.get(ENV_ADMIN_PASSWORD_HASH):
         config.admin.password_hash = env[ENV_ADMIN_PASSWORD_HASH]
     elif env.get(ENV_ADMIN_PASSWORD):
-        from siteseer.stats.auth import hash_password  # only when a password is given
-
-        config.admin.password_hash = hash_password(env[ENV_ADMIN_PASSWORD])
+        config.admin.password_hash = _env_password_hash(env[ENV_ADMIN_PASSWORD])
     if config.admin.password_hash:
         from siteseer.stats.auth import is_valid_hash
 
@@ -234,6 +232,28 @@ def load_config(root: str | Path, config_file: str | Path | None = None, env: di
     if env.get(ENV_SECRET_KEY):
         config.secret_key = env[ENV_SECRET_KEY]
     return config
+
+
+_env_hashes: dict[str, str] = {"hash": ""}  # the last hash _env_password_hash made in this process
+
+
+def _env_password_hash(password: str) -> str:
+    """The hash of ``SITESEER_ADMIN_PASSWORD``: the one this process made before while the
+    password is the same, else a new one.
+
+    Hashed with a new random salt at every ``load_config``, each SIGHUP gave another
+    hash, and the session key derives from it: every reload logged every admin out.
+    Checked against the last hash (``verify_password``), so no copy of the password is
+    kept; not a salt derived from the password, which would give the same password the
+    same hash on every server. A changed password still ends every session.
+    """
+    from siteseer.stats.auth import hash_password, verify_password  # only when a password is given
+
+    last = _env_hashes["hash"]
+    if last and verify_password(password, last):
+        return last
+    _env_hashes["hash"] = hashed = hash_password(password)
+    return hashed
 
 
 def settle_state_dir(config: Config, env: dict[str, str] | None = None) -> str | None:

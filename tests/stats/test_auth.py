@@ -223,3 +223,17 @@ def test_session_secret_unreadable_warns_and_keeps_serving(tmp_path, caplog):
     gone.root = tmp_path / "missing"  # no state folder to keep it in
     auth.keep_session_secret(gone)
     assert gone.secret_key == ""
+
+
+def test_sessions_outlive_a_reload_with_the_password_in_the_environment(tmp_path):
+    # Each load_config hashed the password with a new salt, and the session key derives
+    # from the hash: every SIGHUP logged every admin out.
+    env = {"SITESEER_ADMIN_PASSWORD": "s3cret", "SITESEER_SECRET_KEY": "k"}
+    first, reloaded = load_config(tmp_path, env=env), load_config(tmp_path, env=env)
+    value, csrf = SessionSigner(first).issue()
+    assert SessionSigner(reloaded).load(value).csrf == csrf
+    value, csrf = SessionSigner(reloaded).issue()
+    assert SessionSigner(first).load(value).csrf == csrf
+    changed = load_config(tmp_path, env={**env, "SITESEER_ADMIN_PASSWORD": "n3w"})
+    assert verify_password("n3w", changed.admin.password_hash)
+    assert SessionSigner(changed).load(value) is None  # a new password still ends the sessions
