@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 import tantivy
 from tantivy import Occur, Query
 
-from siteseer.index.schema import CJK_RUN, COMMON_STEMS, MAX_WORD_CHARS, analyzers, query_bigrams, stem_grams
+from siteseer.index.schema import (CJK_RUN, COMMON_STEMS, MAX_WORD_CHARS, query_analyzers, query_bigrams, shown,
+                                   stem_grams)
 
 from . import spelling
 from .errors import QueryError
@@ -45,7 +46,7 @@ JOINED_WORK = 60_000
 # From how many words (or OR-groups) one of them may be missing: see Builder.relaxed.
 RELAX_FROM = 3
 
-_ANALYZERS = analyzers()
+_ANALYZERS = query_analyzers()  # folding first, as the index does
 _WORDS = _ANALYZERS["words"]
 _VOCAB = _ANALYZERS["vocab"]
 _WORD_RUN = re.compile(r"[^\W_]+")
@@ -679,5 +680,5 @@ class Builder:
             return None
         text = parsed.text
         for (start, end), fixed in sorted(self.corrections + self.respellings, reverse=True):
-            text = text[:start] + fixed + text[end:]
+            text = text[:start] + shown(fixed) + text[end:]
         return text

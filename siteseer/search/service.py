@@ -18,7 +18,7 @@ from siteseer.config import Config
 from siteseer.index.documents import unpack_cues
 from siteseer.index.indexer import catalog_path, index_dir
 from siteseer.index.languages import language_ids
-from siteseer.index.schema import CJK_RUN, COMMON_WORDS, analyzers, kind_of, original, written
+from siteseer.index.schema import CJK_RUN, COMMON_WORDS, kind_of, original, query_analyzers, shown, written
 
 from . import rerank, snippets, spelling
 from .build import FEW_RESULTS, Builder, synonym_stems
@@ -28,8 +28,8 @@ from .moments import said_at
 from .query import SITE_FILTER, clean, normalize_type, parse
 
 MAX_RESULTS = 1000  # deepest result a page may reach
-_VOCAB = analyzers()["vocab"]
-_WORDS = analyzers()["words"]
+_VOCAB = query_analyzers()["vocab"]  # folding first, as the index does
+_WORDS = query_analyzers()["words"]
 
 
 # Answers are kept per index version (``search.result_cache`` of them): popular
@@ -369,7 +369,7 @@ class SearchService:
             words = words if ranked is None else ranked
         elif context:
             words = _by_company(searcher, schema, context, pool) or words
-        return [lead + _as_typed(tail.group(), folded[0], word) for word in words[:limit]]
+        return [lead + shown(_as_typed(tail.group(), folded[0], word)) for word in words[:limit]]
 
     def _completions(self, searcher, prefix: str) -> list[tuple[str, int]]:
         """The commonest indexed words starting with ``prefix``, with their document frequencies.

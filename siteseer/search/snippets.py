@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import tantivy
 
-from siteseer.index.schema import CJK_RUN, COMMON_WORDS, index_form, undotted
+from siteseer.index.schema import CJK_RUN, COMMON_WORDS, fold, index_form, undotted
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -49,10 +49,14 @@ def _lowered(body: str, needles) -> str:
     Where no needle is there as it is, the accents go too, as the index
     folds them: "papiergro" is in "Papiergröße" (a French page of 30 KB
     costs ~1 ms; most pages have a needle as it is, and skip it).
+    Other needles are folded as the index folds text (``schema.fold``: "αθην"
+    is in "Αθήνα"), after lowering ("ΟΔΟΣ" lowers to "οδος", which folds to "οδοσ").
     """
     body = undotted(body)  # "İ".lower() is two characters: the offsets would shift
-    if body.isascii() or not all(n.isascii() for n in needles):
+    if body.isascii():
         return body.lower()
+    if not all(n.isascii() for n in needles):
+        return fold(body.lower())
     low = body.encode("utf-8").lower().decode("utf-8")
     for needle in needles:
         if needle in low:  # one is enough to aim at (the generator marks the others near it)
@@ -455,8 +459,9 @@ _UNACCENTED = str.maketrans(_UNACCENTED_LETTERS | _TWO_LETTERS)
 
 
 def _fold(word: str) -> str:
-    """Lowercase without accents, as the index folds words ("Crème" → "creme", "Größe" → "grosse")."""
-    word = word.lower()
+    """Lowercase without accents, as the index folds words ("Crème" → "creme", "Größe" → "grosse",
+    "Οδός" → "οδοσ")."""
+    word = fold(word.lower())
     if word.isascii():
         return word
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).translate(_UNACCENTED)

@@ -18,6 +18,8 @@ from typing import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from siteseer.index.schema import shown
+
 _LETTERS = frozenset(string.ascii_lowercase)
 _DIGITS = frozenset(string.digits)
 _MAX_SCAN = 4000
@@ -97,5 +99,5 @@ def respell(searcher, text: str, terms: Iterable, fold: Callable[[str], list[str
             if fixed is not None and stem(fixed) != stem(folded[0]):  # "chamber" already found "chambers"
                 edits.append((m.start(), m.end(), fixed))
     for start, end, fixed in sorted(edits, reverse=True):
-        text = text[:start] + fixed + text[end:]
+        text = text[:start] + shown(fixed) + text[end:]
     return text if edits else None

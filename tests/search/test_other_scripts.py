@@ -1,0 +1,92 @@
+"""Accents and letter forms outside Latin script, which tantivy's ASCII folding leaves alone.
+
+Greek: "Οδός" found nothing in a text saying "ΟΔΟΣ" (the tonos stayed, and
+lowercasing makes every Σ a σ, never the final ς); '"η αθηνα ειναι"' found
+nothing where '"Η Αθήνα είναι"' found the page.
+"""
+
+from pathlib import Path
+
+import pytest
+from sx_fixtures import indexed_service, paths
+
+from siteseer.index.schema import analyzers, index_form
+
+# Far enough into a text that the snippet must be aimed there (snippets.WINDOW is 700).
+FAR = "Κείμενο χωρίς σημασία για να γεμίσει τη σελίδα. " * 40
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    root: Path = tmp_path_factory.mktemp("scripts")
+    (root / "el").mkdir()
+    (root / "el" / "tonos.txt").write_text(
+        "Πόλεις\n\nΗ Αθήνα είναι η πρωτεύουσα της Ελλάδας. Η οδός Ερμού είναι γνωστή.\n", encoding="utf-8")
+    (root / "el" / "capitals.txt").write_text(
+        "ΧΑΡΤΗΣ\n\nΟΔΟΣ ΣΤΑΔΙΟΥ ΚΑΙ ΠΑΝΕΠΙΣΤΗΜΙΟΥ. Η ΘΕΣΣΑΛΟΝΙΚΗ ΕΙΝΑΙ ΜΕΓΑΛΗ ΠΟΛΗ.\n", encoding="utf-8")
+    (root / "el" / "far.txt").write_text(f"Μακρύ\n\n{FAR}Το λιμάνι του Πειραιώς είναι εδώ.\n", encoding="utf-8")
+    return indexed_service(root)
+
+
+def marked(hit: dict) -> list[str]:
+    """The snippet's marked words, as written."""
+    text = hit["snippet"]["text"]
+    return [text[start:end] for start, end in hit["snippet"]["highlights"]]
+
+
+# -- Greek ---------------------------------------------------------------------
+@pytest.mark.parametrize("q", ["Οδός", "οδος", "ΟΔΟΣ", "οδοσ", "ΟΔΌΣ"])
+def test_greek_accents_and_final_sigma_do_not_matter(service, q):
+    assert sorted(paths(service.search(q))) == ["el/capitals.txt", "el/tonos.txt"]
+
+
+@pytest.mark.parametrize("q", ["αθηνα", "ΑΘΗΝΑ", "Αθήνα"])
+def test_greek_word_without_accents_finds_it_with_them(service, q):
+    assert paths(service.search(q)) == ["el/tonos.txt"]
+
+
+@pytest.mark.parametrize("q", ["Θεσσαλονίκη", "θεσσαλονικη"])
+def test_greek_word_with_accents_finds_it_in_capitals_without(service, q):
+    assert paths(service.search(q)) == ["el/capitals.txt"]
+
+
+@pytest.mark.parametrize("q", ['"η αθηνα ειναι"', '"Η Αθήνα είναι"', '"Η ΑΘΗΝΑ ΕΙΝΑΙ"'])
+def test_greek_phrase_in_any_form(service, q):
+    hit, = service.search(q)["hits"]
+    assert hit["path"] == "el/tonos.txt"
+    assert marked(hit) == ["Η Αθήνα είναι"]
+
+
+def test_greek_phrase_with_accents_finds_capitals(service):
+    assert paths(service.search('"θεσσαλονίκη είναι"')) == ["el/capitals.txt"]
+
+
+@pytest.mark.parametrize("q", ["αθη", "Αθή", "ΑΘΗ"])
+def test_greek_prefix_in_any_form(service, q):
+    assert paths(service.search(q)) == ["el/tonos.txt"]
+
+
+@pytest.mark.parametrize("q, word", [("αθηνα", "Αθήνα"), ("Οδός", "οδός"), ("πειραιως", "Πειραιώς")])
+def test_greek_match_is_marked_as_written(service, q, word):
+    hit = next(h for h in service.search(q)["hits"] if h["path"] != "el/capitals.txt")
+    assert marked(hit) == [word]
+
+
+def test_greek_capitals_marked_for_accented_query(service):
+    hit, = service.search("θεσσαλονίκη")["hits"]
+    assert marked(hit) == ["ΘΕΣΣΑΛΟΝΙΚΗ"]
+
+
+def test_greek_completions_and_did_you_mean(service):
+    assert service.suggest("Αθή") == ["αθηνα"]
+    assert service.suggest("η οδ") == ["η οδος"]  # a last σ shown as Greek writes it
+    assert service.search("οδόςς")["suggestion"] == "οδος"
+    assert service.search("αθηναα")["suggestion"] == "αθηνα"
+
+
+def test_fold_keeps_every_offset():
+    text = "ΟΔΌΣ Οδός ΐ ΰ Ϊ"
+    form = index_form(text)
+    assert len(form) == len(text) and len(form.encode()) == len(text.encode())
+    assert analyzers()["words"].analyze(form) == ["οδοσ", "οδοσ", "ι", "υ", "ι"]
+    assert index_form(form) == form
