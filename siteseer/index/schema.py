@@ -8,7 +8,8 @@ Text is indexed four ways:
 
 * ``title`` / ``headings`` / ``body`` — words (letters and digits, CJK
   excluded), lowercased, ASCII-folded and English-stemmed: what ranking uses.
-  Greek accents are folded in Python first (``fold``: tantivy has no filter for them).
+  Greek accents and Russian "ё" are folded in Python first (``fold``: tantivy has no
+  filter for them).
   ``body`` also has the other two as values after its own text, so it alone
   decides whether a unit matches (``documents.to_document``).
   The tokenizer is tantivy's ``simple`` one (split on anything that is not
@@ -42,7 +43,7 @@ import tantivy
 from siteseer.index.extractors.base import KINDS
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "15"
+SCHEMA_VERSION = "16"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -215,8 +216,11 @@ def _greek_folds() -> tuple[tuple[str, str], ...]:
     return tuple(folds)
 
 
+# Russian "ё" as "е", as Russian search engines read it: most text writes "е" for both
+# ("елка еж" found nothing where "ёлка ёж" was written). Two UTF-8 bytes each.
+CYRILLIC_FOLDS = (("\u0451", "\u0435"), ("\u0401", "\u0415"))
 # Letters the index reads as another letter of the same UTF-8 length (so every offset holds).
-LETTER_FOLDS = _greek_folds()
+LETTER_FOLDS = _greek_folds() + CYRILLIC_FOLDS
 _FOLDABLE = re.compile("[" + "".join(a for a, _ in LETTER_FOLDS) + "]")
 # Anything index_form changes, bar "İ": one scan of a non-ASCII text decides.
 _INDEX_FORMED = re.compile(f"[{CJK_CLASS}" + "".join(a for a, _ in LETTER_FOLDS) + "]")

@@ -2,7 +2,8 @@
 
 Greek: "Οδός" found nothing in a text saying "ΟΔΟΣ" (the tonos stayed, and
 lowercasing makes every Σ a σ, never the final ς); '"η αθηνα ειναι"' found
-nothing where '"Η Αθήνα είναι"' found the page.
+nothing where '"Η Αθήνα είναι"' found the page. Russian: "елка еж" found nothing
+where "ёлка ёж" found the page (ё is mostly written е; search engines read both as one).
 """
 
 from pathlib import Path
@@ -25,6 +26,9 @@ def service(tmp_path_factory):
     (root / "el" / "capitals.txt").write_text(
         "ΧΑΡΤΗΣ\n\nΟΔΟΣ ΣΤΑΔΙΟΥ ΚΑΙ ΠΑΝΕΠΙΣΤΗΜΙΟΥ. Η ΘΕΣΣΑΛΟΝΙΚΗ ΕΙΝΑΙ ΜΕΓΑΛΗ ΠΟΛΗ.\n", encoding="utf-8")
     (root / "el" / "far.txt").write_text(f"Μακρύ\n\n{FAR}Το λιμάνι του Πειραιώς είναι εδώ.\n", encoding="utf-8")
+    (root / "ru").mkdir()
+    (root / "ru" / "yo.txt").write_text("Лес\n\nВ лесу стоит ёлка, под ней спит ёж. Ёжик тоже спит.\n", encoding="utf-8")
+    (root / "ru" / "ye.txt").write_text("Кошка\n\nУ нас черный котенок и желтый мед.\n", encoding="utf-8")
     return indexed_service(root)
 
 
@@ -84,9 +88,35 @@ def test_greek_completions_and_did_you_mean(service):
     assert service.search("αθηναα")["suggestion"] == "αθηνα"
 
 
+# -- Russian ё -------------------------------------------------------------------
+@pytest.mark.parametrize("q", ["елка еж", "ёлка ёж", "ЕЛКА", "Ёжик", "ежик"])
+def test_russian_yo_is_ye_for_a_search(service, q):
+    assert paths(service.search(q)) == ["ru/yo.txt"]
+
+
+@pytest.mark.parametrize("q", ["чёрный", "черный", "жёлтый"])
+def test_russian_ye_is_found_by_yo(service, q):
+    assert paths(service.search(q)) == ["ru/ye.txt"]
+
+
+@pytest.mark.parametrize("q", ['"под ней спит еж"', "елк", "ёлк"])
+def test_russian_yo_phrase_and_prefix(service, q):
+    assert paths(service.search(q)) == ["ru/yo.txt"]
+
+
+@pytest.mark.parametrize("q, words", [("елка", ["ёлка"]), ('"спит еж"', ["спит ёж"]), ("ЧЁРНЫЙ", ["черный"])])
+def test_russian_match_is_marked_as_written(service, q, words):
+    assert marked(service.search(q)["hits"][0]) == words
+
+
+def test_russian_completions_and_did_you_mean(service):
+    assert service.suggest("ёл") == ["елка"]
+    assert service.search("ёлкаа")["suggestion"] == "елка"
+
+
 def test_fold_keeps_every_offset():
-    text = "ΟΔΌΣ Οδός ΐ ΰ Ϊ"
+    text = "ΟΔΌΣ Οδός ΐ ΰ Ϊ Ёлка ёж"
     form = index_form(text)
     assert len(form) == len(text) and len(form.encode()) == len(text.encode())
-    assert analyzers()["words"].analyze(form) == ["οδοσ", "οδοσ", "ι", "υ", "ι"]
+    assert analyzers()["words"].analyze(form) == ["οδοσ", "οδοσ", "ι", "υ", "ι", "елка", "еж"]
     assert index_form(form) == form
