@@ -21,7 +21,8 @@ Text is indexed four ways:
   title and the words of its path (``documents.unit_fields``), found by, not shown.
 * ``cjk`` / ``cjk_title`` — overlapping character bigrams of the CJK runs,
   made by ``cjk_bigrams`` (a word tokenizer sees a Japanese sentence as one
-  giant token; bigrams find 92 of 92 documents where words found 19).
+  giant token; bigrams find 92 of 92 documents where words found 19), of
+  half-width katakana as full-width (``fold_width``).
 * ``vocab`` — the same words unstemmed, documents only: the vocabulary for
   prefix expansion, search-as-you-type and "did you mean".
 * ``grams`` — the body's pairs of adjacent stems of which one is a common
@@ -43,7 +44,7 @@ import tantivy
 from siteseer.index.extractors.base import KINDS
 
 # Bump when fields or analyzers change: the indexer then rebuilds from scratch.
-SCHEMA_VERSION = "16"
+SCHEMA_VERSION = "17"
 
 WORDS = "words"  # stemmed word analyzer
 VOCAB = "vocab"  # unstemmed word analyzer
@@ -221,21 +222,42 @@ def _greek_folds() -> tuple[tuple[str, str], ...]:
 CYRILLIC_FOLDS = (("\u0451", "\u0435"), ("\u0401", "\u0415"))
 # Letters the index reads as another letter of the same UTF-8 length (so every offset holds).
 LETTER_FOLDS = _greek_folds() + CYRILLIC_FOLDS
-_FOLDABLE = re.compile("[" + "".join(a for a, _ in LETTER_FOLDS) + "]")
+# Half-width katakana (U+FF66-FF9F: old terminals, forms, receipts) is full-width katakana
+# (NFKC), a voicing mark joined to the letter before it ("ﾃﾞ" is "デ"): "ｲﾝｽﾄｰﾙ" found
+# nothing where "インストール" found 303 units of the corpus. All of it is CJK_CLASS, so
+# only the bigram fields and a query's CJK runs see it (the word fields blank it), and
+# there no offset is kept: its length may change.
+HALF_WIDTH = re.compile("[\uff66-\uff9d][\uff9e\uff9f]?|[\uff9e\uff9f]")
+_HALF_WIDTH_CHAR = re.compile("[\uff66-\uff9f]")  # one character's pattern: a third of HALF_WIDTH's scan
+FULL_WIDTH = {  # what HALF_WIDTH matches -> its NFKC
+    half: unicodedata.normalize("NFKC", half)
+    for half in [*map(chr, range(0xFF66, 0xFFA0)), *(chr(c) + m for c in range(0xFF66, 0xFF9E) for m in "\uff9e\uff9f")]
+}
 # Anything index_form changes, bar "İ": one scan of a non-ASCII text decides.
 _INDEX_FORMED = re.compile(f"[{CJK_CLASS}" + "".join(a for a, _ in LETTER_FOLDS) + "]")
 
 
 def fold(text: str) -> str:
-    """``text`` with the letters of LETTER_FOLDS folded: what the index holds
-    (``index_form``) and what a query's words are read as (``query_analyzers``), one
-    function for both. The same length in characters and in UTF-8 bytes.
+    """``text`` as the index reads it, bar the analyzers' own lowercasing and ASCII
+    folding: the letters of LETTER_FOLDS folded, half-width katakana full-width.
+    Query words are read through it (``query_analyzers``, ``Builder.term``); the
+    index applies the part that can change each field (``index_form``: the letters,
+    CJK being blanked there; ``cjk_bigrams``: the katakana, its runs having no letters).
+    """
+    if text.isascii():
+        return text
+    return fold_letters(fold_width(text))
 
-    Cheap where there is nothing to fold (one scan of a non-ASCII text); else one
-    ``str.replace`` per letter present: 50 us for 30 KB of Greek, where
+
+def fold_letters(text: str) -> str:
+    """``text`` with the letters of LETTER_FOLDS folded: the same length in characters
+    and in UTF-8 bytes, so offsets on it hold for ``text``.
+
+    One ``str.replace`` per letter present, found with ``in``: 14 us for 30 KB of
+    any text (a regex scan for them took 150 us), 50 us for 30 KB of Greek, where
     ``str.translate`` took 2 ms (it looks each character up in a dict).
     """
-    if text.isascii() or _FOLDABLE.search(text) is None:
+    if text.isascii():
         return text
     for letter, folded in LETTER_FOLDS:
         if letter in text:
@@ -243,10 +265,24 @@ def fold(text: str) -> str:
     return text
 
 
+def _full_width(m: re.Match) -> str:
+    return FULL_WIDTH[m.group()]
+
+
+def has_half_width(text: str) -> bool:
+    """Whether ``text`` has half-width katakana (see HALF_WIDTH)."""
+    return not text.isascii() and _HALF_WIDTH_CHAR.search(text) is not None
+
+
+def fold_width(text: str) -> str:
+    """``text`` with its half-width katakana full-width (see HALF_WIDTH): lengths may change."""
+    return HALF_WIDTH.sub(_full_width, text) if has_half_width(text) else text
+
+
 def index_form(text: str) -> str:
     """``text`` as the word fields index it: every CJK character replaced by
     U+3000 (the word tokenizer would otherwise glue "Debianパッケージ" into one
-    token), "İ" by "Í" (see DOTTED_I), and ``fold``-ed.
+    token), "İ" by "Í" (see DOTTED_I), and its letters folded (``fold_letters``).
 
     Character *and* UTF-8 byte offsets are unchanged (every CJK_CLASS
     character is in the BMP above U+0800, as U+3000; "İ" and "Í" are two bytes
@@ -257,11 +293,12 @@ def index_form(text: str) -> str:
         return text
     if DOTTED_I in text:
         text = text.replace(DOTTED_I, _DOTTED_I_INDEXED)
-    if _INDEX_FORMED.search(text) is None:  # most text: as cheap as the one test for CJK it replaces
+    first = _INDEX_FORMED.search(text)  # most text: as cheap as the one test for CJK it replaces
+    if first is None:
         return text
-    if has_cjk(text):
+    if _CJK_CHAR.search(text, first.start()) is not None:  # (has_cjk, from where it may be)
         text = CJK_RUN.sub(lambda m: _BLANK * len(m.group()), text)
-    return fold(text)
+    return fold_letters(text)
 
 
 def nfc(text: str) -> str:
@@ -287,13 +324,15 @@ def written(doc: tantivy.Document, name: str) -> tuple[str | None, bool]:
 
 
 def cjk_bigrams(text: str) -> str:
-    """The CJK runs of ``text`` as space-separated overlapping bigrams.
+    """The CJK runs of ``text`` (half-width katakana full-width: ``fold_width``) as
+    space-separated overlapping bigrams.
 
     Each run also ends with its last character alone so a one-character
     query can find it by prefix. Empty when the text has no CJK.
     """
     if not has_cjk(text):
         return ""
+    text = fold_width(text)
     out: list[str] = []
     for run in CJK_RUN.findall(text):
         if len(run) > 1:

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import tantivy
 from tantivy import Occur, Query
 
-from siteseer.index.schema import (CJK_RUN, COMMON_STEMS, MAX_WORD_CHARS, query_analyzers, query_bigrams, shown,
-                                   stem_grams)
+from siteseer.index.schema import (CJK_RUN, COMMON_STEMS, MAX_WORD_CHARS, fold, query_analyzers, query_bigrams,
+                                   shown, stem_grams)
 
 from . import spelling
 from .errors import QueryError
@@ -288,6 +288,7 @@ class Builder:
 
     def in_title(self, text: str) -> Query:
         """``intitle:``: ``text``'s words in ``title`` (in a row, if more than one), its CJK runs in ``cjk_title``."""
+        text = fold(text)
         parts = [self.cjk_in("cjk_title", run) for run in CJK_RUN.findall(text)]
         tokens = _WORDS.analyze(CJK_RUN.sub(" ", text))
         if len(tokens) == 1:
@@ -399,7 +400,7 @@ class Builder:
     def term(self, term: Term, fix_typos: bool) -> Query | None:
         """The query for one typed word or phrase; None if it has nothing searchable."""
         self.flat = None
-        text = term.text
+        text = fold(term.text)  # as the index folded it: for the CJK runs (the analyzers fold the words)
         runs = CJK_RUN.findall(text)
         self.cjk.extend(runs) if not term.negated else None
         latin = CJK_RUN.sub(" ", text)

@@ -19,7 +19,8 @@ from functools import lru_cache
 
 import tantivy
 
-from siteseer.index.schema import CJK_RUN, COMMON_WORDS, fold, index_form, undotted
+from siteseer.index.schema import (CJK_RUN, COMMON_WORDS, FULL_WIDTH, HALF_WIDTH, fold_letters, has_half_width,
+                                   index_form, undotted)
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -49,14 +50,14 @@ def _lowered(body: str, needles) -> str:
     Where no needle is there as it is, the accents go too, as the index
     folds them: "papiergro" is in "Papiergröße" (a French page of 30 KB
     costs ~1 ms; most pages have a needle as it is, and skip it).
-    Other needles are folded as the index folds text (``schema.fold``: "αθην"
+    Other needles are folded as the index folds text (``schema.fold_letters``: "αθην"
     is in "Αθήνα"), after lowering ("ΟΔΟΣ" lowers to "οδος", which folds to "οδοσ").
     """
     body = undotted(body)  # "İ".lower() is two characters: the offsets would shift
     if body.isascii():
         return body.lower()
     if not all(n.isascii() for n in needles):
-        return fold(body.lower())
+        return fold_letters(body.lower())
     low = body.encode("utf-8").lower().decode("utf-8")
     for needle in needles:
         if needle in low:  # one is enough to aim at (the generator marks the others near it)
@@ -461,7 +462,7 @@ _UNACCENTED = str.maketrans(_UNACCENTED_LETTERS | _TWO_LETTERS)
 def _fold(word: str) -> str:
     """Lowercase without accents, as the index folds words ("Crème" → "creme", "Größe" → "grosse",
     "Οδός" → "οδοσ")."""
-    word = fold(word.lower())
+    word = fold_letters(word.lower())
     if word.isascii():
         return word
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).translate(_UNACCENTED)
@@ -540,21 +541,50 @@ def _generated(body: str, gen: tantivy.SnippetGenerator, offset: int, width: int
 
 
 def _cjk_snippet(body: str, needles: list[str]) -> dict | None:
-    hits = [(body.find(n), n) for n in needles]
-    hits = [(pos, n) for pos, n in hits if pos >= 0]
+    """The passage around the first of the CJK ``needles`` (a query's runs, ``schema.fold``-ed),
+    found in ``body`` with its half-width katakana full-width, as they are."""
+    folded, starts = _full_width_text(body)
+    hits = [p for p in (folded.find(n) for n in needles) if p >= 0]
     if not hits:
         return None
-    pos = min(p for p, _ in hits)
+    pos = _written_at(starts, min(hits))
     start = max(0, pos - SNIPPET_CHARS // 4)
     end = min(len(body), start + SNIPPET_CHARS)
     text = body[start:end]
+    folded, starts = _full_width_text(text)
     spans: list[tuple[int, int]] = []
     for n in needles:
-        i = text.find(n)
+        i = folded.find(n)
         while i >= 0:
-            spans.append((i, i + len(n)))
-            i = text.find(n, i + 1)
+            spans.append((_written_at(starts, i), _written_at(starts, i + len(n))))
+            i = folded.find(n, i + 1)
     return _finish(text, spans, cut_start=start > 0, cut_end=end < len(body))
+
+
+def _full_width_text(text: str) -> tuple[str, list[int] | None]:
+    """``text`` with its half-width katakana full-width (as ``schema.fold_width`` makes it), and
+    where each of its characters starts in ``text``, one more for its end (None when
+    nothing changed). "ﾃﾞ" is one character, "デ": the offsets must be mapped back."""
+    if not has_half_width(text):
+        return text, None
+    parts: list[str] = []
+    starts: list[int] = []
+    done = 0
+    for m in HALF_WIDTH.finditer(text):
+        a, b = m.span()
+        full = FULL_WIDTH[m.group()]
+        parts += [text[done:a], full]
+        starts += range(done, a)
+        starts += range(a, b) if len(full) == b - a else [a] * len(full)
+        done = b
+    parts.append(text[done:])
+    starts += range(done, len(text) + 1)
+    return "".join(parts), starts
+
+
+def _written_at(starts: list[int] | None, i: int) -> int:
+    """Where the ``i``-th character of a ``_full_width_text`` starts in the text as written."""
+    return i if starts is None else starts[i]
 
 
 # Only what collapsing changes: two or more whitespace characters, or one that is not " ".

@@ -4,6 +4,8 @@ Greek: "Οδός" found nothing in a text saying "ΟΔΟΣ" (the tonos stayed, a
 lowercasing makes every Σ a σ, never the final ς); '"η αθηνα ειναι"' found
 nothing where '"Η Αθήνα είναι"' found the page. Russian: "елка еж" found nothing
 where "ёлка ёж" found the page (ё is mostly written е; search engines read both as one).
+Japanese: half-width katakana ("ｲﾝｽﾄｰﾙ", old terminals and forms) and full-width
+("インストール") are one script in two widths, and found each other not.
 """
 
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 import pytest
 from sx_fixtures import indexed_service, paths
 
-from siteseer.index.schema import analyzers, index_form
+from siteseer.index.schema import analyzers, cjk_bigrams, index_form
 
 # Far enough into a text that the snippet must be aimed there (snippets.WINDOW is 700).
 FAR = "Κείμενο χωρίς σημασία για να γεμίσει τη σελίδα. " * 40
@@ -29,6 +31,9 @@ def service(tmp_path_factory):
     (root / "ru").mkdir()
     (root / "ru" / "yo.txt").write_text("Лес\n\nВ лесу стоит ёлка, под ней спит ёж. Ёжик тоже спит.\n", encoding="utf-8")
     (root / "ru" / "ye.txt").write_text("Кошка\n\nУ нас черный котенок и желтый мед.\n", encoding="utf-8")
+    (root / "ja").mkdir()
+    (root / "ja" / "half.txt").write_text("ﾒﾓ\n\nｿﾌﾄｳｪｱをｲﾝｽﾄｰﾙする。ｶﾀｶﾅのﾃﾞｰﾀです。\n", encoding="utf-8")
+    (root / "ja" / "full.txt").write_text("手順\n\nソフトウェアをインストールする手順。\n", encoding="utf-8")
     return indexed_service(root)
 
 
@@ -112,6 +117,32 @@ def test_russian_match_is_marked_as_written(service, q, words):
 def test_russian_completions_and_did_you_mean(service):
     assert service.suggest("ёл") == ["елка"]
     assert service.search("ёлкаа")["suggestion"] == "елка"
+
+
+# -- half-width katakana ---------------------------------------------------------
+@pytest.mark.parametrize("q", ["ｲﾝｽﾄｰﾙ", "インストール", '"ｲﾝｽﾄｰﾙする"', '"インストールする"', "ｿﾌﾄｳｪｱ"])
+def test_katakana_in_either_width_finds_both(service, q):
+    assert sorted(paths(service.search(q))) == ["ja/full.txt", "ja/half.txt"]
+
+
+@pytest.mark.parametrize("q", ["カタカナ", "ｶﾀｶﾅ", "データ", "ﾃﾞｰﾀ", "カ", "ｶ", "メモ"])
+def test_full_width_katakana_finds_half_width(service, q):
+    assert paths(service.search(q)) == ["ja/half.txt"]
+
+
+@pytest.mark.parametrize("q, path, words", [
+    ("インストール", "ja/half.txt", ["ｲﾝｽﾄｰﾙ"]),
+    ("ｲﾝｽﾄｰﾙ", "ja/full.txt", ["インストール"]),
+    ("データ", "ja/half.txt", ["ﾃﾞｰﾀ"]),  # デ is two half-width characters: ﾃ and its voicing mark
+    ("ｶﾀｶﾅ ﾃﾞｰﾀ", "ja/half.txt", ["ｶﾀｶﾅ", "ﾃﾞｰﾀ"]),
+])
+def test_katakana_marked_as_written(service, q, path, words):
+    hit = next(h for h in service.search(q)["hits"] if h["path"] == path)
+    assert marked(hit) == words
+
+
+def test_half_width_katakana_is_indexed_full_width():
+    assert cjk_bigrams("ｶﾞｲﾄﾞ") == cjk_bigrams("ガイド") == "ガイ イド ド"
 
 
 def test_fold_keeps_every_offset():
