@@ -87,10 +87,10 @@ def test_greek_capitals_marked_for_accented_query(service):
 
 
 def test_greek_completions_and_did_you_mean(service):
-    assert service.suggest("Αθή") == ["αθηνα"]
+    assert service.suggest("Αθή") == ["Αθήνα"]  # the letters as typed, the rest folded
     assert service.suggest("η οδ") == ["η οδος"]  # a last σ shown as Greek writes it
-    assert service.search("οδόςς")["suggestion"] == "οδος"
-    assert service.search("αθηναα")["suggestion"] == "αθηνα"
+    assert service.search("οδόςς")["corrected"] == "οδος"  # searched respelled, and says so
+    assert service.search("αθηναα")["corrected"] == "αθηνα"
 
 
 # -- Russian ё -------------------------------------------------------------------
@@ -115,8 +115,9 @@ def test_russian_match_is_marked_as_written(service, q, words):
 
 
 def test_russian_completions_and_did_you_mean(service):
-    assert service.suggest("ёл") == ["елка"]
-    assert service.search("ёлкаа")["suggestion"] == "елка"
+    assert service.suggest("ёл") == ["ёлка"]  # the letters as typed, the rest folded
+    assert service.suggest("ел") == ["елка"]
+    assert service.search("ёлкаа")["corrected"] == "елка"
 
 
 # -- half-width katakana ---------------------------------------------------------
