@@ -55,6 +55,10 @@ BIGRAMS = "bigrams"  # whitespace-separated CJK bigrams made in Python
 CJK_CLASS = (
     r"\u3005\u3006\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     r"\uf900-\ufaff\uac00-\ud7af\uff66-\uff9f"
+    # Thai and Lao, Myanmar, Khmer: no spaces between words either, so a run was one
+    # token and "ประเทศไทย" inside a sentence was never found. All 3 UTF-8 bytes a
+    # character, as the CJK code assumes.
+    r"\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
 )
 CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 _CJK_CHAR = re.compile(f"[{CJK_CLASS}]")

@@ -152,3 +152,18 @@ def test_fold_keeps_every_offset():
     assert len(form) == len(text) and len(form.encode()) == len(text.encode())
     assert analyzers()["words"].analyze(form) == ["οδοσ", "οδοσ", "ι", "υ", "ι", "елка", "еж"]
     assert index_form(form) == form
+
+
+# -- Thai (and Lao, Myanmar, Khmer): no spaces between words -------------------------
+def test_a_thai_word_inside_a_sentence_is_found(tmp_path):
+    """"ประเทศไทย" and "เมืองหลวง" in one run of Thai were one token: found only from its start."""
+    from sx_fixtures import indexed_service
+
+    (tmp_path / "th.txt").write_text("ไทย\n\nสวัสดีครับกรุงเทพมหานครเป็นเมืองหลวงของประเทศไทยและมีประชากรมาก\n")
+    (tmp_path / "en.txt").write_text("English\n\nNothing Thai here.\n")
+    service = indexed_service(tmp_path)
+    for q in ("ประเทศไทย", "เมืองหลวง", "สวัสดี", "สวัสดี "):
+        result = service.search(q)
+        assert paths(result) == ["th.txt"], q
+    hit = service.search("เมืองหลวง")["hits"][0]
+    assert marked(hit) == ["เมืองหลวง"]
