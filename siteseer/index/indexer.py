@@ -17,6 +17,7 @@ import logging
 import multiprocessing
 import os
 import posixpath
+import re
 import shutil
 import sqlite3
 import time
@@ -33,6 +34,7 @@ from siteseer.config import Config
 from .catalog import Catalog, FileRow
 from .extractors.base import EXTRACTOR_VERSIONS
 from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
+from .integrity import index_damage, writer_lock_held
 from .process import pool_worker_init
 from .scan import FileStat, Scope, scan
 from .schema import SCHEMA_VERSION, index_exists, nfc, open_index
@@ -41,6 +43,9 @@ from .schema import SCHEMA_VERSION, index_exists, nfc, open_index
 DIR_FACETS = "nfc"
 _DAY_NS = 86_400 * 10**9  # a UTC day, as the dates of hits and after:/before: count them
 log = logging.getLogger("siteseer.index")
+# What tantivy says when it cannot open an index for damage: a meta.json that does not
+# parse, a segment file missing, or cut short (its footer gone).
+_DAMAGE_ERRORS = re.compile("Data corrupted|FileDoesNotExist|File corrupted")
 
 Progress = Callable[[int, int], None]
 
@@ -118,23 +123,7 @@ class Indexer:
         path = index_dir(self.config)
         if self.catalog.meta().get("schema_version") != SCHEMA_VERSION or not index_exists(path):
             self._start_over(path)  # new or incompatible
-        try:
-            self.index = open_index(path, writer=True)
-        except ValueError as exc:
-            if "Data corrupted" not in str(exc):
-                raise
-            # A damaged meta.json (a disk fault, a hand edit) made every retry fail the
-            # same way, forever: the index is rebuilt from the folder instead.
-            log.error("the index at %s is damaged (%s); building it again from the folder", path, exc)
-            self._start_over(path)
-            self.index = open_index(path, writer=True)
-        try:
-            self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
-        except ValueError as exc:
-            if "LockBusy" in str(exc):
-                raise IndexBusy(f"{self.config.root} is being indexed by another siteseer now "
-                                "(a server indexes its folder itself)") from None
-            raise
+        self._open_index(path)
         self._outdate_extracted()  # holding the writer's lock: no other indexer writes the catalog now
         self._outdate_decomposed_folders()
         # An empty index holds nothing to delete: a first build skips the
@@ -145,6 +134,50 @@ class Indexer:
         except Exception:
             self.empty = False
         return self
+
+    def _open_index(self, path: Path) -> None:
+        """The index and its writer; a damaged one is built again from the folder.
+
+        A damaged meta.json, a segment file missing or cut short made every retry fail
+        the same way, forever, while the catalog claimed its files indexed; one whose bytes
+        were changed opened, and searches that read them failed. The checksums are read
+        holding the writer's lock: another server's indexer could merge files away meanwhile.
+        """
+        try:
+            self.index = open_index(path, writer=True)
+            self._take_writer()
+            damage = index_damage(path)
+        except ValueError as exc:
+            if not _DAMAGE_ERRORS.search(str(exc)):
+                raise
+            if writer_lock_held(path):  # damaged under a writer that still runs: not ours to remove
+                raise self._busy() from None
+            damage = str(exc)
+        if damage is None:
+            return
+        log.error("the index at %s is damaged (%s); building it again from the folder", path, damage)
+        if self.writer is not None:
+            try:
+                self.writer.wait_merging_threads()  # ends the writer, and frees its lock
+            except Exception:  # a merge that read the damage: the writer is gone all the same
+                pass
+            self.writer = None
+        self.index = None
+        self._start_over(path)
+        self.index = open_index(path, writer=True)
+        self._take_writer()
+
+    def _take_writer(self) -> None:
+        try:
+            self.writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=WRITER_THREADS)
+        except ValueError as exc:
+            if "LockBusy" in str(exc):
+                raise self._busy() from None
+            raise
+
+    def _busy(self) -> IndexBusy:
+        return IndexBusy(f"{self.config.root} is being indexed by another siteseer now "
+                         "(a server indexes its folder itself)")
 
     def _open_catalog(self) -> Catalog:
         """The catalog; a damaged one ("file is not a database") is set aside and a new one

@@ -486,6 +486,71 @@ def test_a_damaged_index_is_built_again(folder, caplog):
     assert summary.indexed == 14 and indexed_paths(config) == {f"d{i % 3}/f{i}.txt": 2 for i in range(12)}
 
 
+def _remove(path: Path) -> None:
+    path.unlink()
+
+
+def _empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def _cut_short(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+def _overwrite_middle(path: Path) -> None:
+    """Changed bytes of the same length: tantivy opens the index, and searches that read them fail."""
+    data = bytearray(path.read_bytes())
+    middle = len(data) // 3
+    data[middle:middle + 64] = bytes(b ^ 0xFF for b in data[middle:middle + 64])
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("suffix, damage", [(".store", _remove), (".idx", _empty), (".store", _cut_short),
+                                            (".term", _overwrite_middle), (".pos", _overwrite_middle)])
+def test_a_damaged_segment_file_has_the_index_built_again(folder, caplog, suffix, damage):
+    """A segment file missing or cut short failed every run the same way, forever (searches
+    found nothing, new files were never indexed); one overwritten failed searches. Each is
+    found as the indexer opens the index, which is built again with its catalog."""
+    from siteseer.index.indexer import index_dir
+    from siteseer.search.service import SearchService
+
+    config = make_config(folder)
+    index(config)
+    segment_file = sorted(index_dir(config).glob(f"*{suffix}"))[0]
+    damage(segment_file)
+    write(folder, "new.txt", "New\n\nnewcomer text")
+    with caplog.at_level("ERROR", logger="siteseer.index"):
+        summary = index(config)
+    assert "is damaged" in caplog.text and segment_file.name in caplog.text
+    assert summary.indexed == 15  # every file again: the catalog went with the index
+    service = SearchService(config)
+    for i in range(12):  # "alpha1" finds alpha10 and alpha11 too, as a prefix
+        assert f"d{i % 3}/f{i}.txt" in [hit["path"] for hit in service.search(f"alpha{i}")["hits"]]
+    assert [hit["path"] for hit in service.search("newcomer")["hits"]] == ["new.txt"]
+    caplog.clear()
+    with caplog.at_level("ERROR", logger="siteseer.index"):
+        assert index(config).indexed == 0  # once
+    assert "damaged" not in caplog.text
+
+
+def test_a_damaged_index_another_writer_holds_is_left_to_it(folder):
+    """Built again only by the indexer that holds its lock: another server's would lose its files."""
+    import fcntl
+
+    from siteseer.index.indexer import IndexBusy, index_dir
+
+    config = make_config(folder)
+    index(config)
+    _remove(sorted(index_dir(config).glob("*.store"))[0])
+    left = sorted(p.name for p in index_dir(config).iterdir())
+    with open(index_dir(config) / ".tantivy-writer.lock", "rb") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # as tantivy's writer takes it
+        with pytest.raises(IndexBusy):
+            index(config)
+    assert sorted(p.name for p in index_dir(config).iterdir()) == left
+
+
 def test_a_damaged_catalog_is_set_aside_and_the_index_built_again(folder, caplog):
     config = make_config(folder)
     index(config)
