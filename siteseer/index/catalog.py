@@ -73,6 +73,17 @@ class Catalog:
             self._add_missing_columns()
             self.db.commit()
 
+    def damage(self) -> str | None:
+        """What SQLite's quick check finds wrong with the file, or None. It reads every page
+        (3.7 ms at 10,000 rows, 2.3 MB; 31 ms at 100,000), which a damaged one fails on;
+        not whether each index agrees with its table (integrity_check: twice as long).
+        Raises the ``sqlite3.DatabaseError`` of a page it cannot read at all."""
+        found = [row[0] for row in self.db.execute("PRAGMA quick_check(3)")]
+        if found == ["ok"]:
+            return None
+        # One log line: its rows come as "*** in database main ***\nPage 4: …\nPage 5: …".
+        return "; ".join(line for row in found for line in row.splitlines() if not line.startswith("***"))
+
     def _add_missing_columns(self) -> None:
         have = {row[1] for row in self.db.execute("PRAGMA table_info(files)")}
         for name, kind in _ADDED_COLUMNS.items():
@@ -164,6 +175,14 @@ class Catalog:
 
     def set_indexing(self, on: bool) -> None:
         self.set_meta(indexing="1" if on else "0", indexer_pid=str(os.getpid()))
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True for SQLite's "database disk image is malformed" and "file is not a database":
+    the file's bytes are wrong, and every retry fails alike. Not a locked, read-only or
+    full disk (``OperationalError``), which a retry outlives."""
+    code = getattr(exc, "sqlite_errorcode", None) or 0
+    return isinstance(exc, sqlite3.DatabaseError) and code & 0xFF in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 def indexing_now(meta: dict[str, str]) -> bool:

@@ -31,7 +31,7 @@ from pebble import ProcessExpired, ProcessPool
 
 from siteseer.config import Config
 
-from .catalog import Catalog, FileRow
+from .catalog import Catalog, FileRow, is_damage
 from .extractors.base import EXTRACTOR_VERSIONS
 from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
 from .integrity import index_damage, writer_lock_held
@@ -180,21 +180,50 @@ class Indexer:
                          "(a server indexes its folder itself)")
 
     def _open_catalog(self) -> Catalog:
-        """The catalog; a damaged one ("file is not a database") is set aside and a new one
-        begun, which rebuilds the index (retried, it failed the same way forever)."""
+        """The catalog; a damaged one ("file is not a database", or "malformed" past its
+        header) is set aside and a new one begun, which rebuilds the index (retried, it
+        failed the same way forever)."""
         path = catalog_path(self.config)
+        catalog = None
         try:
-            return Catalog(path)
+            catalog = Catalog(path)
+            damage = catalog.damage()
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):  # locked, read-only, no room: not damage
+            if not is_damage(exc):  # locked, read-only, no room: not damage
                 raise
-            aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
-            log.error("the catalog %s is damaged (%s); moved to %s, the index is built again", path, exc, aside.name)
-            for suffix in ("", "-wal", "-shm"):
-                part = path.with_name(path.name + suffix)
-                if part.exists():
-                    part.rename(aside.with_name(aside.name + suffix))
-            return Catalog(path)
+            damage = str(exc)
+        if damage is None:
+            return catalog
+        if catalog is not None:
+            catalog.close()
+        return self._set_catalog_aside(damage)
+
+    def _set_catalog_aside(self, damage: str) -> Catalog:
+        """Move the damaged catalog (and its WAL) aside, for a look; a new, empty one."""
+        path = catalog_path(self.config)
+        aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+        log.error("the catalog %s is damaged (%s); moved to %s, the index is built again", path, damage, aside.name)
+        for suffix in ("", "-wal", "-shm"):
+            part = path.with_name(path.name + suffix)
+            if part.exists():
+                part.rename(aside.with_name(aside.name + suffix))
+        return Catalog(path)
+
+    def _replace_catalog(self, damage: str) -> None:
+        """A catalog found damaged while indexing: set aside, with the index emptied. Its rows
+        said what the index holds; a file gone meanwhile would stay in the index for good."""
+        try:
+            self.catalog.close()
+        except Exception:
+            pass
+        self.catalog = self._set_catalog_aside(damage)
+        self.writer.rollback()  # the units added since the last commit, whose rows are lost
+        self.writer.delete_all_documents()
+        self.writer.commit()
+        self.catalog.set_meta(schema_version=SCHEMA_VERSION)
+        self._outdate_extracted()  # records the versions and forms the new index is made with
+        self._outdate_decomposed_folders()
+        self.empty = True
 
     def _start_over(self, path: Path) -> None:
         """An empty index and catalog: the catalog must not outlive its index."""
@@ -268,7 +297,20 @@ class Indexer:
 
         ``under`` is "" (everything), one relative path, or several (the
         watcher's batch); either way the work goes out in shared commits.
+        A catalog found damaged on the way (pages the check at open had in
+        memory, or damage it does not see) is replaced, and everything indexed
+        again: retried, the sync failed the same way forever.
         """
+        try:
+            return self._sync(under, progress)
+        except sqlite3.DatabaseError as exc:
+            if not is_damage(exc):
+                raise
+            damage = str(exc)
+        self._replace_catalog(damage)
+        return self._sync("", progress)
+
+    def _sync(self, under: str | Iterable[str], progress: Progress | None) -> IndexSummary:
         assert self.catalog is not None and self.writer is not None, "call open() first"
         started = time.perf_counter()
         summary = IndexSummary()

@@ -1,6 +1,7 @@
 """The indexer with a stand-in extractor: incremental, idempotent, forgiving."""
 
 import os
+import random
 import unicodedata
 from pathlib import Path
 from urllib.parse import quote
@@ -562,3 +563,58 @@ def test_a_damaged_catalog_is_set_aside_and_the_index_built_again(folder, caplog
     assert summary.indexed == 14 and indexed_paths(config) == {f"d{i % 3}/f{i}.txt": 2 for i in range(12)}
     assert [p.name.split("-")[0] for p in config.state_dir.glob("catalog.db.damaged-*")] == ["catalog.db.damaged"]
     assert index(config).unchanged == 14
+
+
+@pytest.fixture
+def pages(tmp_path: Path):
+    """Enough files for a catalog of 15 pages of 4 KiB: damage past its header has somewhere to go."""
+    root = tmp_path / "site"
+    for i in range(300):
+        write(root, f"d{i % 5}/page-{i}.txt", f"Page {i}\n\nunit{i:03d} text")
+    return root
+
+
+def _overwrite_pages(path: Path, first: int, count: int) -> None:
+    """As dd if=/dev/urandom of=catalog.db bs=4096 seek=<first> count=<count> conv=notrunc."""
+    with open(path, "r+b") as f:
+        f.seek(4096 * first)
+        f.write(random.Random(first).randbytes(4096 * count))
+
+
+@pytest.mark.parametrize("first, count", [(10, 30), (3, 2)])  # found by the check; so bad that it raises
+def test_a_catalog_damaged_past_its_header_is_set_aside_and_the_index_built_again(pages, caplog, first, count):
+    """"database disk image is malformed" from the sync failed every retry alike, forever."""
+    from siteseer.search.service import SearchService
+
+    config = make_config(pages)
+    index(config)
+    _overwrite_pages(config.state_dir / "catalog.db", first, count)
+    with caplog.at_level("ERROR", logger="siteseer.index"):
+        summary = index(config)
+    [said] = [r.getMessage() for r in caplog.records if r.name == "siteseer.index"]  # once
+    assert "catalog" in said and "damaged" in said
+    assert [p.name.split("-")[0] for p in config.state_dir.glob("catalog.db.damaged-*")] == ["catalog.db.damaged"]
+    assert summary.indexed == 300
+    assert indexed_paths(config) == {f"d{i % 5}/page-{i}.txt": 1 for i in range(300)}
+    assert [hit["path"] for hit in SearchService(config).search("unit123")["hits"]] == ["d3/page-123.txt"]
+    assert index(config).unchanged == 300
+
+
+def test_a_catalog_damaged_while_the_indexer_runs_is_replaced_with_the_index(pages, caplog):
+    """Damage the check at open could not see (its pages were in memory): the sync that
+    finds it starts over at once, emptying the index, of which the catalog said what it holds."""
+    config = make_config(pages)
+    with Indexer(config, extract=extract, kind_for=kind_for) as indexer:
+        indexer.sync("")
+        indexer.catalog.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        _overwrite_pages(config.state_dir / "catalog.db", 10, 30)
+        indexer.catalog.db.execute("PRAGMA shrink_memory")  # its pages are read from the file again
+        (pages / "d0/page-0.txt").unlink()
+        write(pages, "new.txt", "New\n\nnewcomer text")
+        with caplog.at_level("ERROR", logger="siteseer.index"):
+            summary = indexer.sync(["d0/page-0.txt", "new.txt"])  # a watcher's batch
+    [said] = [r.getMessage() for r in caplog.records if r.name == "siteseer.index"]  # once
+    assert "catalog" in said and "malformed" in said
+    assert summary.indexed == 300  # everything, from an empty index: page-0 is not left in it
+    assert indexed_paths(config) == {f"d{i % 5}/page-{i}.txt": 1 for i in range(1, 300)} | {"new.txt": 1}
+    assert index(config).unchanged == 300
