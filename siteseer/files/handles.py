@@ -19,7 +19,7 @@ sending starts (its response's ``File::open``, before the status line goes
 out), so milliseconds after the handler returns; 10 s leaves a wide margin.
 
 The descriptors kept and retired (let go of, waiting out their grace) are
-capped together at ``max_descriptors``: with no cap, requests for many
+capped together at ``max_descriptors`` (``descriptor_budget``): with no cap, requests for many
 different large files kept one more open each (a 60 s grace then: thousands),
 until small-file reads and SQLite failed with EMFILE. At the cap, with every
 retired one still within its grace, the path itself is handed out, as when
@@ -56,11 +56,29 @@ def _version(st: os.stat_result) -> tuple:
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
+def descriptor_budget(low: int = 384, high: int = 16384) -> int:
+    """The descriptors ``OpenFiles`` may keep: a quarter of the worker's limit on open
+    files (``run.raise_open_files_limit`` raised it to the hard one), within ``low`` and
+    ``high``. A fixed 384 was reached by a file replaced every millisecond while asked
+    for (each version kept through its grace), and the path went out: mixed versions."""
+    try:
+        import resource
+
+        soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    except (ImportError, OSError, ValueError):
+        return low
+    if soft == resource.RLIM_INFINITY:
+        return high
+    return min(max(soft // 4, low), high)
+
+
 class OpenFiles:
     def __init__(self, max_open: int = 128, grace: float = 10.0, sweep_every: float = 10.0,
-                 enabled: bool | None = None, max_descriptors: int = 384,
+                 enabled: bool | None = None, max_descriptors: int | None = None,
                  clock: Callable[[], float] = time.monotonic):
         self.max_open = max_open
+        if max_descriptors is None:
+            max_descriptors = descriptor_budget()
         self.max_descriptors = max(max_descriptors, max_open + 1)  # room to retire one
         self.grace = grace
         self.sweep_every = sweep_every

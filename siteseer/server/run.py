@@ -100,7 +100,7 @@ def raise_open_files_limit() -> tuple[int, int] | None:
     """Raise the soft limit of open descriptors to the hard one; the (soft, hard) now in force.
 
     The soft limit is often 1,024, and a worker needs many: one per connection,
-    up to ``OpenFiles.max_descriptors`` (384) for the large files granian sends, and
+    up to ``OpenFiles.max_descriptors`` (a quarter of the limit) for the large files granian sends, and
     SQLite's and the index's. Past it, small files answered 404 and SQLite could not
     open. The hard limit is what the administrator allows; the indexer and granian's
     workers, started after this, inherit it. None where there is no such limit (Windows).

@@ -150,3 +150,16 @@ def test_descriptors_kept_and_retired_are_capped(tmp_path):
 def test_without_proc_the_path_itself(video):
     files = OpenFiles(enabled=False)
     assert files.path_for(video, os.stat(video)) == video
+
+
+def test_the_descriptor_budget_is_a_quarter_of_the_limit(monkeypatch):
+    # A fixed 384 was reached by a file replaced every millisecond while asked for:
+    # each version's descriptor waits out its grace, then the path went out, mixed.
+    import resource
+
+    from siteseer.files.handles import descriptor_budget
+
+    for soft, want in ((1024, 384), (20000, 5000), (1 << 20, 16384), (resource.RLIM_INFINITY, 16384)):
+        monkeypatch.setattr(resource, "getrlimit", lambda which, soft=soft: (soft, soft))
+        assert descriptor_budget() == want
+    assert OpenFiles().max_descriptors == 16384
