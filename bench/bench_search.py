@@ -149,7 +149,8 @@ def prepare_big(units: list[dict], state: Path = BIG_STATE, target: int = BIG_UN
     """Build (or finish building) the synthetic index; returns its state dir."""
     from siteseer.index.catalog import Catalog
     from siteseer.index.documents import to_document
-    from siteseer.index.schema import SCHEMA_VERSION, cjk_bigrams, open_index
+    from siteseer.index.schema import SCHEMA_VERSION, open_index
+    from siteseer.index.textforms import cjk_bigrams
 
     marker = state / "bench.json"
     if marker.exists():

@@ -440,7 +440,7 @@ def _check_networks(key: str, values: list[str]) -> None:
 
 def _check_synonyms(groups: list[str]) -> None:
     """Each group is two or more single words, comma-separated, as a search reads words."""
-    from siteseer.index.schema import analyzers  # tantivy's analyzer: what counts as one word
+    from siteseer.index.textforms import analyzers  # tantivy's analyzer: what counts as one word
 
     words = analyzers()["words"]
     for group in groups:

@@ -20,7 +20,8 @@ from urllib.parse import quote
 import tantivy
 
 from .languages import language_id
-from .schema import ORIG_FIELDS, cjk_bigrams, common_grams, file_key, index_form, kind_id, nfc
+from .schema import ORIG_FIELDS, file_key, kind_id
+from .textforms import cjk_bigrams, common_grams, index_form, nfc
 
 ExtractFn = Callable[..., Any]
 

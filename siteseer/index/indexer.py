@@ -37,7 +37,8 @@ from .documents import NAME_ONLY_KINDS, FileResult, extract_batch, to_document
 from .integrity import index_damage, writer_lock_held
 from .process import pool_worker_init
 from .scan import FileStat, Scope, scan
-from .schema import SCHEMA_VERSION, index_exists, nfc, open_index
+from .schema import SCHEMA_VERSION, index_exists, open_index
+from .textforms import nfc
 
 # In the catalog's meta once every ``dir`` facet in the index is composed (``documents.dir_facet``).
 DIR_FACETS = "nfc"

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 import tantivy
 from tantivy import Occur, Query
 
-from siteseer.index.schema import (CJK_RUN, COMMON_STEMS, MAX_WORD_CHARS, fold, query_analyzers, query_bigrams,
-                                   shown, stem_grams)
+from siteseer.index.textforms import (CJK_RUN, COMMON_STEMS, MAX_WORD_CHARS, fold, query_analyzers, query_bigrams,
+                                      shown, stem_grams)
 
 from . import spelling
 from .errors import QueryError

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
 from siteseer.index.extractors.base import KINDS
-from siteseer.index.schema import nfc, undotted
+from siteseer.index.textforms import nfc, undotted
 
 from .errors import QueryError
 
@@ -97,7 +97,7 @@ class ParsedQuery:
 def clean(q: str) -> str:
     """Drop invisible in-word characters; control/format characters and lone surrogates
     become spaces; compose accents (NFC) and read "İ" as "I", as the index reads text
-    (``schema.nfc``, ``schema.undotted``); keep everything else."""
+    (``textforms.nfc``, ``textforms.undotted``); keep everything else."""
     if not q.isascii():  # all non-ASCII: most queries skip these passes
         q = undotted(nfc(_INVISIBLE.sub("", _SURROGATES.sub(" ", q))))
     return "".join(" " if unicodedata.category(c)[0] == "C" else c for c in q).strip()

@@ -18,7 +18,8 @@ from siteseer.config import Config
 from siteseer.index.documents import unpack_cues
 from siteseer.index.indexer import catalog_path, index_dir
 from siteseer.index.languages import language_ids
-from siteseer.index.schema import CJK_RUN, COMMON_WORDS, kind_of, original, query_analyzers, shown, written
+from siteseer.index.schema import kind_of, original, written
+from siteseer.index.textforms import CJK_RUN, COMMON_WORDS, query_analyzers, shown
 
 from . import rerank, snippets, spelling
 from .build import FEW_RESULTS, Builder, synonym_stems

@@ -19,8 +19,8 @@ from functools import lru_cache
 
 import tantivy
 
-from siteseer.index.schema import (CJK_RUN, COMMON_WORDS, FULL_WIDTH, HALF_WIDTH, fold_letters, has_half_width,
-                                   index_form, undotted)
+from siteseer.index.textforms import (CJK_RUN, COMMON_WORDS, FULL_WIDTH, HALF_WIDTH, fold_letters, has_half_width,
+                                      index_form, undotted)
 
 SNIPPET_CHARS = 200
 ELLIPSIS = "…"
@@ -50,7 +50,7 @@ def _lowered(body: str, needles) -> str:
     Where no needle is there as it is, the accents go too, as the index
     folds them: "papiergro" is in "Papiergröße" (a French page of 30 KB
     costs ~1 ms; most pages have a needle as it is, and skip it).
-    Other needles are folded as the index folds text (``schema.fold_letters``: "αθην"
+    Other needles are folded as the index folds text (``textforms.fold_letters``: "αθην"
     is in "Αθήνα"), after lowering ("ΟΔΟΣ" lowers to "οδος", which folds to "οδοσ").
     """
     body = undotted(body)  # "İ".lower() is two characters: the offsets would shift
@@ -541,7 +541,7 @@ def _generated(body: str, gen: tantivy.SnippetGenerator, offset: int, width: int
 
 
 def _cjk_snippet(body: str, needles: list[str]) -> dict | None:
-    """The passage around the first of the CJK ``needles`` (a query's runs, ``schema.fold``-ed),
+    """The passage around the first of the CJK ``needles`` (a query's runs, ``textforms.fold``-ed),
     found in ``body`` with its half-width katakana full-width, as they are."""
     folded, starts = _full_width_text(body)
     hits = [p for p in (folded.find(n) for n in needles) if p >= 0]
@@ -562,7 +562,7 @@ def _cjk_snippet(body: str, needles: list[str]) -> dict | None:
 
 
 def _full_width_text(text: str) -> tuple[str, list[int] | None]:
-    """``text`` with its half-width katakana full-width (as ``schema.fold_width`` makes it), and
+    """``text`` with its half-width katakana full-width (as ``textforms.fold_width`` makes it), and
     where each of its characters starts in ``text``, one more for its end (None when
     nothing changed). "ﾃﾞ" is one character, "デ": the offsets must be mapped back."""
     if not has_half_width(text):

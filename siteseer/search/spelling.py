@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from siteseer.index.schema import shown
+from siteseer.index.textforms import shown
 
 _LETTERS = frozenset(string.ascii_lowercase)
 _DIGITS = frozenset(string.digits)

@@ -1,6 +1,6 @@
 """Analyzers: folding, stemming, CJK separation and bigrams."""
 
-from siteseer.index.schema import analyzers, cjk_bigrams, query_bigrams, index_form
+from siteseer.index.textforms import analyzers, cjk_bigrams, query_bigrams, index_form
 
 
 def test_word_analyzer_folds_stems_and_splits_off_cjk():

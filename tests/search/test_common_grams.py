@@ -5,7 +5,7 @@ import pytest
 import tantivy
 from sx_fixtures import indexed_service, write
 
-from siteseer.index.schema import analyzers, common_grams, stem_grams
+from siteseer.index.textforms import analyzers, common_grams, stem_grams
 from siteseer.search.build import Builder
 from siteseer.search.query import parse
 from siteseer.search.service import SearchService
@@ -36,16 +36,16 @@ def test_grams_are_pairs_of_stems_with_a_common_one():
 
 def test_grams_from_remembered_stems_are_the_grams_of_the_stemmed_words(monkeypatch):
     """common_grams looks stems up in a memo; they must be what the words analyzer makes, also once it is cleared."""
-    from siteseer.index import schema
+    from siteseer.index import textforms
 
-    monkeypatch.setattr(schema._StemOf, "limit", 5)
-    schema._STEM_OF.clear()
-    words = analyzers()[schema.WORDS]
+    monkeypatch.setattr(textforms._StemOf, "limit", 5)
+    textforms._STEM_OF.clear()
+    words = analyzers()[textforms.WORDS]
     for text in ("The keeper of the light used lamps", "Ünïcode naïve CAFÉS and the ŒUVRES of Dvořák",
                  "running runs ran the runner's run-time of 2024 is 42x faster", "the " + "x" * 45 + " value of it",
                  "Debian\u3000\u3000 the packages, of the systems"):
         assert common_grams(text) == " ".join(stem_grams(words.analyze(text))), text
-    assert len(schema._STEM_OF) <= 5
+    assert len(textforms._STEM_OF) <= 5
 
 
 def test_a_two_word_phrase_finds_exactly_the_units_with_the_words_together(grams_service):

@@ -3,7 +3,7 @@
 import pytest
 from sx_fixtures import indexed_service, write
 
-from siteseer.index.schema import MAX_WORD_CHARS
+from siteseer.index.textforms import MAX_WORD_CHARS
 from siteseer.search.errors import QueryError
 from siteseer.search.service import SearchService
 

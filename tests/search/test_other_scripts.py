@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sx_fixtures import indexed_service, paths
 
-from siteseer.index.schema import analyzers, cjk_bigrams, index_form
+from siteseer.index.textforms import analyzers, cjk_bigrams, index_form
 
 # Far enough into a text that the snippet must be aimed there (snippets.WINDOW is 700).
 FAR = "Κείμενο χωρίς σημασία για να γεμίσει τη σελίδα. " * 40

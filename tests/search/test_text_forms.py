@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sx_fixtures import indexed_service, paths
 
-from siteseer.index.schema import analyzers, index_form
+from siteseer.index.textforms import analyzers, index_form
 
 NFD = lambda text: unicodedata.normalize("NFD", text)  # noqa: E731
 

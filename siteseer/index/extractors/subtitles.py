@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from siteseer.index.schema import nfc
+from siteseer.index.textforms import nfc
 
 from .base import Extracted, ExtractError, Unit
 from .decode import check_not_binary, decode
