@@ -50,12 +50,6 @@ def has_cjk(text: str) -> bool:
     return not text.isascii() and _CJK_CHAR.search(text) is not None
 
 
-_RUST_CJK = "".join(
-    f"\\x{{{m.group(1)}}}" if m.group(1) else m.group(0)
-    for m in re.finditer(r"\\u([0-9a-f]{4})|.", CJK_CLASS)
-)
-# Letters and digits that are not CJK: "Debianパッケージ" gives "debian".
-WORD_PATTERN = rf"[[\p{{L}}\p{{N}}\p{{M}}]--[{_RUST_CJK}]]+"
 # The longest word indexed, in UTF-8 bytes: a SHA-256 in hex (a git commit's SHA-1 is 40);
 # longer runs are mostly encoded data (0.04 % of the corpus's words).
 MAX_WORD_CHARS = 64
