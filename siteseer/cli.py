@@ -305,15 +305,24 @@ def search(directory, query, page, kind, config_file) -> None:
 @config_option
 def stats(directory, since, until, config_file) -> None:
     """Print a short traffic summary of DIRECTORY's server."""
+    import sqlite3
+
     config = _load(directory, config_file)
     from siteseer.stats.cli import format_stats
+    from siteseer.stats.db import damaged
 
     try:
         start, end = _time_range(since, until)
     except ValueError as exc:
         click.echo(f"siteseer: {exc}", err=True)
         sys.exit(2)
-    click.echo(format_stats(config, start, end))
+    try:
+        report = format_stats(config, start, end)
+    except sqlite3.Error as exc:  # damaged, locked, unreadable: one line, not a traceback
+        click.echo(f"siteseer: cannot read the traffic records in {config.state_dir / 'traffic.db'}: {exc}"
+                   + (" (the server sets it aside when it next records a request)" if damaged(exc) else ""), err=True)
+        sys.exit(1)
+    click.echo(report)
 
 
 def _time_range(since: str, until: str | None) -> tuple[float, float]:

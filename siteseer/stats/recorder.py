@@ -158,7 +158,7 @@ class TrafficRecorder:
             self._reset_connection()
         if self._conn is None:
             self.state_dir.mkdir(parents=True, exist_ok=True)
-            self._conn = store.open_db(self.state_dir)
+            self._conn = store.open_db(self.state_dir, set_aside_damaged=True)
             self._inode = os.stat(self.path).st_ino
         return self._conn
 

@@ -98,10 +98,10 @@ RAW_FIELDS = ("ts", "ip", "method", "path", "query", "status", "bytes", "duratio
               "search", "blocked")
 
 
-def open_db(state_dir: Path) -> sqlite3.Connection:
-    conn = connect(Path(state_dir) / DB_NAME)
-    conn.executescript(SCHEMA)
-    return conn
+def open_db(state_dir: Path, set_aside_damaged: bool = False) -> sqlite3.Connection:
+    """``traffic.db``; a damaged one set aside and begun again when ``set_aside_damaged``
+    (the recorder's: it writes), else left for the caller's error."""
+    return connect(Path(state_dir) / DB_NAME, schema=SCHEMA, set_aside_damaged=set_aside_damaged)
 
 
 def normalize_query(text: object) -> str:

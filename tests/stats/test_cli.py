@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from siteseer.stats import store
@@ -38,3 +39,19 @@ def test_report_counts_every_kind_of_refusal(config):
 
 def test_report_without_database(config):
     assert "No traffic recorded yet" in format_stats(config)
+
+
+def test_a_damaged_database_is_one_line_not_a_traceback(config):
+    """``siteseer stats`` ended in a traceback at ``PRAGMA journal_mode=WAL``."""
+    from click.testing import CliRunner
+
+    from siteseer import cli
+
+    config.root.joinpath(".siteseer").mkdir()
+    damaged = os.urandom(400_000)
+    config.root.joinpath(".siteseer", "traffic.db").write_bytes(damaged)
+    result = CliRunner().invoke(cli.main, ["stats", str(config.root)])
+    assert result.exit_code == 1, result.output
+    assert result.output.count("\n") == 1 and "Traceback" not in result.output, result.output
+    assert "cannot read the traffic records in" in result.output and "file is not a database" in result.output
+    assert config.root.joinpath(".siteseer", "traffic.db").read_bytes() == damaged  # a report changes nothing

@@ -141,3 +141,51 @@ def test_a_state_folder_deleted_under_it_is_made_again(config, caplog):
     rec.close()
     assert "removed or replaced" in caplog.text
     assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == 5
+
+
+def test_a_damaged_traffic_db_is_set_aside_and_a_new_one_begun(config, caplog):
+    """Every batch failed "file is not a database", once a minute, forever."""
+    config.state_dir.mkdir()
+    damaged = os.urandom(400_000)
+    (config.state_dir / "traffic.db").write_bytes(damaged)
+    rec = TrafficRecorder(config, interval=3600)
+    now = time.time()
+    with caplog.at_level("ERROR", logger="siteseer.stats"):
+        for _ in range(3):
+            rec.record(entry(now))
+        rec.flush()
+    rec.close()
+    assert rec.written == 3 and rec.dropped == 0
+    aside = [p.name for p in config.state_dir.glob("traffic.db.damaged-*")]
+    assert len(aside) == 1 and (config.state_dir / aside[0]).read_bytes() == damaged, aside
+    lines = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    assert len(lines) == 1 and "is damaged (file is not a database)" in lines[0] and aside[0] in lines[0], lines
+    assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == 3
+
+
+def test_a_damaged_traffic_db_is_set_aside_once_by_many_writers(config, caplog):
+    """Workers find the damage together: only the damaged file goes, never a new one."""
+    import threading
+
+    config.state_dir.mkdir()
+    (config.state_dir / "traffic.db").write_bytes(os.urandom(40_000))
+    recorders = [TrafficRecorder(config, interval=3600) for _ in range(6)]
+    now = time.time()
+    for rec in recorders:
+        rec.record(entry(now))
+    start = threading.Barrier(len(recorders))
+    threads = [threading.Thread(target=lambda r=rec: (start.wait(), r.flush())) for rec in recorders]
+    with caplog.at_level("ERROR", logger="siteseer.stats"):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    for rec in recorders:
+        rec.close()
+    assert len(list(config.state_dir.glob("traffic.db.damaged-*[0-9]"))) == 1
+    assert sum("is damaged" in r.getMessage() for r in caplog.records) == 1
+    # Each in the new file: one, opened as the damaged one went, was written through the new
+    # one's -wal into the damaged file; another failed "disk I/O error"; one made the new
+    # file WAL while others had it open, "database is locked".
+    assert [rec.written for rec in recorders] == [1] * 6
+    assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == 6
