@@ -7,7 +7,8 @@ code that needs a transaction says ``BEGIN IMMEDIATE`` itself, which takes
 the write lock up front and so cannot deadlock on a lock upgrade.
 
 A damaged file ("file is not a database": a disk fault, a stray write) failed
-every open the same way, forever: every traffic record was dropped. The
+every open the same way, forever: every traffic record was dropped, and with
+``state.db`` no worker started (or the admin login answered 500). The
 writers open with ``set_aside_damaged``: the file is renamed
 ``NAME.damaged-<time>`` (with its ``-wal`` and ``-shm``, as the indexer does
 with a damaged catalog) and a new one begun. Readers (``siteseer stats``, the
@@ -30,6 +31,8 @@ log = logging.getLogger("siteseer.stats")
 # What is lost with a damaged file, for its log line.
 _LOST = {
     "traffic.db": "the traffic records in it are no longer shown",
+    "state.db": "the blocks in it (the admin's and the automatic ones; the configured ones stay), failed-login "
+                "counts and logged-out sessions are lost: a session logged out of works again until it expires",
 }
 _DAMAGE = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
@@ -169,9 +172,8 @@ class SharedConnection:
     def get(self) -> sqlite3.Connection:
         """The connection (opened and schema-checked on first use). Hold ``lock``."""
         if self._conn is None:
-            conn = connect(self.path, self._busy_timeout)
-            conn.executescript(self._schema)
-            self._conn = conn
+            # Every user of state.db writes it: a damaged one is set aside here.
+            self._conn = connect(self.path, self._busy_timeout, schema=self._schema, set_aside_damaged=True)
         return self._conn
 
     def close(self) -> None:

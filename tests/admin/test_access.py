@@ -120,6 +120,19 @@ def test_failed_logins_are_throttled(admin):
     assert response.status_code == 303  # other clients are not locked out
 
 
+def test_logins_with_a_damaged_state_db(tmp_path):
+    """The throttle's read of state.db failed ("file is not a database"): every login a 500."""
+    import os
+
+    make_config(tmp_path).state_dir.mkdir()
+    (make_config(tmp_path).state_dir / "state.db").write_bytes(os.urandom(40_000))
+    admin = build_admin(tmp_path)
+    client = admin.client()
+    assert admin.login(client, "guess").status_code == 401
+    assert admin.login(client).status_code == 303
+    assert len(list(admin.config.state_dir.glob("state.db.damaged-*"))) == 1
+
+
 def test_cross_origin_login_refused(admin):
     client = admin.client()
     response = client.post("/admin/login", data={"password": PASSWORD}, headers={"Origin": "http://evil.example"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 
 import pytest
 
@@ -108,3 +109,21 @@ def test_reason_is_bounded(tmp_path):
     block = BlockStore(tmp_path).add("192.0.2.1", "x" * 5000)
     assert len(block.reason) == 500
 
+
+
+def test_a_damaged_state_db_is_set_aside_and_a_new_one_begun(tmp_path, caplog):
+    """No worker started ("file is not a database" from the blocklist's reader), or the
+    admin login answered 500, until the file was removed by hand."""
+    damaged = os.urandom(40_000)
+    (tmp_path / "state.db").write_bytes(damaged)
+    store = BlockStore(tmp_path)
+    with caplog.at_level("ERROR", logger="siteseer.stats"):
+        reader = store.reader()
+        assert reader.active() == [] and store.active() == []
+    store.add("192.0.2.1", "after")
+    assert [b.network for b in reader.active()] == ["192.0.2.1/32"]
+    aside = [p.name for p in tmp_path.glob("state.db.damaged-*")]
+    assert len(aside) == 1 and (tmp_path / aside[0]).read_bytes() == damaged, aside
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 1 and "is damaged (file is not a database)" in lines[0] and aside[0] in lines[0]
+    assert "the blocks in it" in lines[0] and "logged-out sessions are lost" in lines[0]  # what it costs
