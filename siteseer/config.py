@@ -287,6 +287,25 @@ def settle_state_dir(config: Config, env: dict[str, str] | None = None) -> str |
     return f"{config.root} cannot be written ({problem}): its index and traffic records are kept in {fallback}"
 
 
+def make_state_dir(config: Config) -> None:
+    """Make the state folder again while serving (deleted under the server), by this rule.
+
+    Inside the served folder only the state folder itself is made, never a folder
+    above it: one missing there is the served folder moved away or deleted (a
+    deploy's ``mv site site.old``), and made again it could not come back (the
+    recorder made ``site/.siteseer`` 0.1 s after the move, and ``mv site.old site``
+    then put the site inside it). Outside it (``index.state_dir`` set to a folder
+    elsewhere, or the cache folder a read-only site's state went to) the whole path
+    is made, as at start: nothing there is the site's. Raises ``FileNotFoundError``
+    when a folder above an inside state folder is missing.
+    """
+    state = Path(os.path.normpath(config.state_dir))  # "../state" is outside
+    if state.is_relative_to(os.path.normpath(config.root)):
+        state.mkdir(exist_ok=True)
+    else:
+        state.mkdir(parents=True, exist_ok=True)
+
+
 def check_tls(config: Config) -> None:
     """Make ``server.tls_cert`` and ``server.tls_key`` absolute, and prove they load together.
 

@@ -65,7 +65,9 @@ class Catalog:
             uri = f"file:{self.path}?mode=ro"
             self.db = sqlite3.connect(uri, uri=True, timeout=5, check_same_thread=False)
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # The state folder alone, never the served folder above it (moved away: see
+            # config.make_state_dir, which the indexer calls first).
+            self.path.parent.mkdir(exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable
 
 from pebble import ProcessExpired, ProcessPool
 
-from siteseer.config import Config
+from siteseer.config import Config, make_state_dir
 
 from .catalog import Catalog, FileRow, is_damage
 from .extractors.base import EXTRACTOR_VERSIONS
@@ -120,6 +120,7 @@ class Indexer:
 
     # -- lifecycle -------------------------------------------------------------
     def open(self) -> "Indexer":
+        make_state_dir(self.config)  # FileNotFoundError while the served folder is away
         self.catalog = self._open_catalog()
         path = index_dir(self.config)
         if self.catalog.meta().get("schema_version") != SCHEMA_VERSION or not index_exists(path):

@@ -119,7 +119,7 @@ def open_index(path: str | Path, writer: bool = False) -> tantivy.Index:
     """
     path = Path(path)
     if writer:
-        path.mkdir(parents=True, exist_ok=True)
+        path.mkdir(exist_ok=True)  # in the state folder, made first: never the served folder above it
         index = tantivy.Index(build_schema(), path=str(path), reuse=True)
     else:
         index = tantivy.Index.open(str(path))

@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from dash.fingerprint import check_fingerprint
 
-from siteseer.config import ENV_CONFIG_JSON, Config
+from siteseer.config import ENV_CONFIG_JSON, Config, make_state_dir
 from siteseer.files.compress import compress_response
 from siteseer.files.static import FileServer
 from siteseer.gatekeeper.access import AccessList, client_ip, forwarded_https, peer_address
@@ -70,7 +70,11 @@ class Services:
         from siteseer.web.app import create_web_app, csp_script_hashes, web_paths
 
         self.config = config
-        config.state_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            make_state_dir(config)
+        except FileNotFoundError:  # a worker started while the served folder is away: not made here
+            log.warning("%s is missing (moved or deleted?): state is read and written when it is back",
+                        config.state_dir.parent)
         self.block_store = BlockStore(config.state_dir)
         self.access = AccessList(
             config.access.block, config.access.allow, config.access.trusted_proxies,

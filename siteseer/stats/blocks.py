@@ -126,10 +126,23 @@ class BlockStore:
             return _version(self._db.get(), time.time() if now is None else now)
 
     def reader(self, busy_timeout: float = READER_BUSY_TIMEOUT) -> "BlockReader":
-        """A ``BlockReader`` of this store, for the event loop (the tables made first)."""
-        with self._db.lock:
-            self._db.get()  # creates the schema: the reader only reads
+        """A ``BlockReader`` of this store, for the event loop (the tables made first).
+
+        When they cannot be made now (the served folder is away: a worker started while
+        it was moved), the reader makes them as it next connects, and fails till then;
+        the worker serves meanwhile, which a raise here stopped.
+        """
+        try:
+            self.prepare()
+        except sqlite3.Error as exc:
+            log.warning("the blocklist cannot be read yet (%s): tried again each second", exc)
+            return BlockReader(self.path, busy_timeout, prepare=self.prepare)
         return BlockReader(self.path, busy_timeout)
+
+    def prepare(self) -> None:
+        """Make the tables (the reader only reads)."""
+        with self._db.lock:
+            self._db.get()
 
     def close(self) -> None:
         self._db.close()
@@ -146,13 +159,17 @@ class BlockReader:
     the caller keeps what it had.
     """
 
-    def __init__(self, path: Path, busy_timeout: float = READER_BUSY_TIMEOUT):
+    def __init__(self, path: Path, busy_timeout: float = READER_BUSY_TIMEOUT, prepare=None):
         self.path = Path(path)
         self.busy_timeout = busy_timeout
+        self._prepare = prepare  # makes the tables, when the store could not (``BlockStore.reader``)
         self._conn: sqlite3.Connection | None = None
 
     def _get(self) -> sqlite3.Connection:
         if self._conn is None:
+            if self._prepare is not None:
+                self._prepare()
+                self._prepare = None
             # Not db.connect: its journal_mode pragma may wait for a lock; the writers set WAL.
             conn = sqlite3.connect(str(self.path), timeout=self.busy_timeout, isolation_level=None,
                                    check_same_thread=False)

@@ -52,7 +52,12 @@ def connect(path: Path, busy_timeout: float = 5.0, schema: str | None = None,
     file) still fails its statement.
     """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # The state folder alone, never a folder above it (the served folder moved away:
+        # see config.make_state_dir, which those with the configuration call first).
+        path.parent.mkdir(exist_ok=True)
+    except FileNotFoundError:
+        raise sqlite3.OperationalError(f"unable to open database file: {path.parent.parent} is missing") from None
     for attempt in (1, 2):
         # Opened under a shared lock of the folder, which ``set_aside`` takes alone: a
         # file set aside while another thread or worker opened it was read through the

@@ -28,6 +28,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from siteseer.config import make_state_dir
 from siteseer.stats import store
 
 log = logging.getLogger("siteseer.stats")
@@ -62,6 +63,7 @@ def _ceding(entries: list, every: int = CEDE_EVERY):
 class TrafficRecorder:
     def __init__(self, config, interval: float = 0.5, max_buffer: int = 200_000,
                  chunk: int = 5000, maintain_every: float = 60.0):
+        self.config = config
         self.state_dir = Path(config.state_dir)
         self.path = self.state_dir / store.DB_NAME
         self.retention_days = config.stats.retention_days
@@ -79,6 +81,7 @@ class TrafficRecorder:
         self._conn = None
         self._inode = 0  # of the file self._conn writes
         self._last_error = 0.0
+        self._held_since = 0.0  # while the served folder is missing (0: it is not)
         self._thread: threading.Thread | None = None
         if self.enabled:
             self._thread = threading.Thread(target=self._run, name="siteseer-recorder", daemon=True)
@@ -122,6 +125,8 @@ class TrafficRecorder:
     def _write_pending(self) -> None:
         with self._lock:
             buffer = self._buffer
+            if buffer and self._holding():
+                return
             while buffer:
                 batch = []
                 popleft = buffer.popleft
@@ -141,6 +146,8 @@ class TrafficRecorder:
 
     def _maintain(self) -> None:
         with self._lock:
+            if self._held_since:
+                return
             try:
                 conn = self._connection()
                 now = time.time()
@@ -150,14 +157,35 @@ class TrafficRecorder:
                 self._complain("traffic maintenance failed: %s", exc)
                 self._reset_connection()
 
+    def _holding(self) -> bool:
+        """Whether to keep the records queued: the served folder holding the state folder is
+        missing (moved away or deleted, ``config.make_state_dir``). They are written when it
+        is back; meanwhile the buffer's bound holds (``record`` drops and counts past it)."""
+        try:
+            self._connection()
+        except FileNotFoundError:
+            if not self._held_since:
+                self._held_since = time.monotonic()
+                log.warning("%s is missing (moved or deleted?): traffic records are held until it is back "
+                            "(at most %d)", _missing_above(self.state_dir), self._max)
+            return True
+        except Exception:
+            pass  # the write fails too, and says why
+        if self._held_since:
+            log.warning("%s is back after %.0f s: %d held traffic records are written", self.state_dir.parent,
+                        time.monotonic() - self._held_since, len(self._buffer))
+            self._held_since = 0.0
+        return False
+
     def _connection(self):
         if self._conn is not None and not self._still_there():
             # The state folder was deleted (or the file replaced) under the running server:
             # the records went on into the deleted file, and were lost without a word.
-            log.warning("%s was removed or replaced; traffic records go on in a new one", self.path)
             self._reset_connection()
+            if self.state_dir.parent.is_dir():  # else the folder above is gone: _holding says so
+                log.warning("%s was removed or replaced; traffic records go on in a new one", self.path)
         if self._conn is None:
-            self.state_dir.mkdir(parents=True, exist_ok=True)
+            make_state_dir(self.config)  # never the served folder: see there
             self._conn = store.open_db(self.state_dir, set_aside_damaged=True)
             self._inode = os.stat(self.path).st_ino
         return self._conn
@@ -182,3 +210,13 @@ class TrafficRecorder:
         if now - self._last_error > 60:  # once a minute is enough while the disk is full
             self._last_error = now
             log.warning(message, *args)
+
+
+def _missing_above(folder: Path) -> Path:
+    """The highest missing folder on the way to ``folder`` (the served folder, usually)."""
+    missing = folder
+    for parent in folder.parents:
+        if parent.exists():
+            return missing
+        missing = parent
+    return missing

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 from ix_helpers import kind_for, write
 
 from siteseer.index.catalog import Catalog, FileRow, indexing_now
@@ -108,6 +110,16 @@ def test_catalog_apply_under_and_meta(tmp_path: Path):
     assert indexing_now(reader.meta()) is True
     cat.set_indexing(False)
     assert indexing_now(reader.meta()) is False
+
+
+def test_the_catalog_never_makes_the_served_folder(tmp_path: Path):
+    """The served folder moved away (``mv site site.away``) must not be made again: it
+    could not come back (``mv site.away site`` put it inside the new one)."""
+    with pytest.raises(OSError):
+        Catalog(tmp_path / "site" / ".siteseer" / "catalog.db")
+    assert not (tmp_path / "site").exists()
+    (tmp_path / "site").mkdir()
+    Catalog(tmp_path / "site" / ".siteseer" / "catalog.db").close()  # its state folder, though
 
 
 def test_indexing_flag_of_a_dead_indexer_is_ignored():

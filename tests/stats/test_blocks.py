@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sqlite3
 
 import pytest
 
@@ -127,3 +128,18 @@ def test_a_damaged_state_db_is_set_aside_and_a_new_one_begun(tmp_path, caplog):
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 1 and "is damaged (file is not a database)" in lines[0] and aside[0] in lines[0]
     assert "the blocks in it" in lines[0] and "logged-out sessions are lost" in lines[0]  # what it costs
+
+
+def test_a_worker_started_while_the_served_folder_is_away_does_not_make_it(tmp_path):
+    """The blocklist's reader made ``site/.siteseer`` (and so the site) again as the worker
+    started; a raise there instead would stop the worker: it reads once the folder is back."""
+    state = tmp_path / "site" / ".siteseer"
+    store = BlockStore(state)
+    reader = store.reader()
+    assert not (tmp_path / "site").exists()
+    with pytest.raises(sqlite3.Error):
+        reader.version()
+    state.parent.mkdir()  # back (without its state folder: a new build)
+    assert reader.active() == [] and reader.version() == 0
+    store.add("192.0.2.1", "x")
+    assert [b.network for b in reader.active()] == ["192.0.2.1/32"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import time
 
@@ -127,8 +128,6 @@ def test_the_writer_hands_the_gil_back_while_it_counts(config, monkeypatch):
 
 def test_a_state_folder_deleted_under_it_is_made_again(config, caplog):
     """Records went on into the deleted file, lost without a word, until a restart."""
-    import shutil
-
     rec = TrafficRecorder(config, interval=3600)
     now = time.time()
     rec.record(entry(now))
@@ -189,3 +188,56 @@ def test_a_damaged_traffic_db_is_set_aside_once_by_many_writers(config, caplog):
     # file WAL while others had it open, "database is locked".
     assert [rec.written for rec in recorders] == [1] * 6
     assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == 6
+
+
+def test_the_served_folder_moved_away_is_not_made_again(tmp_path, caplog):
+    """``mv site site.away``: the recorder made ``site/.siteseer/traffic.db`` again 0.1 s later,
+    so the site could not come back (``mv site.away site`` put it inside the new one)."""
+    from siteseer.config import Config
+
+    root = tmp_path / "site"
+    root.mkdir()
+    config = Config()
+    config.root = root  # the state folder inside it: .siteseer
+    rec = TrafficRecorder(config, interval=3600)
+    now = time.time()
+    rec.record(entry(now))
+    rec.flush()
+    root.rename(tmp_path / "site.away")
+    with caplog.at_level("WARNING", logger="siteseer.stats"):
+        for _ in range(3):
+            rec.record(entry(now))
+            rec.flush()
+        rec._maintain()
+        assert not root.exists()
+        assert rec.pending == 3 and rec.dropped == 0  # held, not dropped
+        (tmp_path / "site.away").rename(root)
+        rec.flush()
+    rec.close()
+    assert rec.written == 4 and rec.pending == 0 and rec.dropped == 0
+    assert TrafficStats(config.state_dir).summary(now - 60, now + 60)["n"] == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    said = [r.getMessage() for r in caplog.records]
+    assert len(said) == 2, said  # one line when it goes, one when it is back
+    assert f"{root} is missing" in said[0] and "held until it is back" in said[0]
+    assert f"{root} is back" in said[1] and "3 held traffic records are written" in said[1]
+
+
+@pytest.mark.parametrize("where", ["elsewhere", "../beside"])
+def test_a_state_folder_outside_the_served_folder_is_made_again_whole(tmp_path, where):
+    """Outside the served folder (configured elsewhere, or the cache folder) nothing is the
+    site's: the state folder is made again with the folders above it."""
+    from siteseer.config import Config
+
+    config = Config()
+    config.root = tmp_path / "site"
+    config.root.mkdir()
+    config.index.state_dir = str(tmp_path / "cache" / "siteseer" / "x") if where == "elsewhere" else where
+    rec = TrafficRecorder(config, interval=3600)
+    rec.record(entry(time.time()))
+    rec.flush()
+    shutil.rmtree(tmp_path / ("cache" if where == "elsewhere" else "beside"))
+    rec.record(entry(time.time()))
+    rec.flush()
+    rec.close()
+    assert rec.written == 2 and (config.state_dir / "traffic.db").exists()
