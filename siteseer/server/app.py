@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 import zlib
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import quote
 
 from dash.fingerprint import check_fingerprint
@@ -38,6 +39,8 @@ from siteseer.server.wsgi import WSGIMount
 from siteseer.stats.recorder import counted
 
 log = logging.getLogger("siteseer.server")
+
+ORPHAN_FLUSH_SECONDS = 1.0  # at most, for the last records of a worker whose server was kill -9'd
 
 WEB_METHODS = "GET, HEAD, POST"
 READ_METHODS = "GET, HEAD"
@@ -144,9 +147,12 @@ class SiteseerApp:
         hsts = config.server.hsts_max_age
         self._https_headers = [("strict-transport-security", f"max-age={hsts}")] if hsts else []
         self._flush_handle: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # --- RSGI entry points -------------------------------------------------
     def __rsgi_init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
         def every_second() -> None:
             # Rescheduled first: an error in one chore must not end the timer for good.
             self._flush_handle = loop.call_later(1.0, every_second)
@@ -162,6 +168,41 @@ class SiteseerApp:
             self._flush_handle.cancel()
         self.accesslog.flush()
         self.services.close()
+
+    def exit_orphaned(self, timeout: float = ORPHAN_FLUSH_SECONDS) -> NoReturn:
+        """End this worker, whose server was kill -9'd, keeping what it answered.
+
+        ``os._exit`` alone lost the queued traffic records and access-log lines (the
+        last 0.5-1.5 s). They are written on the event loop, which then exits: no
+        request is answered after them, so none goes unrecorded. Within ``timeout``
+        (a locked traffic.db waits out its busy timeout, a long request holds the
+        loop), else without them.
+        """
+        done = threading.Event()
+
+        def last_words() -> None:
+            try:
+                self.accesslog.flush()
+                if self.services.recorder is not None:
+                    self.services.recorder.flush()
+            except BaseException:
+                log.exception("could not write the last records before exiting")
+            finally:
+                done.set()
+
+        def on_loop() -> None:
+            last_words()
+            os._exit(1)
+
+        loop = self._loop
+        try:
+            if loop is None or loop.is_closed():
+                raise RuntimeError("no event loop")
+            loop.call_soon_threadsafe(on_loop)
+        except RuntimeError:  # not serving yet, or no more
+            threading.Thread(target=last_words, name="siteseer-last-words", daemon=True).start()
+        done.wait(timeout)
+        os._exit(1)
 
     async def __rsgi__(self, scope: Any, proto: Any) -> None:
         if scope.proto != "http":  # siteseer has no websockets
@@ -421,7 +462,9 @@ def create_app() -> SiteseerApp:
         raise RuntimeError(f"{ENV_CONFIG_JSON} is not set: start siteseer with `siteseer serve`")
     config = Config.from_json(text)
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s] %(name)s: %(message)s")
+    made: list[SiteseerApp] = []
     server_pid = os.environ.get(ENV_SERVER_PID)
     if server_pid:  # granian's main process was kill -9'd: stop answering on its port
-        exit_with_parent(int(server_pid), lambda: os._exit(1))
-    return SiteseerApp(config)
+        exit_with_parent(int(server_pid), lambda: made[0].exit_orphaned() if made else os._exit(1))
+    made.append(SiteseerApp(config))
+    return made[0]
