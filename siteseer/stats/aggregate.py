@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from siteseer.stats import store
+from siteseer.stats.db import identity
 from siteseer.stats.store import BUCKET, DAY, HIST_COLS, LATENCY_BOUNDS_MS, STATUS_COLS
 
 STEPS = (60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400)
@@ -71,14 +72,31 @@ class TrafficStats:
 
     def __init__(self, state_dir: Path):
         self.state_dir = Path(state_dir)
+        self.path = self.state_dir / store.DB_NAME
         self._conn: sqlite3.Connection | None = None
+        self._file: tuple[int, int] | None = None  # (device, inode) of the file self._conn reads
         self._lock = threading.RLock()  # re-entered by the queries of a snapshot
+
+    def _connection(self) -> sqlite3.Connection:
+        """The connection (hold ``_lock``), opened again when ``traffic.db`` is another file
+        than the one it reads: deleted and made again by the recorder, or a damaged one set
+        aside. /metrics kept the deleted file's totals while the records went into the new
+        one. Not inside a snapshot (one state), nor while no file is there (the recorder
+        makes it; the old one still reads what was)."""
+        conn = self._conn
+        if conn is not None and not conn.in_transaction:
+            now = identity(self.path)  # a stat a query
+            if now is not None and now != self._file:
+                self.close()
+                conn = None
+        if conn is None:
+            conn = self._conn = store.open_db(self.state_dir)
+            self._file = identity(self.path)
+        return conn
 
     def _query(self, sql: str, args: tuple = ()) -> list[tuple]:
         with self._lock:
-            if self._conn is None:
-                self._conn = store.open_db(self.state_dir)
-            return self._conn.execute(sql, args).fetchall()
+            return self._connection().execute(sql, args).fetchall()
 
     @contextmanager
     def snapshot(self):
@@ -216,9 +234,7 @@ class TrafficStats:
     def recent(self, limit: int = 50) -> list[dict]:
         """The latest raw request records, newest first."""
         with self._lock:
-            if self._conn is None:
-                self._conn = store.open_db(self.state_dir)
-            return store.read_raw(self._conn, limit)
+            return store.read_raw(self._connection(), limit)
 
     def totals(self) -> dict[str, float]:
         """Monotonic counters since the database was made (for /metrics)."""

@@ -64,7 +64,7 @@ def connect(path: Path, busy_timeout: float = 5.0, schema: str | None = None,
         # new file's -wal (SQLite finds that by name): "disk I/O error", records
         # written into the damaged file, or a SIGBUS on the -shm.
         with _folder_lock(path.parent, fcntl.LOCK_SH):
-            seen = _identity(path)  # the file a failure is about
+            seen = identity(path)  # the file a failure is about
             try:
                 return _open(path, busy_timeout, schema)
             except sqlite3.DatabaseError as exc:
@@ -107,7 +107,7 @@ def _wal(conn: sqlite3.Connection, busy_timeout: float) -> None:
             time.sleep(0.005)
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def identity(path: Path) -> tuple[int, int] | None:
     """(device, inode) of the file at ``path``; None when there is none."""
     try:
         st = os.stat(path)
@@ -147,7 +147,7 @@ def set_aside(path: Path, damaged_file: tuple[int, int], exc: BaseException) -> 
     replayed into it, so it goes too.
     """
     with _folder_lock(path.parent, fcntl.LOCK_EX):
-        if _identity(path) != damaged_file:
+        if identity(path) != damaged_file:
             return  # set aside by another meanwhile
         aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
         for suffix in ("-wal", "-shm", ""):

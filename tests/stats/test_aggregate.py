@@ -292,3 +292,25 @@ def test_the_tables_say_where_they_start(tmp_path):
     since = T0 + 7 * 60 + 5
     assert stats.tables_since(since, since + 3600) == int(since // BUCKET) * BUCKET
     assert stats.tables_since(int(since // BUCKET) * BUCKET, since + 3600) == int(since // BUCKET) * BUCKET
+
+
+def test_a_traffic_db_made_again_is_read_from_then_on(tmp_path):
+    """After ``rm traffic.db*`` on a running server /metrics kept the deleted file's totals
+    while the recorder wrote the records into a new one."""
+    now = time.time()
+    conn = store.open_db(tmp_path)
+    store.write_batch(conn, [entry(now)] * 5)
+    stats = TrafficStats(tmp_path)
+    assert stats.totals()["requests"] == 5
+    conn.close()
+    for name in ("traffic.db", "traffic.db-wal", "traffic.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    assert stats.totals()["requests"] == 5  # no file yet: what was read stays
+    conn = store.open_db(tmp_path)  # the recorder's next batch
+    store.write_batch(conn, [entry(now)] * 2)
+    assert stats.totals()["requests"] == 2
+    assert stats.summary(now - 60, now + 60)["n"] == 2 and len(stats.recent()) == 2
+    with stats.snapshot():  # one state inside, whatever happens to the file
+        assert stats.summary(now - 60, now + 60)["n"] == 2
+    conn.close()
+    stats.close()
