@@ -198,8 +198,9 @@ class AccessList:
                  proxy_header: str = "x-forwarded-for"):
         self.config_path = config_path
         self.proxy_header = proxy_header.lower()
+        # Read through the store's reader (a BlockStore has one; a test's stand-in may be its own).
         reader = getattr(block_store, "reader", None)
-        self.block_store = reader() if reader is not None else block_store
+        self.store_reader = reader() if reader is not None else block_store
         self.interval = interval
         self._static_block = list(block)
         self.allow = NetworkSet(allow)
@@ -231,7 +232,7 @@ class AccessList:
         if mtime != self._config_mtime:
             changed = self._reload_config(announce=self._config_mtime is not None) or changed
             self._config_mtime = mtime
-        if self.block_store is not None:
+        if self.store_reader is not None:
             changed = self._read_store(force) or changed
         if changed or force:
             self._rebuild()
@@ -243,12 +244,12 @@ class AccessList:
         was taken as seen, and that change was never loaded.
         """
         try:
-            version = self.block_store.version()
+            version = self.store_reader.version()
             if version == self._store_version and not force:
                 return False
             admin: list[str] = []
             auto: list[str] = []
-            for block in self.block_store.active():
+            for block in self.store_reader.active():
                 (auto if getattr(block, "source", "admin") == "auto" else admin).append(block.network)
         except Exception as exc:  # a locked or broken DB must not stop serving
             log.warning("blocklist store unreadable, keeping the last list: %s", exc)
