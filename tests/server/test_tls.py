@@ -20,7 +20,7 @@ from playwright.sync_api import expect, sync_playwright
 from siteseer import cli
 from siteseer.config import Config, ConfigError, check_tls, load_config
 from siteseer.server.certificates import CertificateCopies
-from tests.conftest import wait_until
+from tests.conftest import free_port, wait_until
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -249,7 +249,9 @@ def test_a_renewal_that_moves_certbots_links_is_read_through_them(tls, tmp_path,
     (live / "privkey.pem").symlink_to("../archive/privkey1.pem")
     started = []
     monkeypatch.setattr("siteseer.server.run.serve", lambda config, reread=None: started.append(config))
-    result = CliRunner().invoke(cli.main, ["serve", str(tmp_path), "--no-index", "--tls-cert", str(live / "fullchain.pem"),
+    # A free port: serve checks that nothing listens there before it would start.
+    result = CliRunner().invoke(cli.main, ["serve", str(tmp_path), "--no-index", "--port", str(free_port()),
+                                           "--tls-cert", str(live / "fullchain.pem"),
                                            "--tls-key", str(live / "privkey.pem")])
     assert result.exit_code == 0, result.output
     config = started[0]
